@@ -1,0 +1,24 @@
+package io.latentflow.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+
+/** The root of the {@code latentflow} command line: each subcommand is one thing a user does with the system. */
+@Command(
+    name = "latentflow",
+    mixinStandardHelpOptions = true,
+    versionProvider = LatentflowVersion.class,
+    description = "Latent diffusion image generation on the JVM: local stack, services, jobs.",
+    subcommands = {
+        HelpCommand.class
+    })
+public final class LatentflowCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
