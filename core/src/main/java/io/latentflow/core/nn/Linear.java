@@ -1,0 +1,31 @@
+package io.latentflow.core.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Affine map y = x W^T + b over the last axis (PyTorch nn.Linear). weight: (out, in), bias: (out) or absent.
+ */
+public record Linear(NDArray weight, NDArray bias) {
+
+    /** Looks up {@code weight} (out, in) and, when {@code withBias}, {@code bias} (out) under the view. */
+    public static Linear load(Weights w, long in, long out, boolean withBias) {
+        return new Linear(w.get("weight", out, in), withBias ? w.get("bias", out) : null);
+    }
+
+    /** x: (..., in) -> (..., out). */
+    public NDArray forward(NDArray x) {
+        return bias == null
+                ? ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()
+                : ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
+    }
+
+    /** Input features. */
+    public long inFeatures() {
+        return weight.getShape().get(1);
+    }
+
+    /** Output features. */
+    public long outFeatures() {
+        return weight.getShape().get(0);
+    }
+}
