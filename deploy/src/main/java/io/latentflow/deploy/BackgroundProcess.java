@@ -1,0 +1,134 @@
+package io.latentflow.deploy;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A JVM that LatentFlow runs in the background, found again by its pid file and recognised by a marker system
+ * property on its command line (so that a recycled pid never makes us signal a stranger).
+ */
+public final class BackgroundProcess {
+
+    private final String name;
+    private final Path pidFile;
+    private final Path logFile;
+
+    /** A process called {@code name} with its pid file under {@code runDir} and its log under {@code logDir}. */
+    public BackgroundProcess(String name, Path runDir, Path logDir) {
+        this.name = name;
+        this.pidFile = runDir.resolve(name + ".pid");
+        this.logFile = logDir.resolve(name + ".log");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path pidFile() {
+        return pidFile;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** The system property that marks this process's command line. */
+    String marker() {
+        return "-Dlatentflow.component=" + name;
+    }
+
+    /** The process recorded in the pid file, when it is alive and carries this component's marker. */
+    public Optional<ProcessHandle> running() {
+        if (!Files.isRegularFile(pidFile)) {
+            return Optional.empty();
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).trim());
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(pid)
+            .filter(ProcessHandle::isAlive)
+            .filter(handle -> handle.info().commandLine().map(line -> line.contains(marker())).orElse(true));
+    }
+
+    /**
+     * Starts {@code java <jvmOptions> <marker> <arguments>} with stdout and stderr appended to the log file, and
+     * records its pid.
+     */
+    public ProcessHandle startJava(List<String> jvmOptions, List<String> arguments, Path workDir) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable().toString());
+        command.addAll(jvmOptions);
+        command.add(marker());
+        command.addAll(arguments);
+        Files.createDirectories(pidFile.getParent());
+        Files.createDirectories(logFile.getParent());
+        Files.createDirectories(workDir);
+        Process process = new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
+        Files.writeString(pidFile, Long.toString(process.pid()) + System.lineSeparator(), StandardCharsets.UTF_8);
+        return process.toHandle();
+    }
+
+    /**
+     * Stops the process: SIGTERM, then SIGKILL when it has not exited after {@code grace}. Removes the pid file.
+     * Returns whether a live process was found.
+     */
+    public boolean stop(Duration grace) throws InterruptedException {
+        Optional<ProcessHandle> handle = running();
+        handle.ifPresent(process -> terminate(process, grace));
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot remove " + pidFile, e);
+        }
+        return handle.isPresent();
+    }
+
+    /** SIGTERM, wait up to {@code grace}, then SIGKILL and wait for the exit. */
+    static void terminate(ProcessHandle process, Duration grace) {
+        process.destroy();
+        try {
+            process.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            process.destroyForcibly();
+            process.onExit().join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiting for pid " + process.pid(), e);
+        }
+    }
+
+    /** The last {@code lines} lines of the log, for error messages. */
+    public String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log at " + logFile + ")";
+        }
+    }
+
+    /** The java launcher of the running JVM, so children run on the same JDK. */
+    static Path javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+}
