@@ -19,11 +19,6 @@ final class ByteLevelAlphabet {
         return BYTE_TO_CHAR[b & 0xFF];
     }
 
-    /** All 256 characters in byte order (index = byte value). */
-    static char[] table() {
-        return BYTE_TO_CHAR.clone();
-    }
-
     /** The UTF-8 bytes of {@code text}, each replaced by its byte-level character. */
     static String encode(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
