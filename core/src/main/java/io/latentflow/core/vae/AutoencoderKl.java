@@ -1,0 +1,164 @@
+package io.latentflow.core.vae;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.latentflow.core.model.ComponentWeights;
+import io.latentflow.core.model.ModelOptions;
+import io.latentflow.core.nn.Conv2d;
+import io.latentflow.core.nn.LoadReport;
+import io.latentflow.core.nn.Weights;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The KL-regularized autoencoder of latent diffusion (Rombach et al. 2022, sec. 3), diffusers' AutoencoderKL:
+ * images (B, 3, H, W) in [-1, 1] to a diagonal Gaussian over latents (B, C, H/f, W/f), and latents back to images.
+ * Latents here are raw: scaling_factor and shift_factor are the caller's to apply.
+ */
+public final class AutoencoderKl implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AutoencoderKl.class);
+
+    private final AutoencoderKlConfig config;
+    private final NDManager manager;
+    private final DataType dataType;
+    private final Device device;
+    private final LoadReport report;
+    private final Encoder encoder;
+    private final Conv2d quantConv;
+    private final Conv2d postQuantConv;
+    private final Decoder decoder;
+
+    private AutoencoderKl(AutoencoderKlConfig config, NDManager manager, DataType dataType, Weights w) {
+        this.config = config;
+        this.manager = manager;
+        this.dataType = dataType;
+        this.device = manager.getDevice();
+        this.report = w.report();
+        long moments = 2L * config.latentChannels();
+        encoder = Encoder.load(w.child("encoder"), config);
+        quantConv = config.useQuantConv() ? Conv2d.load(w.child("quant_conv"), moments, moments, 1, 1, 0) : null;
+        postQuantConv = config.usePostQuantConv()
+                ? Conv2d.load(w.child("post_quant_conv"), config.latentChannels(), config.latentChannels(), 1, 1, 0)
+                : null;
+        decoder = Decoder.load(w.child("decoder"), config);
+    }
+
+    /**
+     * Loads {@code config.json} and the safetensors weights of a VAE folder; legacy attention names
+     * (query/key/value/proj_attn) are read as to_q/to_k/to_v/to_out.0. Fails naming every missing tensor and wrong
+     * shape.
+     */
+    public static AutoencoderKl load(Path componentDir, ModelOptions options) {
+        AutoencoderKlConfig config = AutoencoderKlConfig.load(componentDir.resolve("config.json"));
+        Path file = ComponentWeights.locate(componentDir);
+        NDManager manager = NDManager.newBaseManager(options.device());
+        try {
+            Map<String, NDArray> tensors = renameLegacyAttention(
+                    ComponentWeights.read(file, manager, options.dataType()));
+            Weights w = Weights.of(tensors, file.toString(), manager);
+            AutoencoderKl vae = new AutoencoderKl(config, manager, options.dataType(), w);
+            w.report().requireComplete();
+            if (!w.report().unexpected().isEmpty()) {
+                LOG.warn("{}: {} unexpected tensors not used by the model: {}", file, w.report().unexpected().size(),
+                        w.report().unexpected());
+            }
+            return vae;
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** Maps pre-0.14 diffusers attention keys to the current names; 1x1-conv shaped projections become matrices. */
+    static Map<String, NDArray> renameLegacyAttention(Map<String, NDArray> tensors) {
+        Map<String, String> renames = Map.of(".query.", ".to_q.", ".key.", ".to_k.", ".value.", ".to_v.",
+                ".proj_attn.", ".to_out.0.");
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            String key = e.getKey();
+            NDArray t = e.getValue();
+            if (key.contains(".mid_block.attentions.")) {
+                for (Map.Entry<String, String> r : renames.entrySet()) {
+                    if (key.contains(r.getKey())) {
+                        key = key.replace(r.getKey(), r.getValue());
+                        Shape s = t.getShape();
+                        if (s.dimension() == 4 && s.get(2) == 1 && s.get(3) == 1) {
+                            NDArray matrix = t.reshape(s.get(0), s.get(1));
+                            t.close();
+                            t = matrix;
+                        }
+                    }
+                }
+            }
+            out.put(key, t);
+        }
+        return out;
+    }
+
+    /** The resolved configuration. */
+    public AutoencoderKlConfig config() {
+        return config;
+    }
+
+    /** What loading found: used, missing, unexpected keys. */
+    public LoadReport loadReport() {
+        return report;
+    }
+
+    /**
+     * Encodes images (B, in_channels, H, W) in [-1, 1], H and W divisible by {@code config().scaleFactor()}, into
+     * the posterior over raw latents; its arrays are float32 and attached to {@code images}' manager.
+     */
+    public DiagonalGaussianDistribution encode(NDArray images) {
+        Shape s = images.getShape();
+        int f = config.scaleFactor();
+        if (s.dimension() != 4 || s.get(1) != config.inChannels() || s.get(2) % f != 0 || s.get(3) % f != 0) {
+            throw new IllegalArgumentException("images must be (B, " + config.inChannels() + ", H, W) with H and W "
+                    + "divisible by " + f + ", got " + s);
+        }
+        NDManager caller = images.getManager();
+        try (NDManager scope = caller.newSubManager(device)) {
+            images.tempAttach(scope);
+            NDArray moments = encoder.forward(images.toDevice(device, false).toType(dataType, false));
+            if (quantConv != null) {
+                moments = quantConv.forward(moments);
+            }
+            DiagonalGaussianDistribution posterior = DiagonalGaussianDistribution.fromMoments(
+                    moments.toType(DataType.FLOAT32, false).toDevice(caller.getDevice(), false));
+            posterior.attach(caller);
+            return posterior;
+        }
+    }
+
+    /** Decodes raw latents (B, latent_channels, h, w) to images (B, out_channels, h * f, w * f), float32. */
+    public NDArray decode(NDArray latents) {
+        Shape s = latents.getShape();
+        if (s.dimension() != 4 || s.get(1) != config.latentChannels()) {
+            throw new IllegalArgumentException("latents must be (B, " + config.latentChannels() + ", h, w), got " + s);
+        }
+        NDManager caller = latents.getManager();
+        try (NDManager scope = caller.newSubManager(device)) {
+            latents.tempAttach(scope);
+            NDArray z = latents.toDevice(device, false).toType(dataType, false);
+            if (postQuantConv != null) {
+                z = postQuantConv.forward(z);
+            }
+            NDArray result = decoder.forward(z).toType(DataType.FLOAT32, false).toDevice(caller.getDevice(), false);
+            result.attach(caller);
+            return result;
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
