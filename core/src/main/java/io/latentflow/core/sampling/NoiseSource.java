@@ -1,0 +1,26 @@
+package io.latentflow.core.sampling;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Where every random draw of a generation comes from: N(0, 1) tensors, in the order they are asked for.
+ *
+ * <p>Implementations are per image: item i of a batch depends only on image i's own stream, so a seed gives the same
+ * image alone and inside a batch.
+ */
+public interface NoiseSource {
+    /** The next standard-normal tensor of {@code shape} (batch first), created in {@code manager}. */
+    NDArray next(Shape shape, NDManager manager);
+
+    /** Seeded per-image noise, one seed per batch item. */
+    static NoiseSource seeded(long... seeds) {
+        return new SeededNoise(seeds);
+    }
+
+    /** Replays recorded tensors in order (test vectors, or noise saved from another run). */
+    static NoiseSource replay(java.util.List<NDArray> draws) {
+        return new RecordedNoise(draws);
+    }
+}

@@ -1,0 +1,85 @@
+package io.latentflow.core.sampling;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.latentflow.core.schedule.PredictionType;
+import io.latentflow.core.schedule.Schedule;
+import io.latentflow.core.schedule.SchedulerConfig;
+
+import java.util.Set;
+
+/**
+ * A reverse-diffusion sampler: turns a noisy sample into a clean one by repeated model evaluations.
+ *
+ * <p>Samplers keep no state between runs (any multistep history is local to one run), take all randomness from a
+ * {@link NoiseSource}, report progress only through a {@link StepListener} and check for cancellation between steps,
+ * so one instance serves concurrent jobs.
+ */
+public interface Sampler {
+
+    /** The name {@link Samplers#create} knows it by. */
+    String name();
+
+    /** The scheduler configuration it was made from. */
+    SchedulerConfig config();
+
+    /** Prediction types this sampler can consume. */
+    Set<PredictionType> supportedPredictionTypes();
+
+    /** The timesteps (and sigmas) of an n-step run. */
+    Schedule schedule(int steps);
+
+    /** What the model sees for sample x at step {@code index}: x itself, or x / sqrt(sigma^2 + 1) for sigma samplers. */
+    NDArray scaleModelInput(NDArray sample, Schedule schedule, int index);
+
+    /**
+     * Noises a clean sample to the level of step {@code indices[b]} of the schedule (one index for all items, or one
+     * per batch item): the starting point of img2img and the known region of inpainting.
+     */
+    NDArray addNoise(NDArray originalSample, NDArray noise, Schedule schedule, int... indices);
+
+    /** Fresh per-run state (for example a multistep history), owned by {@code runManager}. */
+    Run start(Schedule schedule, NoiseSource noise, NDManager runManager);
+
+    /**
+     * Runs the steps of {@code schedule}'s window from {@code latents} (x at the first step; scale pure noise by
+     * {@link Schedule#initNoiseSigma()} first). The result is attached to {@code latents.getManager()}.
+     */
+    default NDArray sample(Denoiser denoiser, NDArray latents, Schedule schedule, NoiseSource noise,
+                           StepListener listener) {
+        return SamplingLoop.run(this, denoiser, latents, schedule, noise, listener, Cancellation.NONE, null);
+    }
+
+    /** As {@link #sample(Denoiser, NDArray, Schedule, NoiseSource, StepListener)}, stoppable between steps. */
+    default NDArray sample(Denoiser denoiser, NDArray latents, Schedule schedule, NoiseSource noise,
+                           StepListener listener, Cancellation cancellation) {
+        return SamplingLoop.run(this, denoiser, latents, schedule, noise, listener, cancellation, null);
+    }
+
+    /** As above, with latents replaced after every step by {@code blend} (inpainting's known-region blend). */
+    default NDArray sample(Denoiser denoiser, NDArray latents, Schedule schedule, NoiseSource noise,
+                           StepListener listener, Cancellation cancellation, StepBlend blend) {
+        return SamplingLoop.run(this, denoiser, latents, schedule, noise, listener, cancellation, blend);
+    }
+
+    /** The state of one run: advances x_t to x_{t-1} given the model output at step {@code index}. */
+    interface Run {
+        /** One step; arrays are created in {@code scope} (the step's manager). */
+        Step step(int index, NDArray sample, NDArray modelOutput, NDManager scope);
+    }
+
+    /**
+     * The result of one step.
+     *
+     * @param prevSample          x_{t-1}
+     * @param predOriginalSample  the step's estimate of x0
+     */
+    record Step(NDArray prevSample, NDArray predOriginalSample) {
+    }
+
+    /** Replaces the latents after a step (before listeners see them). */
+    interface StepBlend {
+        /** The latents to continue from after step {@code index}. */
+        NDArray apply(int index, NDArray latents);
+    }
+}

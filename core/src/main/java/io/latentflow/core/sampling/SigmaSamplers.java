@@ -1,0 +1,37 @@
+package io.latentflow.core.sampling;
+
+import ai.djl.ndarray.NDArray;
+import io.latentflow.core.schedule.NoiseSchedule;
+import io.latentflow.core.schedule.Schedule;
+
+/** What sigma-parameterised samplers share: the model input scaling and noising at a sigma. */
+final class SigmaSamplers {
+    private SigmaSamplers() {
+    }
+
+    /** The variance-preserving model input x / sqrt(sigma^2 + 1) of a variance-exploding sample x = x0 + sigma eps. */
+    static NDArray scaleModelInput(NDArray sample, Schedule schedule, int index) {
+        float sigma = schedule.sigma(index);
+        float norm = (float) Math.sqrt(sigma * sigma + 1f);
+        return sample.div(norm);
+    }
+
+    /** x = x0 + sigma_i eps (variance-exploding noising at the schedule's sigma_i). */
+    static NDArray addNoiseVe(NDArray originalSample, NDArray noise, Schedule schedule, int[] indices) {
+        NDArray sigma = NoiseSchedule.perItem(originalSample, indices, i -> schedule.sigma(i));
+        return originalSample.add(noise.mul(sigma));
+    }
+
+    /** x = alpha_i x0 + sigma'_i eps with alpha_i = 1 / sqrt(sigma_i^2 + 1), sigma'_i = sigma_i alpha_i. */
+    static NDArray addNoiseVp(NDArray originalSample, NDArray noise, Schedule schedule, int[] indices) {
+        NDArray alpha = NoiseSchedule.perItem(originalSample, indices, i -> alphaOf(schedule.sigma(i)));
+        NDArray sigma = NoiseSchedule.perItem(originalSample, indices,
+                i -> schedule.sigma(i) * alphaOf(schedule.sigma(i)));
+        return originalSample.mul(alpha).add(noise.mul(sigma));
+    }
+
+    /** alpha_t = 1 / sqrt(sigma^2 + 1) in float32. */
+    static float alphaOf(float sigma) {
+        return 1f / (float) Math.sqrt(sigma * sigma + 1f);
+    }
+}

@@ -1,0 +1,22 @@
+package io.latentflow.core.sampling;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Observes a sampling run after each step: the only way progress leaves the sampler.
+ *
+ * <p>The arrays are valid only during the call (copy them to keep them).
+ */
+public interface StepListener {
+    /** A listener that ignores every step. */
+    StepListener NONE = (index, total, timestep, latents, predOriginalSample) -> { };
+
+    /**
+     * Called after step {@code index} (0-based within the run) of {@code total}.
+     *
+     * @param timestep           the timestep the model was evaluated at
+     * @param latents            x_{t-1}, the sample after the step
+     * @param predOriginalSample the step's estimate of x0
+     */
+    void onStep(int index, int total, float timestep, NDArray latents, NDArray predOriginalSample);
+}
