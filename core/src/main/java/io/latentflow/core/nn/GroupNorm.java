@@ -15,6 +15,8 @@ public final class GroupNorm {
     private final NDArray bias;
     private final NDArray weight3d;
     private final NDArray bias3d;
+    private final NDArray weight2d;
+    private final NDArray bias2d;
     private final Weights owner;
 
     private GroupNorm(int groups, float eps, NDArray weight, NDArray bias, Weights owner) {
@@ -25,6 +27,8 @@ public final class GroupNorm {
         this.owner = owner;
         this.weight3d = weight == null ? null : weight.reshape(-1, 1, 1);
         this.bias3d = bias == null ? null : bias.reshape(-1, 1, 1);
+        this.weight2d = weight == null ? null : weight.reshape(-1, 1);
+        this.bias2d = bias == null ? null : bias.reshape(-1, 1);
     }
 
     /** Looks up {@code weight} and {@code bias} (channels) under the view. */
@@ -51,9 +55,7 @@ public final class GroupNorm {
         if (shape.dimension() == 4) {
             return y.mul(weight3d).add(bias3d);
         }
-        long[] affine = new long[shape.dimension() - 1];
-        java.util.Arrays.fill(affine, 1);
-        affine[0] = shape.get(1);
-        return y.mul(weight.reshape(affine)).add(bias.reshape(affine));
+        // other ranks: view as (B, C, rest) (ops starting from weights would attach results to the weights' manager)
+        return y.reshape(shape.get(0), shape.get(1), -1).mul(weight2d).add(bias2d).reshape(shape);
     }
 }

@@ -38,15 +38,17 @@ final class TimestepEmbedding {
 
     /**
      * Frequencies f_i = exp(-ln(10000) * i / (dim/2 - shift)), i < dim/2, computed with float32 tensor ops exactly
-     * as diffusers does, kept on the model's manager.
+     * as diffusers does, kept on the model's manager as a (1, dim/2) row.
      */
     static NDArray frequencies(NDManager manager, int dim, double freqShift) {
         int half = dim / 2;
         try (NDArray range = manager.arange(0f, (float) half, 1f, DataType.FLOAT32)) {
             NDArray exponent = range.mul((float) -Math.log(MAX_PERIOD)).div((float) (half - freqShift));
             NDArray f = exponent.exp();
+            NDArray row = f.reshape(1, half);
             exponent.close();
-            return f;
+            f.close();
+            return row;
         }
     }
 
@@ -67,7 +69,7 @@ final class TimestepEmbedding {
     /** t: (N) float32 -> (N, dim) float32: [cos(t f), sin(t f)] with flip_sin_to_cos, else [sin, cos]. */
     NDArray project(NDArray t) {
         // 1. arguments t_n * f_i: (N, dim/2)
-        NDArray args = t.toType(DataType.FLOAT32, false).expandDims(1).mul(frequencies.expandDims(0));
+        NDArray args = t.toType(DataType.FLOAT32, false).expandDims(1).mul(frequencies);
         // 2. concatenate the two halves
         NDArray sin = args.sin();
         NDArray cos = args.cos();

@@ -196,6 +196,14 @@ public final class UNet2dConditionModel implements AutoCloseable {
         return report;
     }
 
+    /**
+     * Arrays held by the model's own manager (weights and cached constants); forward passes leave it unchanged once
+     * each input size has been seen.
+     */
+    public int residentArrayCount() {
+        return ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
+    }
+
     /** The floating-point type of weights and activations. */
     public DataType dataType() {
         return dataType;

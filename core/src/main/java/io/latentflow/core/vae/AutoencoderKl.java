@@ -108,6 +108,14 @@ public final class AutoencoderKl implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Arrays held by the model's own manager (weights and cached constants); forward passes leave it unchanged once
+     * each input size has been seen.
+     */
+    public int residentArrayCount() {
+        return ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
+    }
+
     /** What loading found: used, missing, unexpected keys. */
     public LoadReport loadReport() {
         return report;
