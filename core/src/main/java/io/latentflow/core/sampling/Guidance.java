@@ -36,12 +36,15 @@ public final class Guidance {
 
     /** torch.std(x, dim=(1..n-1), keepdim=True): sqrt(sum (x - mean)^2 / (N - 1)) per batch item. */
     static NDArray unbiasedStd(NDArray x) {
-        int[] axes = new int[x.getShape().dimension() - 1];
-        for (int i = 0; i < axes.length; i++) {
-            axes[i] = i + 1;
-        }
-        long count = x.getShape().size() / x.getShape().get(0);
-        NDArray centered = x.sub(x.mean(axes, true));
-        return centered.square().sum(axes, true).div((float) (count - 1)).sqrt();
+        long batch = x.getShape().get(0);
+        long count = x.getShape().size() / batch;
+        long[] keep = new long[x.getShape().dimension()];
+        java.util.Arrays.fill(keep, 1);
+        keep[0] = batch;
+        // flat: (B, N)
+        NDArray flat = x.reshape(batch, count);
+        NDArray centered = flat.sub(flat.mean(new int[] {1}, true));
+        return centered.square().sum(new int[] {1}, true).div((float) (count - 1)).sqrt()
+                .reshape(new ai.djl.ndarray.types.Shape(keep));
     }
 }
