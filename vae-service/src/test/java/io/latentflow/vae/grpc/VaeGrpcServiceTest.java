@@ -1,0 +1,187 @@
+package io.latentflow.vae.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.latentflow.core.tensor.SafetensorsReader;
+import io.latentflow.proto.ModelRef;
+import io.latentflow.proto.Tensor;
+import io.latentflow.proto.Tensors;
+import io.latentflow.proto.VaeDecodeRequest;
+import io.latentflow.proto.VaeDecodeResponse;
+import io.latentflow.proto.VaeEncodeRequest;
+import io.latentflow.proto.VaeEncodeResponse;
+import io.latentflow.proto.VaeServiceGrpc;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class VaeGrpcServiceTest {
+
+    /** A float32 port of the VAE agrees with diffusers' to ~1e-6; 1e-4 is the agreed bound. */
+    private static final float TOLERANCE = 1e-4f;
+    private static final float SCALING_FACTOR = 0.18215f;
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
+    private static final ModelRef TINY_SD = ModelRef.newBuilder().setName("tiny-sd").setVersion("1").build();
+
+    private static NDManager manager;
+    private static Map<String, NDArray> oracle;
+
+    @TestHTTPResource("/")
+    URL root;
+
+    private ManagedChannel channel;
+    private VaeServiceGrpc.VaeServiceBlockingStub vae;
+
+    @BeforeAll
+    static void readOracle() {
+        manager = NDManager.newBaseManager();
+        oracle = SafetensorsReader.read(
+                Path.of(System.getProperty("latentflow.oracle"), "pipeline_sd_tiny", "cases.safetensors"), manager);
+    }
+
+    @AfterAll
+    static void closeOracle() {
+        manager.close();
+    }
+
+    @BeforeEach
+    void connect() {
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", root.getPort()).usePlaintext().build();
+        vae = VaeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void decodingScaledLatentsMatchesDiffusers() {
+        VaeDecodeResponse response = vae.decode(VaeDecodeRequest.newBuilder()
+                .setModel(TINY_SD)
+                .setLatents(Tensors.toProto(oracle.get("case0.expected_latents")))
+                .build());
+
+        assertClose(oracle.get("case0.expected_decoded"), response.getImages());
+    }
+
+    @Test
+    void encodingGivesThePosteriorAndTheScaledMean() {
+        VaeEncodeResponse response = vae.encode(VaeEncodeRequest.newBuilder()
+                .setModel(TINY_SD)
+                .setImages(Tensors.toProto(oracle.get("case2.init_image")))
+                .build());
+
+        NDArray mean = oracle.get("case2.vae_posterior_mean");
+        assertClose(mean, response.getMean());
+        NDArray std = Tensors.toNDArray(response.getLogvar(), manager).mul(0.5f).exp();
+        assertClose(oracle.get("case2.vae_posterior_std"), Tensors.toProto(std));
+        assertClose(mean.mul(SCALING_FACTOR), response.getLatents());
+    }
+
+    @Test
+    void encodingWithNoiseDrawsTheScaledLatentsOfDiffusers() {
+        VaeEncodeResponse response = vae.encode(VaeEncodeRequest.newBuilder()
+                .setImages(Tensors.toProto(oracle.get("case2.init_image")))
+                .setNoise(Tensors.toProto(oracle.get("case2.noise_vae_posterior")))
+                .build());
+
+        assertClose(oracle.get("case2.init_latents"), response.getLatents());
+    }
+
+    @Test
+    void malformedFieldsAreRejectedByName() {
+        NDArray image = oracle.get("case2.init_image");
+
+        assertStatus(Status.Code.INVALID_ARGUMENT, "images", () -> vae.encode(VaeEncodeRequest.newBuilder()
+                .setImages(Tensors.toProto(image.get(":, :, 0:60, :"))).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "images", () -> vae.encode(VaeEncodeRequest.newBuilder().build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "noise", () -> vae.encode(VaeEncodeRequest.newBuilder()
+                .setImages(Tensors.toProto(image))
+                .setNoise(Tensors.toProto(oracle.get("case2.noise_vae_posterior").get(":, 0:3"))).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "latents", () -> vae.decode(VaeDecodeRequest.newBuilder()
+                .setLatents(Tensors.toProto(oracle.get("case0.expected_latents").get(":, 0:3"))).build()));
+    }
+
+    @Test
+    void anUnknownModelIsNotFound() {
+        assertStatus(Status.Code.NOT_FOUND, "no-such-model", () -> vae.decode(VaeDecodeRequest.newBuilder()
+                .setModel(ModelRef.newBuilder().setName("no-such-model"))
+                .setLatents(Tensors.toProto(oracle.get("case0.expected_latents"))).build()));
+    }
+
+    @Test
+    void readinessReportsTheLoadedDefaultModel() {
+        awaitCondition(() -> get("/q/health/ready").statusCode() == 200);
+
+        String body = get("/q/health/ready").body().replace(" ", "");
+        assertTrue(body.contains("\"default\":\"tiny-sd/1\""), body);
+    }
+
+    @Test
+    void callsAreTimedInTheMetrics() {
+        vae.decode(VaeDecodeRequest.newBuilder()
+                .setLatents(Tensors.toProto(oracle.get("case0.expected_latents"))).build());
+
+        String metrics = get("/q/metrics").body();
+        assertTrue(metrics.contains("latentflow_vae_decode_seconds_count{model=\"tiny-sd/1\""), metrics);
+    }
+
+    private static void assertClose(NDArray expected, Tensor actual) {
+        NDArray got = Tensors.toNDArray(actual, manager);
+        assertEquals(expected.getShape(), got.getShape());
+        float maxAbsDiff = got.sub(expected).abs().max().getFloat();
+        assertTrue(maxAbsDiff <= TOLERANCE, "max |difference| " + maxAbsDiff + " > " + TOLERANCE);
+    }
+
+    private static void assertStatus(Status.Code code, String mentioned, Runnable call) {
+        StatusRuntimeException error = assertThrows(StatusRuntimeException.class, call::run);
+        assertEquals(code, error.getStatus().getCode(), error.getStatus().toString());
+        assertTrue(error.getStatus().getDescription().contains(mentioned), error.getStatus().getDescription());
+    }
+
+    private HttpResponse<String> get(String path) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + root.getPort() + path)).build();
+            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException("GET " + path + " failed", e);
+        }
+    }
+
+    private static void awaitCondition(BooleanSupplier condition) {
+        Instant deadline = Instant.now().plus(DEADLINE);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("condition not met within " + DEADLINE);
+            }
+            LockSupport.parkNanos(POLL_INTERVAL.toNanos());
+        }
+    }
+}
