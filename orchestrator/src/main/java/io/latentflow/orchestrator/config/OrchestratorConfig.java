@@ -1,0 +1,69 @@
+package io.latentflow.orchestrator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Typed configuration of the orchestrator, read from keys under {@code orchestrator.}. */
+@ConfigMapping(prefix = "orchestrator")
+public interface OrchestratorConfig {
+
+    /** Jobs that run at the same time; further jobs wait in the queue. */
+    @WithDefault("2")
+    int workers();
+
+    /** Write the latents to jobs/&lt;id&gt;/latents/step-&lt;n&gt;.safetensors every this many steps; 0 turns it off. */
+    @WithDefault("0")
+    int checkpointEverySteps();
+
+    /** Deadline of one call into a service (text encoder, denoiser or VAE). */
+    @WithDefault("PT120S")
+    Duration serviceCallTimeout();
+
+    /** Model folders, models/&lt;name&gt;/&lt;version&gt;/, consulted before the object store. */
+    @WithDefault("models")
+    String modelsRoot();
+
+    /** Model used when a request names none. */
+    @WithDefault("tiny-sd")
+    String defaultModel();
+
+    /** Request limits. */
+    Limits limits();
+
+    /** Object storage. */
+    Storage storage();
+
+    /** Limits a request must stay within. */
+    interface Limits {
+        @WithDefault("2000")
+        int maxPromptChars();
+
+        @WithDefault("2048")
+        int maxWidthPx();
+
+        @WithDefault("2048")
+        int maxHeightPx();
+
+        @WithDefault("1000")
+        int maxSteps();
+
+        @WithDefault("8")
+        int maxImages();
+    }
+
+    /** S3-compatible object store (MinIO or any other). */
+    interface Storage {
+        @WithDefault("http://127.0.0.1:9000")
+        String endpoint();
+
+        @WithDefault("latentflow")
+        String accessKey();
+
+        @WithDefault("latentflow-secret")
+        String secretKey();
+
+        @WithDefault("latentflow")
+        String bucket();
+    }
+}

@@ -1,0 +1,104 @@
+package io.latentflow.orchestrator.grpc;
+
+import io.grpc.Status;
+import io.latentflow.orchestrator.job.JobTracker;
+import io.latentflow.orchestrator.messaging.RequestPublisher;
+import io.latentflow.proto.CancelRequest;
+import io.latentflow.proto.CancelResponse;
+import io.latentflow.proto.EventType;
+import io.latentflow.proto.GenerationEvent;
+import io.latentflow.proto.GenerationRequest;
+import io.latentflow.proto.GenerationService;
+import io.latentflow.proto.GetJobRequest;
+import io.latentflow.proto.JobStatus;
+import io.latentflow.proto.SubmitResponse;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * The public gRPC API: Submit and Generate write the request to latentflow.generation.requests (the same path as
+ * any Kafka producer), Generate then streams the job's events until it ends; GetJob and Cancel act on the jobs
+ * this orchestrator knows.
+ */
+@GrpcService
+public class GenerationGrpcService implements GenerationService {
+
+    private static final Logger LOG = Logger.getLogger(GenerationGrpcService.class);
+
+    @Inject
+    RequestPublisher requests;
+
+    @Inject
+    JobTracker tracker;
+
+    @Override
+    public Uni<SubmitResponse> submit(GenerationRequest request) {
+        GenerationRequest job = withJobId(request);
+        tracker.track(job.getJobId(), job);
+        return Uni.createFrom().completionStage(() -> requests.publish(job))
+                .onFailure().transform(e -> Status.UNAVAILABLE
+                        .withDescription("cannot write the job to Kafka: " + e.getMessage()).asRuntimeException())
+                .replaceWith(SubmitResponse.newBuilder().setJobId(job.getJobId()).build());
+    }
+
+    @Override
+    public Multi<GenerationEvent> generate(GenerationRequest request) {
+        GenerationRequest job = withJobId(request);
+        String jobId = job.getJobId();
+        return Multi.createFrom().emitter(emitter -> {
+            AutoCloseable subscription = tracker.subscribe(jobId, event -> {
+                emitter.emit(event);
+                if (JobTracker.isTerminal(event.getType())) {
+                    emitter.complete();
+                }
+            });
+            emitter.onTermination(() -> {
+                try {
+                    subscription.close();
+                } catch (Exception e) {
+                    LOG.debugf(e, "closing the event subscription of job %s", jobId);
+                }
+            });
+            tracker.track(jobId, job);
+            requests.publish(job).whenComplete((written, failure) -> {
+                if (failure != null) {
+                    emitter.fail(Status.UNAVAILABLE
+                            .withDescription("cannot write the job to Kafka: " + failure.getMessage())
+                            .asRuntimeException());
+                }
+            });
+        });
+    }
+
+    @Override
+    public Uni<JobStatus> getJob(GetJobRequest request) {
+        return Uni.createFrom().item(() -> tracker.find(request.getJobId())
+                .map(job -> {
+                    JobStatus.Builder status = JobStatus.newBuilder().setJobId(job.jobId());
+                    job.request().ifPresent(status::setRequest);
+                    job.lastEvent().ifPresentOrElse(
+                            event -> status.setState(event.getType()).setLastEvent(event),
+                            () -> status.setState(EventType.EVENT_TYPE_UNSPECIFIED));
+                    return status.build();
+                })
+                .orElseThrow(() -> Status.NOT_FOUND
+                        .withDescription("job '" + request.getJobId() + "' is unknown to this orchestrator")
+                        .asRuntimeException()));
+    }
+
+    @Override
+    public Uni<CancelResponse> cancel(CancelRequest request) {
+        return Uni.createFrom().item(() -> CancelResponse.newBuilder()
+                .setCancelled(tracker.requestCancel(request.getJobId())).build());
+    }
+
+    private static GenerationRequest withJobId(GenerationRequest request) {
+        return request.getJobId().isEmpty()
+                ? request.toBuilder().setJobId(UUID.randomUUID().toString()).build()
+                : request;
+    }
+}

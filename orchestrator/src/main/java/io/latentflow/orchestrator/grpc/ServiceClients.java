@@ -1,0 +1,63 @@
+package io.latentflow.orchestrator.grpc;
+
+import io.grpc.Metadata;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+import io.latentflow.orchestrator.config.OrchestratorConfig;
+import io.latentflow.proto.DenoiserServiceGrpc;
+import io.latentflow.proto.EncodeTextRequest;
+import io.latentflow.proto.EncodeTextResponse;
+import io.latentflow.proto.PredictRequest;
+import io.latentflow.proto.PredictResponse;
+import io.latentflow.proto.TextEncoderServiceGrpc;
+import io.latentflow.proto.VaeDecodeRequest;
+import io.latentflow.proto.VaeDecodeResponse;
+import io.latentflow.proto.VaeServiceGrpc;
+import io.quarkus.grpc.GrpcClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Blocking calls into the text encoder, denoiser and VAE services, each carrying the job id as gRPC metadata
+ * {@value #JOB_ID_HEADER} and the configured deadline. Call from worker threads only.
+ */
+@ApplicationScoped
+public class ServiceClients {
+
+    /** gRPC metadata key carrying the job id on every call into a service. */
+    public static final String JOB_ID_HEADER = "latentflow-job-id";
+
+    private static final Metadata.Key<String> JOB_ID_KEY = Metadata.Key.of(JOB_ID_HEADER, Metadata.ASCII_STRING_MARSHALLER);
+
+    @GrpcClient("textencoder")
+    TextEncoderServiceGrpc.TextEncoderServiceBlockingStub textEncoder;
+
+    @GrpcClient("denoiser")
+    DenoiserServiceGrpc.DenoiserServiceBlockingStub denoiser;
+
+    @GrpcClient("vae")
+    VaeServiceGrpc.VaeServiceBlockingStub vae;
+
+    @Inject
+    OrchestratorConfig config;
+
+    public EncodeTextResponse encode(String jobId, EncodeTextRequest request) {
+        return forJob(textEncoder, jobId).encode(request);
+    }
+
+    public PredictResponse predict(String jobId, PredictRequest request) {
+        return forJob(denoiser, jobId).predict(request);
+    }
+
+    public VaeDecodeResponse decode(String jobId, VaeDecodeRequest request) {
+        return forJob(vae, jobId).decode(request);
+    }
+
+    private <S extends AbstractStub<S>> S forJob(S stub, String jobId) {
+        Metadata headers = new Metadata();
+        headers.put(JOB_ID_KEY, jobId);
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .withDeadlineAfter(config.serviceCallTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

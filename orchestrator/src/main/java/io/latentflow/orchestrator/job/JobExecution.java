@@ -1,0 +1,265 @@
+package io.latentflow.orchestrator.job;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.latentflow.core.sampling.Cancellation;
+import io.latentflow.core.sampling.Denoiser;
+import io.latentflow.core.sampling.NoiseSource;
+import io.latentflow.core.sampling.Sampler;
+import io.latentflow.core.sampling.StepListener;
+import io.latentflow.core.schedule.Schedule;
+import io.latentflow.core.tensor.SafetensorsWriter;
+import io.latentflow.orchestrator.config.OrchestratorConfig;
+import io.latentflow.orchestrator.grpc.RemoteDenoiser;
+import io.latentflow.orchestrator.grpc.ServiceClients;
+import io.latentflow.orchestrator.grpc.WireTensors;
+import io.latentflow.orchestrator.messaging.EventPublisher;
+import io.latentflow.orchestrator.storage.ModelCatalog;
+import io.latentflow.orchestrator.storage.ModelNotFoundException;
+import io.latentflow.orchestrator.storage.ObjectStore;
+import io.latentflow.proto.EncodeTextRequest;
+import io.latentflow.proto.EncodeTextResponse;
+import io.latentflow.proto.ImageResult;
+import io.latentflow.proto.ModelRef;
+import io.latentflow.proto.Tensor;
+import io.latentflow.proto.Tensors;
+import io.latentflow.proto.Timings;
+import io.latentflow.proto.VaeDecodeRequest;
+import io.latentflow.proto.VaeDecodeResponse;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * Runs one validated job end to end: records it, encodes the prompts, runs the sampler over the remote denoiser,
+ * decodes the latents and stores the PNG images, publishing accepted, progress and completed events on the way.
+ * Every stage is a span carrying {@value JobRunner#JOB_ID_ATTRIBUTE}.
+ */
+@ApplicationScoped
+public class JobExecution {
+
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer();
+
+    @Inject
+    ServiceClients clients;
+
+    @Inject
+    ObjectStore store;
+
+    @Inject
+    ModelCatalog catalog;
+
+    @Inject
+    EventPublisher events;
+
+    @Inject
+    JobTracker tracker;
+
+    @Inject
+    Tracer tracer;
+
+    @Inject
+    OrchestratorConfig config;
+
+    /**
+     * Runs the job up to its completed event, whose Kafka acknowledgement the result waits for; throws on failure
+     * (the runner turns that into an event).
+     */
+    public CompletionStage<Void> run(JobSpec spec) {
+        long startNanos = System.nanoTime();
+        String jobId = spec.jobId();
+        ModelCatalog.ModelInfo model;
+        try {
+            model = catalog.resolve(spec.modelName(), spec.modelVersion());
+        } catch (ModelNotFoundException e) {
+            throw new InvalidRequestException("model.name", e.getMessage());
+        }
+        Sampler sampler = SamplerChoice.create(spec, model.scheduler());
+        ModelRef modelRef = ModelRef.newBuilder().setName(model.name()).setVersion(model.version()).build();
+
+        inSpan(spec, "job.record", () -> {
+            store.put(JobKeys.request(jobId), print(spec.toRequest()).getBytes(StandardCharsets.UTF_8),
+                    "application/json");
+            return null;
+        });
+        events.publish(GenerationEvents.accepted(jobId));
+
+        long encodeStart = System.nanoTime();
+        EncodeTextResponse encoded = inSpan(spec, "text-encoder.encode", () -> stage("text encoder",
+                () -> clients.encode(jobId, encodeRequest(spec, modelRef))));
+        Tensor hidden = WireTensors.checked(encoded.getHiddenStates(), "text encoder hidden states");
+        Tensor cond = WireTensors.repeat(WireTensors.item(hidden, 0), spec.numImages());
+        Tensor uncond = spec.usesGuidance() ? WireTensors.repeat(WireTensors.item(hidden, 1), spec.numImages()) : null;
+        long textEncoderMs = millisSince(encodeStart);
+
+        Span denoise = tracer.spanBuilder("denoise").setAttribute(JobRunner.JOB_ID_ATTRIBUTE, jobId)
+                .setAttribute("latentflow.steps", spec.steps())
+                .setAttribute("latentflow.sampler", spec.sampler())
+                .startSpan();
+        long denoiseStart = System.nanoTime();
+        List<ImageResult> images = new ArrayList<>();
+        long vaeMs;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray latents;
+            try (Scope ignored = denoise.makeCurrent()) {
+                RemoteDenoiser remote = new RemoteDenoiser(clients, jobId, modelRef, cond, uncond,
+                        spec.guidanceScale(), spec.guidanceRescale());
+                latents = sample(spec, model, sampler, tracedSteps(spec, remote), manager);
+                denoise.setAttribute("latentflow.conditioning_resends", remote.resends());
+            } finally {
+                denoise.end();
+            }
+            long vaeStart = System.nanoTime();
+            VaeDecodeResponse decoded = inSpan(spec, "vae.decode", () -> stage("VAE",
+                    () -> clients.decode(jobId, VaeDecodeRequest.newBuilder()
+                            .setModel(modelRef).setLatents(Tensors.toProto(latents)).build())));
+            vaeMs = millisSince(vaeStart);
+            Tensor pixels = WireTensors.checked(decoded.getImages(), "VAE images");
+            float[] data = Tensors.toNDArray(pixels, manager).toFloatArray();
+            int heightPx = Math.toIntExact(pixels.getShape(2));
+            int widthPx = Math.toIntExact(pixels.getShape(3));
+            inSpan(spec, "images.store", () -> {
+                for (int n = 0; n < spec.numImages(); n++) {
+                    byte[] png = PngImages.encode(data, n, heightPx, widthPx);
+                    String key = JobKeys.image(jobId, n);
+                    store.put(key, png, "image/png");
+                    images.add(ImageResult.newBuilder().setKey(key).setWidth(widthPx).setHeight(heightPx)
+                            .setSizeBytes(png.length).setSeed(spec.imageSeed(n)).build());
+                }
+                return null;
+            });
+        }
+        long denoiseMs = millisSince(denoiseStart) - vaeMs;
+        Timings timings = Timings.newBuilder()
+                .setTextEncoderMs(textEncoderMs)
+                .setDenoiseMs(denoiseMs)
+                .setVaeMs(vaeMs)
+                .setTotalMs(millisSince(startNanos))
+                .build();
+        return events.publish(GenerationEvents.completed(jobId, images, spec.seed(), timings));
+    }
+
+    private NDArray sample(JobSpec spec, ModelCatalog.ModelInfo model, Sampler sampler, Denoiser denoiser,
+            NDManager manager) {
+        long[] seeds = new long[spec.numImages()];
+        for (int n = 0; n < seeds.length; n++) {
+            seeds[n] = spec.imageSeed(n);
+        }
+        NoiseSource noise = NoiseSource.seeded(seeds);
+        Schedule schedule = sampler.schedule(spec.steps());
+        // x_T ~ N(0, initNoiseSigma^2): (B, C, H/f, W/f)
+        Shape shape = new Shape(spec.numImages(), model.latentChannels(),
+                spec.heightPx() / model.vaeScaleFactor(), spec.widthPx() / model.vaeScaleFactor());
+        NDArray initial = noise.next(shape, manager).mul(schedule.initNoiseSigma());
+        Cancellation cancellation = () -> tracker.isCancelRequested(spec.jobId());
+        return stage("denoiser", () -> sampler.sample(denoiser, initial, schedule, noise,
+                progress(spec, schedule.steps()), cancellation));
+    }
+
+    private StepListener progress(JobSpec spec, int totalSteps) {
+        int every = config.checkpointEverySteps();
+        return (index, total, timestep, latents, predOriginalSample) -> {
+            int step = index + 1;
+            String latentsKey = "";
+            if (every > 0 && (step % every == 0 || step == totalSteps)) {
+                latentsKey = JobKeys.latents(spec.jobId(), step);
+                storeLatents(latentsKey, latents);
+            }
+            events.publish(GenerationEvents.progress(spec.jobId(), step, totalSteps, latentsKey));
+        };
+    }
+
+    private void storeLatents(String key, NDArray latents) {
+        Path file = null;
+        try {
+            file = Files.createTempFile("latents-", ".safetensors");
+            SafetensorsWriter.write(file, Map.of("latents", latents));
+            store.put(key, Files.readAllBytes(file), "application/octet-stream");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write latents checkpoint " + key, e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a temporary file left behind is harmless
+                }
+            }
+        }
+    }
+
+    /** Wraps every model evaluation in a span "denoise.step" (the gRPC client span nests under it). */
+    private Denoiser tracedSteps(JobSpec spec, Denoiser remote) {
+        return (latents, timestep) -> {
+            Span span = tracer.spanBuilder("denoise.step").setAttribute(JobRunner.JOB_ID_ATTRIBUTE, spec.jobId())
+                    .setAttribute("latentflow.timestep", timestep)
+                    .startSpan();
+            try (Scope ignored = span.makeCurrent()) {
+                return remote.predict(latents, timestep);
+            } catch (RuntimeException e) {
+                span.recordException(e);
+                throw e;
+            } finally {
+                span.end();
+            }
+        };
+    }
+
+    private static EncodeTextRequest encodeRequest(JobSpec spec, ModelRef model) {
+        EncodeTextRequest.Builder request = EncodeTextRequest.newBuilder().setModel(model).addPrompts(spec.prompt());
+        if (spec.usesGuidance()) {
+            request.addPrompts(spec.negativePrompt() == null ? "" : spec.negativePrompt());
+        }
+        return request.build();
+    }
+
+    private <T> T inSpan(JobSpec spec, String name, Supplier<T> body) {
+        Span span = tracer.spanBuilder(name).setAttribute(JobRunner.JOB_ID_ATTRIBUTE, spec.jobId()).startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            return body.get();
+        } catch (RuntimeException e) {
+            span.recordException(e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private static <T> T stage(String stage, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (StageFailedException | InvalidRequestException | CancellationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StageFailedException(stage, e);
+        }
+    }
+
+    private static String print(com.google.protobuf.MessageOrBuilder message) {
+        try {
+            return PRINTER.print(message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot print " + message.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000L;
+    }
+}

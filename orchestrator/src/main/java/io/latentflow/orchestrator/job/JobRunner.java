@@ -1,0 +1,121 @@
+package io.latentflow.orchestrator.job;
+
+import io.latentflow.orchestrator.config.OrchestratorConfig;
+import io.latentflow.orchestrator.messaging.EventPublisher;
+import io.latentflow.orchestrator.storage.StorageException;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs jobs on a fixed pool of worker threads (never on the Kafka consumer thread). Every job ends with exactly one
+ * final event, completed, failed or cancelled; the returned stage completes once Kafka has that event.
+ */
+@ApplicationScoped
+public class JobRunner {
+
+    /** Span attribute carrying the job id on every span of a job. */
+    public static final String JOB_ID_ATTRIBUTE = "latentflow.job_id";
+
+    private static final Logger LOG = Logger.getLogger(JobRunner.class);
+
+    private final ExecutorService workers;
+
+    @Inject
+    JobExecution execution;
+
+    @Inject
+    EventPublisher events;
+
+    @Inject
+    JobTracker tracker;
+
+    @Inject
+    Tracer tracer;
+
+    public JobRunner(OrchestratorConfig config) {
+        AtomicInteger count = new AtomicInteger();
+        ThreadFactory threads = runnable -> {
+            Thread thread = new Thread(runnable, "job-worker-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+        this.workers = Executors.newFixedThreadPool(Math.max(1, config.workers()), threads);
+    }
+
+    /** Queues the job; {@code parent} is the trace context of the record that carried it. */
+    public CompletionStage<Void> submit(JobSpec spec, Context parent) {
+        tracker.track(spec.jobId(), spec.toRequest());
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        workers.execute(() -> {
+            Span span = tracer.spanBuilder("generation.job").setParent(parent)
+                    .setAttribute(JOB_ID_ATTRIBUTE, spec.jobId())
+                    .setAttribute("latentflow.model", spec.modelName())
+                    .startSpan();
+            try (Scope ignored = span.makeCurrent()) {
+                finalEvent(spec, span).whenComplete((done, failure) -> {
+                    if (failure == null) {
+                        ended.complete(null);
+                    } else {
+                        ended.completeExceptionally(failure);
+                    }
+                });
+            } catch (RuntimeException e) {
+                ended.completeExceptionally(e);
+            } finally {
+                span.end();
+            }
+        });
+        return ended;
+    }
+
+    private CompletionStage<Void> finalEvent(JobSpec spec, Span span) {
+        String jobId = spec.jobId();
+        if (tracker.isCancelRequested(jobId)) {
+            return events.publish(GenerationEvents.cancelled(jobId));
+        }
+        try {
+            return execution.run(spec);
+        } catch (CancellationException e) {
+            LOG.infof("job %s cancelled", jobId);
+            return events.publish(GenerationEvents.cancelled(jobId));
+        } catch (InvalidRequestException e) {
+            return fail(span, jobId, e.field(), e.reason(), e);
+        } catch (StageFailedException | StorageException e) {
+            return fail(span, jobId, "", e.getMessage(), e);
+        } catch (RuntimeException e) {
+            return fail(span, jobId, "", "internal error: " + e, e);
+        }
+    }
+
+    private CompletionStage<Void> fail(Span span, String jobId, String field, String reason, Exception cause) {
+        LOG.warnf(cause, "job %s failed: %s", jobId, reason);
+        span.recordException(cause);
+        span.setStatus(StatusCode.ERROR, reason);
+        return events.publish(GenerationEvents.failed(jobId, field, reason));
+    }
+
+    @PreDestroy
+    void stop() {
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

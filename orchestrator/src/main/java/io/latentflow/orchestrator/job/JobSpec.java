@@ -1,0 +1,59 @@
+package io.latentflow.orchestrator.job;
+
+import io.latentflow.proto.GenerationRequest;
+import io.latentflow.proto.ModelRef;
+
+/**
+ * A validated generation job with every default applied.
+ *
+ * @param negativePrompt null when the request has none (then the unconditional branch uses the empty prompt)
+ */
+public record JobSpec(
+        String jobId,
+        String modelName,
+        String modelVersion,
+        String prompt,
+        String negativePrompt,
+        int widthPx,
+        int heightPx,
+        int steps,
+        String sampler,
+        float guidanceScale,
+        float guidanceRescale,
+        float eta,
+        long seed,
+        int numImages,
+        boolean karras) {
+
+    /** Classifier-free guidance runs only for a scale above 1 (at 1 it equals the conditional prediction). */
+    public boolean usesGuidance() {
+        return guidanceScale > 1f;
+    }
+
+    /** Seed of image {@code n} (0-based): the job's seed plus n. */
+    public long imageSeed(int n) {
+        return seed + n;
+    }
+
+    /** The request with every default written out, as stored in jobs/&lt;id&gt;/job.json. */
+    public GenerationRequest toRequest() {
+        GenerationRequest.Builder builder = GenerationRequest.newBuilder()
+                .setJobId(jobId)
+                .setModel(ModelRef.newBuilder().setName(modelName).setVersion(modelVersion))
+                .setPrompt(prompt)
+                .setWidth(widthPx)
+                .setHeight(heightPx)
+                .setSteps(steps)
+                .setSampler(sampler)
+                .setGuidanceScale(guidanceScale)
+                .setGuidanceRescale(guidanceRescale)
+                .setEta(eta)
+                .setSeed(seed)
+                .setNumImages(numImages)
+                .setKarras(karras);
+        if (negativePrompt != null) {
+            builder.setNegativePrompt(negativePrompt);
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,122 @@
+package io.latentflow.orchestrator.job;
+
+import io.latentflow.proto.EventType;
+import io.latentflow.proto.GenerationEvent;
+import io.latentflow.proto.GenerationRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The in-process view of jobs: each job's request, last event and cancel flag, and an event bus that the gRPC
+ * streaming API listens on. Ended jobs are kept for {@link #RETAINED_ENDED_JOBS} jobs, then forgotten.
+ */
+@ApplicationScoped
+public class JobTracker {
+
+    /** How many ended jobs stay queryable through GetJob. */
+    public static final int RETAINED_ENDED_JOBS = 10_000;
+
+    private final Map<String, TrackedJob> jobs = new ConcurrentHashMap<>();
+    private final Deque<String> ended = new ArrayDeque<>();
+
+    /** One job as this process knows it. */
+    public static final class TrackedJob {
+        private final String jobId;
+        private volatile GenerationRequest request;
+        private volatile GenerationEvent lastEvent;
+        private volatile boolean cancelRequested;
+        private final List<Consumer<GenerationEvent>> listeners = new CopyOnWriteArrayList<>();
+
+        TrackedJob(String jobId) {
+            this.jobId = jobId;
+        }
+
+        public String jobId() {
+            return jobId;
+        }
+
+        public Optional<GenerationRequest> request() {
+            return Optional.ofNullable(request);
+        }
+
+        public Optional<GenerationEvent> lastEvent() {
+            return Optional.ofNullable(lastEvent);
+        }
+
+        public boolean cancelRequested() {
+            return cancelRequested;
+        }
+
+        public boolean ended() {
+            GenerationEvent event = lastEvent;
+            return event != null && isTerminal(event.getType());
+        }
+    }
+
+    /** Whether an event of this type ends its job. */
+    public static boolean isTerminal(EventType type) {
+        return type == EventType.COMPLETED || type == EventType.FAILED || type == EventType.CANCELLED;
+    }
+
+    /** Records a job as submitted (known before its record is consumed, so that it can be cancelled early). */
+    public TrackedJob track(String jobId, GenerationRequest request) {
+        TrackedJob job = jobs.computeIfAbsent(jobId, TrackedJob::new);
+        job.request = request;
+        return job;
+    }
+
+    public Optional<TrackedJob> find(String jobId) {
+        return Optional.ofNullable(jobs.get(jobId));
+    }
+
+    /** Records the event as the job's latest and hands it to the job's listeners. */
+    public void onEvent(GenerationEvent event) {
+        TrackedJob job = jobs.computeIfAbsent(event.getJobId(), TrackedJob::new);
+        job.lastEvent = event;
+        for (Consumer<GenerationEvent> listener : job.listeners) {
+            listener.accept(event);
+        }
+        if (isTerminal(event.getType())) {
+            retire(event.getJobId());
+        }
+    }
+
+    /** Calls {@code listener} with every later event of the job until the returned handle is closed. */
+    public AutoCloseable subscribe(String jobId, Consumer<GenerationEvent> listener) {
+        TrackedJob job = jobs.computeIfAbsent(jobId, TrackedJob::new);
+        job.listeners.add(listener);
+        return () -> job.listeners.remove(listener);
+    }
+
+    /** Asks a job to stop at its next step; false when the job is unknown or already ended. */
+    public boolean requestCancel(String jobId) {
+        TrackedJob job = jobs.get(jobId);
+        if (job == null || job.ended()) {
+            return false;
+        }
+        job.cancelRequested = true;
+        return true;
+    }
+
+    public boolean isCancelRequested(String jobId) {
+        TrackedJob job = jobs.get(jobId);
+        return job != null && job.cancelRequested;
+    }
+
+    private void retire(String jobId) {
+        synchronized (ended) {
+            ended.addLast(jobId);
+            while (ended.size() > RETAINED_ENDED_JOBS) {
+                String oldest = ended.removeFirst();
+                jobs.computeIfPresent(oldest, (id, job) -> job.ended() && job.listeners.isEmpty() ? null : job);
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.latentflow.orchestrator.job;
+
+import io.latentflow.core.sampling.Samplers;
+import io.latentflow.proto.GenerationRequest;
+import io.latentflow.proto.ModelRef;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
+
+/**
+ * Checks every field of a {@link GenerationRequest} and applies the documented defaults, producing a {@link JobSpec}.
+ * The first field at fault is reported as an {@link InvalidRequestException} naming it.
+ */
+public final class RequestValidator {
+
+    /** Samplers a request may name: the samplers core provides. */
+    public static final List<String> SAMPLERS = Samplers.NAMES;
+
+    /** Samplers that can run on Karras sigmas. */
+    public static final List<String> KARRAS_SAMPLERS = List.of("euler", "dpmpp-2m");
+
+    /** Pixels per latent cell of the VAE (2^3 for every Stable Diffusion VAE). */
+    public static final int VAE_SCALE_FACTOR = 8;
+
+    public static final int DEFAULT_SIZE_PX = 64;
+    public static final int DEFAULT_STEPS = 20;
+    public static final String DEFAULT_SAMPLER = "ddim";
+    public static final float DEFAULT_GUIDANCE_SCALE = 7.5f;
+
+    /** Job ids become object keys (jobs/&lt;id&gt;/...): letters, digits, '.', '_', '-', at most 128. */
+    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** Model names and versions become paths (models/&lt;name&gt;/&lt;version&gt;/). */
+    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final Pattern MODEL_VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private final RequestLimits limits;
+    private final RandomGenerator seeds;
+
+    public RequestValidator(RequestLimits limits, RandomGenerator seeds) {
+        this.limits = limits;
+        this.seeds = seeds;
+    }
+
+    /**
+     * Validates a request whose job id is {@code jobId} (the request's own, else the record key).
+     *
+     * @throws InvalidRequestException naming the first field at fault
+     */
+    public JobSpec validate(GenerationRequest request, String jobId) {
+        requireJobId(jobId);
+        ModelRef model = request.hasModel() ? request.getModel() : ModelRef.getDefaultInstance();
+        String modelName = model.getName().isEmpty() ? limits.defaultModel() : model.getName();
+        requireModel("model", modelName, model.getVersion());
+
+        String prompt = request.getPrompt();
+        require(!prompt.isBlank(), "prompt", "must not be empty");
+        require(prompt.length() <= limits.maxPromptChars(), "prompt",
+                "is " + prompt.length() + " characters long, at most " + limits.maxPromptChars() + " allowed");
+        String negativePrompt = request.hasNegativePrompt() ? request.getNegativePrompt() : null;
+        require(negativePrompt == null || negativePrompt.length() <= limits.maxPromptChars(), "negative_prompt",
+                "is longer than " + limits.maxPromptChars() + " characters");
+
+        int width = request.hasWidth() ? request.getWidth() : DEFAULT_SIZE_PX;
+        int height = request.hasHeight() ? request.getHeight() : DEFAULT_SIZE_PX;
+        requireSize("width", width, limits.maxWidthPx());
+        requireSize("height", height, limits.maxHeightPx());
+
+        int steps = request.hasSteps() ? request.getSteps() : DEFAULT_STEPS;
+        require(steps >= 1 && steps <= limits.maxSteps(), "steps",
+                "must be between 1 and " + limits.maxSteps() + ", got " + steps);
+
+        String sampler = request.getSampler().isEmpty() ? DEFAULT_SAMPLER : request.getSampler();
+        require(SAMPLERS.contains(sampler), "sampler",
+                "unknown sampler '" + sampler + "', expected one of " + String.join(", ", SAMPLERS));
+
+        float guidanceScale = request.hasGuidanceScale() ? request.getGuidanceScale() : DEFAULT_GUIDANCE_SCALE;
+        require(Float.isFinite(guidanceScale) && guidanceScale >= 0f, "guidance_scale",
+                "must be a finite number >= 0, got " + guidanceScale);
+        float guidanceRescale = request.hasGuidanceRescale() ? request.getGuidanceRescale() : 0f;
+        require(Float.isFinite(guidanceRescale) && guidanceRescale >= 0f && guidanceRescale <= 1f,
+                "guidance_rescale", "must be in [0, 1], got " + guidanceRescale);
+        float eta = request.hasEta() ? request.getEta() : 0f;
+        require(Float.isFinite(eta) && eta >= 0f && eta <= 1f, "eta", "must be in [0, 1], got " + eta);
+        require(eta == 0f || sampler.equals("ddim"), "eta",
+                "applies to sampler ddim only, got eta " + eta + " with sampler " + sampler);
+        require(!request.getKarras() || KARRAS_SAMPLERS.contains(sampler), "karras",
+                "Karras sigmas apply to samplers " + String.join(", ", KARRAS_SAMPLERS) + " only, not " + sampler);
+
+        int numImages = request.hasNumImages() ? request.getNumImages() : 1;
+        require(numImages >= 1 && numImages <= limits.maxImages(), "num_images",
+                "must be between 1 and " + limits.maxImages() + ", got " + numImages);
+
+        if (request.hasStrength()) {
+            float strength = request.getStrength();
+            require(Float.isFinite(strength) && strength > 0f && strength <= 1f, "strength",
+                    "must be in (0, 1], got " + strength);
+            require(!request.getInitImage().isEmpty(), "strength", "is only meaningful with init_image");
+        }
+        if (request.hasDenoisingEnd()) {
+            float denoisingEnd = request.getDenoisingEnd();
+            require(Float.isFinite(denoisingEnd) && denoisingEnd > 0f && denoisingEnd < 1f, "denoising_end",
+                    "must be in (0, 1), got " + denoisingEnd);
+            require(request.hasRefiner(), "denoising_end", "is only meaningful with a refiner");
+        }
+        if (request.hasRefiner()) {
+            ModelRef refiner = request.getRefiner();
+            require(!refiner.getName().isEmpty(), "refiner.name", "must not be empty when a refiner is given");
+            requireModel("refiner", refiner.getName(), refiner.getVersion());
+        }
+        if (!request.getInitImage().isEmpty()) {
+            requireObjectKey("init_image", request.getInitImage());
+        }
+        if (!request.getMask().isEmpty()) {
+            requireObjectKey("mask", request.getMask());
+            require(!request.getInitImage().isEmpty(), "mask", "inpainting needs init_image as well");
+        }
+        require(request.getInitImage().isEmpty(), "init_image",
+                "image-to-image is not supported by this orchestrator (text-to-image only)");
+        require(!request.hasRefiner(), "refiner", "refiner models are not supported by this orchestrator");
+
+        long seed = request.hasSeed() ? request.getSeed() : seeds.nextLong() & 0x7fffffffffffL;
+        return new JobSpec(jobId, modelName, model.getVersion(), prompt, negativePrompt, width, height, steps,
+                sampler, guidanceScale, guidanceRescale, eta, seed, numImages, request.getKarras());
+    }
+
+    /** Whether {@code jobId} may name a job (it becomes part of object keys). */
+    public static boolean isWellFormedJobId(String jobId) {
+        return jobId != null && JOB_ID.matcher(jobId).matches();
+    }
+
+    private static void requireJobId(String jobId) {
+        require(jobId != null && !jobId.isEmpty(), "job_id", "missing: the request has no job_id and the record no key");
+        require(isWellFormedJobId(jobId), "job_id",
+                "'" + jobId + "' is not a valid job id (letters, digits, '.', '_', '-', at most 128 characters)");
+    }
+
+    private static void requireModel(String field, String name, String version) {
+        require(MODEL_NAME.matcher(name).matches() && !name.contains(".."), field + ".name",
+                "'" + name + "' is not a valid model name (letters, digits, '.', '_', '-', at most 128 characters)");
+        require(version.isEmpty() || (MODEL_VERSION.matcher(version).matches() && !version.contains("..")),
+                field + ".version", "'" + version + "' is not a valid model version");
+    }
+
+    private static void requireSize(String field, int sizePx, int maxPx) {
+        require(sizePx % VAE_SCALE_FACTOR == 0, field,
+                "must be a multiple of " + VAE_SCALE_FACTOR + " (the VAE's downsampling factor), got " + sizePx);
+        require(sizePx >= VAE_SCALE_FACTOR && sizePx <= maxPx, field,
+                "must be between " + VAE_SCALE_FACTOR + " and " + maxPx + " pixels, got " + sizePx);
+    }
+
+    private static void requireObjectKey(String field, String key) {
+        require(!key.startsWith("/") && !key.contains("..") && key.length() <= 1024, field,
+                "'" + key + "' is not a valid object key");
+    }
+
+    private static void require(boolean condition, String field, String reason) {
+        if (!condition) {
+            throw new InvalidRequestException(field, reason);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.latentflow.orchestrator.messaging;
+
+import io.latentflow.orchestrator.job.GenerationEvents;
+import io.latentflow.orchestrator.job.JobIntake;
+import io.latentflow.orchestrator.job.JobRunner;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.smallrye.reactive.messaging.TracingMetadata;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * Consumes latentflow.generation.requests. Valid jobs go to the {@link JobRunner}'s workers and their record is
+ * acknowledged when the job has ended (so a job is never lost to a crash: its offset is committed only then);
+ * refused records get a {@code failed} event and a copy on the dead-letter topic, and the consumer goes on.
+ */
+@ApplicationScoped
+public class GenerationRequestConsumer {
+
+    private static final Logger LOG = Logger.getLogger(GenerationRequestConsumer.class);
+
+    @Inject
+    JobIntake intake;
+
+    @Inject
+    JobRunner runner;
+
+    @Inject
+    EventPublisher events;
+
+    @Inject
+    DeadLetterPublisher deadLetters;
+
+    @Inject
+    Tracer tracer;
+
+    @Incoming("generation-requests")
+    public CompletionStage<Void> consume(Message<String> message) {
+        @SuppressWarnings("unchecked")
+        IncomingKafkaRecordMetadata<String, String> record =
+                message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
+        String key = record == null ? null : record.getKey();
+        Context parent = TracingMetadata.fromMessage(message)
+                .map(TracingMetadata::getCurrentContext)
+                .orElse(Context.current());
+        JobIntake.Outcome outcome;
+        try {
+            outcome = intake.accept(key, message.getPayload());
+        } catch (RuntimeException e) {
+            outcome = new JobIntake.Rejected(Optional.ofNullable(key), "", "cannot read request: " + e);
+        }
+        if (outcome instanceof JobIntake.Accepted accepted) {
+            runner.submit(accepted.spec(), parent).whenComplete((done, failure) -> {
+                if (failure == null) {
+                    message.ack();
+                } else {
+                    LOG.errorf(failure, "job %s ended without a final event", accepted.spec().jobId());
+                    message.nack(failure);
+                }
+            });
+            return CompletableFuture.completedFuture(null);
+        }
+        return reject((JobIntake.Rejected) outcome, key, message, record, parent);
+    }
+
+    private CompletionStage<Void> reject(JobIntake.Rejected rejected, String key, Message<String> message,
+            IncomingKafkaRecordMetadata<String, String> record, Context parent) {
+        Span span = tracer.spanBuilder("generation.reject").setParent(parent).startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            rejected.jobId().ifPresent(id -> span.setAttribute(JobRunner.JOB_ID_ATTRIBUTE, id));
+            span.setAttribute("latentflow.failed_field", rejected.field());
+            span.setStatus(StatusCode.ERROR, rejected.reason());
+            LOG.warnf("refused request record (key %s): %s: %s", key, rejected.field(), rejected.reason());
+            CompletionStage<Void> event = rejected.jobId()
+                    .map(id -> events.publish(GenerationEvents.failed(id, rejected.field(), rejected.reason())))
+                    .orElse(CompletableFuture.completedFuture(null));
+            CompletionStage<Void> deadLetter =
+                    deadLetters.send(key, message.getPayload(), rejected.field(), rejected.reason(), record);
+            return event.thenCombine(deadLetter, (a, b) -> (Void) null)
+                    .handle((done, failure) -> {
+                        if (failure != null) {
+                            LOG.errorf(failure, "cannot write the refusal of record with key %s", key);
+                        }
+                        return null;
+                    })
+                    .thenCompose(done -> message.ack());
+        } finally {
+            span.end();
+        }
+    }
+}

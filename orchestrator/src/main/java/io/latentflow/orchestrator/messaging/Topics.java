@@ -1,0 +1,21 @@
+package io.latentflow.orchestrator.messaging;
+
+/** Names of the Kafka topics and record headers the orchestrator uses. */
+public final class Topics {
+
+    public static final String GENERATION_REQUESTS = "latentflow.generation.requests";
+    public static final String GENERATION_EVENTS = "latentflow.generation.events";
+    public static final String GENERATION_REQUESTS_DLQ = "latentflow.generation.requests.dlq";
+
+    /** Dead-letter headers: the request field at fault, and why the record was refused. */
+    public static final String HEADER_FAILED_FIELD = "latentflow-failed-field";
+    public static final String HEADER_FAILED_REASON = "latentflow-failed-reason";
+    /** The same reason under the header name SmallRye's own dead-letter strategy uses. */
+    public static final String HEADER_DEAD_LETTER_REASON = "dead-letter-reason";
+    public static final String HEADER_DEAD_LETTER_TOPIC = "dead-letter-topic";
+    public static final String HEADER_DEAD_LETTER_PARTITION = "dead-letter-partition";
+    public static final String HEADER_DEAD_LETTER_OFFSET = "dead-letter-offset";
+
+    private Topics() {
+    }
+}

@@ -1,0 +1,112 @@
+package io.latentflow.orchestrator.storage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.core.schedule.SchedulerConfig;
+import io.latentflow.orchestrator.config.OrchestratorConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * What the orchestrator needs to know about a model to run its sampling loop (scheduler configuration, latent
+ * channels, VAE scale factor), read from models/&lt;name&gt;/&lt;version&gt;/ under the local model root, else from the same
+ * prefix in the bucket. An empty version means the highest version present.
+ */
+@ApplicationScoped
+public class ModelCatalog {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Versions compare numerically when both are numbers, else as text. */
+    private static final Comparator<String> VERSION_ORDER = (a, b) -> {
+        boolean numbers = a.matches("\\d{1,18}") && b.matches("\\d{1,18}");
+        return numbers ? Long.compare(Long.parseLong(a), Long.parseLong(b)) : a.compareTo(b);
+    };
+
+    private final Path root;
+    private final ObjectStore store;
+    private final Map<String, ModelInfo> cache = new ConcurrentHashMap<>();
+
+    public ModelCatalog(OrchestratorConfig config, ObjectStore store) {
+        this.root = Path.of(config.modelsRoot());
+        this.store = store;
+    }
+
+    /**
+     * The sampling facts of one model version.
+     *
+     * @param vaeScaleFactor pixels per latent cell, 2^(number of VAE blocks - 1)
+     */
+    public record ModelInfo(String name, String version, SchedulerConfig scheduler, int latentChannels,
+            int vaeScaleFactor) {
+    }
+
+    /** Resolves the model; throws {@link ModelNotFoundException} when neither the model root nor the bucket has it. */
+    public ModelInfo resolve(String name, String version) {
+        String resolvedVersion = version.isEmpty() ? latestVersion(name) : version;
+        return cache.computeIfAbsent(name + "/" + resolvedVersion, key -> load(name, resolvedVersion));
+    }
+
+    private String latestVersion(String name) {
+        Path local = root.resolve(name);
+        if (Files.isDirectory(local)) {
+            try (Stream<Path> versions = Files.list(local)) {
+                Optional<String> latest = versions.filter(Files::isDirectory)
+                        .map(p -> p.getFileName().toString())
+                        .max(VERSION_ORDER);
+                if (latest.isPresent()) {
+                    return latest.get();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + local, e);
+            }
+        }
+        List<String> stored = store.listFolders("models/" + name + "/");
+        return stored.stream().max(VERSION_ORDER)
+                .orElseThrow(() -> new ModelNotFoundException("model '" + name + "' has no version under "
+                        + root.toAbsolutePath() + " nor in bucket " + store.bucket()));
+    }
+
+    private ModelInfo load(String name, String version) {
+        String prefix = name + "/" + version + "/";
+        String schedulerJson = read(prefix, "scheduler/scheduler_config.json");
+        JsonNode unet = tree(read(prefix, "unet/config.json"), prefix + "unet/config.json");
+        JsonNode vae = tree(read(prefix, "vae/config.json"), prefix + "vae/config.json");
+        int latentChannels = unet.path("in_channels").asInt(4);
+        int blocks = vae.path("block_out_channels").size();
+        int scaleFactor = blocks == 0 ? 8 : 1 << (blocks - 1);
+        return new ModelInfo(name, version, SchedulerConfig.parse(schedulerJson), latentChannels, scaleFactor);
+    }
+
+    private String read(String prefix, String file) {
+        Path local = root.resolve(prefix).resolve(file);
+        if (Files.isRegularFile(local)) {
+            try {
+                return Files.readString(local, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + local, e);
+            }
+        }
+        return store.get("models/" + prefix + file)
+                .map(bytes -> new String(bytes, StandardCharsets.UTF_8))
+                .orElseThrow(() -> new ModelNotFoundException("model " + prefix + " has no " + file + " under "
+                        + root.toAbsolutePath() + " nor in bucket " + store.bucket()));
+    }
+
+    private static JsonNode tree(String json, String what) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new ModelNotFoundException(what + " is not valid JSON: " + e.getMessage());
+        }
+    }
+}

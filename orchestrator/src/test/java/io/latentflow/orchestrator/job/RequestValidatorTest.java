@@ -1,0 +1,217 @@
+package io.latentflow.orchestrator.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.latentflow.proto.GenerationRequest;
+import io.latentflow.proto.ModelRef;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class RequestValidatorTest {
+
+    private final RequestValidator validator = new RequestValidator(RequestLimits.defaults(), new SplittableRandom(1));
+
+    private static GenerationRequest.Builder valid() {
+        return GenerationRequest.newBuilder()
+                .setModel(ModelRef.newBuilder().setName("tiny-sd").setVersion("1"))
+                .setPrompt("a red square");
+    }
+
+    private InvalidRequestException rejected(GenerationRequest.Builder request) {
+        return assertThrows(InvalidRequestException.class, () -> validator.validate(request.build(), "job-1"));
+    }
+
+    private void assertRejected(String field, GenerationRequest.Builder request) {
+        assertEquals(field, rejected(request).field());
+    }
+
+    @Test
+    void appliesTheDocumentedDefaults() {
+        JobSpec spec = validator.validate(GenerationRequest.newBuilder().setPrompt("a cat").build(), "job-1");
+        assertEquals("job-1", spec.jobId());
+        assertEquals("tiny-sd", spec.modelName());
+        assertEquals("", spec.modelVersion());
+        assertEquals(64, spec.widthPx());
+        assertEquals(64, spec.heightPx());
+        assertEquals(20, spec.steps());
+        assertEquals("ddim", spec.sampler());
+        assertEquals(7.5f, spec.guidanceScale());
+        assertEquals(0f, spec.guidanceRescale());
+        assertEquals(0f, spec.eta());
+        assertEquals(1, spec.numImages());
+        assertNull(spec.negativePrompt());
+        assertTrue(spec.seed() >= 0);
+        assertTrue(spec.usesGuidance());
+    }
+
+    @Test
+    void keepsExplicitValues() {
+        JobSpec spec = validator.validate(valid().setWidth(128).setHeight(32).setSteps(3).setSampler("ddpm")
+                .setGuidanceScale(1f).setSeed(42).setNumImages(3).setNegativePrompt("").build(), "j");
+        assertEquals(128, spec.widthPx());
+        assertEquals(32, spec.heightPx());
+        assertEquals(3, spec.steps());
+        assertEquals("ddpm", spec.sampler());
+        assertEquals(42L, spec.seed());
+        assertEquals(44L, spec.imageSeed(2));
+        assertEquals("", spec.negativePrompt());
+        assertFalse(spec.usesGuidance());
+    }
+
+    @Test
+    void writesEveryDefaultIntoTheStoredRequest() {
+        GenerationRequest stored = validator.validate(valid().setSeed(7).build(), "job-9").toRequest();
+        assertEquals("job-9", stored.getJobId());
+        assertEquals(20, stored.getSteps());
+        assertEquals(64, stored.getWidth());
+        assertEquals("ddim", stored.getSampler());
+        assertEquals(7L, stored.getSeed());
+        assertFalse(stored.hasNegativePrompt());
+    }
+
+    @Test
+    void rejectsMissingOrMalformedJobIds() {
+        assertEquals("job_id", assertThrows(InvalidRequestException.class,
+                () -> validator.validate(valid().build(), "")).field());
+        assertEquals("job_id", assertThrows(InvalidRequestException.class,
+                () -> validator.validate(valid().build(), null)).field());
+        assertEquals("job_id", assertThrows(InvalidRequestException.class,
+                () -> validator.validate(valid().build(), "../etc")).field());
+        assertEquals("job_id", assertThrows(InvalidRequestException.class,
+                () -> validator.validate(valid().build(), "a/b")).field());
+        assertEquals("job_id", assertThrows(InvalidRequestException.class,
+                () -> validator.validate(valid().build(), "x".repeat(129))).field());
+    }
+
+    @Test
+    void rejectsMalformedModelNamesAndVersions() {
+        assertRejected("model.name", valid().setModel(ModelRef.newBuilder().setName("../secrets")));
+        assertRejected("model.name", valid().setModel(ModelRef.newBuilder().setName("a b")));
+        assertRejected("model.name", valid().setModel(ModelRef.newBuilder().setName("-x")));
+        assertRejected("model.version", valid().setModel(ModelRef.newBuilder().setName("tiny-sd").setVersion("..")));
+        assertRejected("model.version", valid().setModel(ModelRef.newBuilder().setName("tiny-sd").setVersion("1/2")));
+    }
+
+    @Test
+    void rejectsEmptyAndOverlongPrompts() {
+        assertRejected("prompt", valid().setPrompt(""));
+        assertRejected("prompt", valid().setPrompt("   "));
+        assertRejected("prompt", valid().setPrompt("x".repeat(2001)));
+        assertRejected("negative_prompt", valid().setNegativePrompt("x".repeat(2001)));
+        validator.validate(valid().setPrompt("x".repeat(2000)).build(), "j");
+    }
+
+    @Test
+    void rejectsSizesThatAreNotMultiplesOfTheVaeFactor() {
+        InvalidRequestException e = rejected(valid().setWidth(100));
+        assertEquals("width", e.field());
+        assertTrue(e.reason().contains("multiple of 8"), e.reason());
+        assertTrue(e.reason().contains("100"), e.reason());
+        assertRejected("height", valid().setHeight(65));
+    }
+
+    @Test
+    void rejectsSizesOutsideTheLimits() {
+        assertRejected("width", valid().setWidth(0));
+        assertRejected("width", valid().setWidth(-8));
+        assertRejected("width", valid().setWidth(2056));
+        assertRejected("height", valid().setHeight(4096));
+        validator.validate(valid().setWidth(8).setHeight(2048).build(), "j");
+    }
+
+    @Test
+    void rejectsStepCountsOutsideOneToAThousand() {
+        InvalidRequestException e = rejected(valid().setSteps(0));
+        assertEquals("steps", e.field());
+        assertTrue(e.reason().contains("between 1 and 1000"), e.reason());
+        assertRejected("steps", valid().setSteps(-3));
+        assertRejected("steps", valid().setSteps(1001));
+        validator.validate(valid().setSteps(1).build(), "j");
+        validator.validate(valid().setSteps(1000).build(), "j");
+    }
+
+    @Test
+    void rejectsUnknownSamplers() {
+        InvalidRequestException e = rejected(valid().setSampler("heun"));
+        assertEquals("sampler", e.field());
+        assertTrue(e.reason().contains("heun"), e.reason());
+        assertRejected("sampler", valid().setSampler("DDIM"));
+        for (String sampler : RequestValidator.SAMPLERS) {
+            assertEquals(sampler, validator.validate(valid().setSampler(sampler).build(), "j").sampler());
+        }
+    }
+
+    @Test
+    void rejectsNegativeOrNonFiniteGuidance() {
+        assertRejected("guidance_scale", valid().setGuidanceScale(-0.5f));
+        assertRejected("guidance_scale", valid().setGuidanceScale(Float.NaN));
+        assertRejected("guidance_scale", valid().setGuidanceScale(Float.POSITIVE_INFINITY));
+        assertEquals(0f, validator.validate(valid().setGuidanceScale(0f).build(), "j").guidanceScale());
+        assertRejected("guidance_rescale", valid().setGuidanceRescale(1.5f));
+        assertRejected("guidance_rescale", valid().setGuidanceRescale(-0.1f));
+    }
+
+    @Test
+    void rejectsEtaOutsideZeroToOne() {
+        assertRejected("eta", valid().setEta(-0.1f));
+        assertRejected("eta", valid().setEta(1.1f));
+        assertRejected("eta", valid().setEta(Float.NaN));
+        assertRejected("eta", valid().setSampler("euler").setEta(0.5f));
+        assertEquals(0.5f, validator.validate(valid().setEta(0.5f).build(), "j").eta());
+    }
+
+    @Test
+    void rejectsKarrasSigmasForSamplersWithoutThem() {
+        assertRejected("karras", valid().setSampler("ddim").setKarras(true));
+        assertRejected("karras", valid().setSampler("euler-a").setKarras(true));
+        assertTrue(validator.validate(valid().setSampler("dpmpp-2m").setKarras(true).build(), "j").karras());
+    }
+
+    @Test
+    void rejectsImageCountsOutsideOneToEight() {
+        assertRejected("num_images", valid().setNumImages(0));
+        assertRejected("num_images", valid().setNumImages(9));
+        assertEquals(8, validator.validate(valid().setNumImages(8).build(), "j").numImages());
+    }
+
+    @Test
+    void rejectsStrengthOutsideTheHalfOpenUnitInterval() {
+        assertRejected("strength", valid().setInitImage("inputs/a.png").setStrength(0f));
+        assertRejected("strength", valid().setInitImage("inputs/a.png").setStrength(1.01f));
+        assertRejected("strength", valid().setStrength(0.5f));
+    }
+
+    @Test
+    void rejectsDenoisingEndOutsideTheOpenUnitInterval() {
+        ModelRef refiner = ModelRef.newBuilder().setName("refiner").build();
+        assertRejected("denoising_end", valid().setRefiner(refiner).setDenoisingEnd(0f));
+        assertRejected("denoising_end", valid().setRefiner(refiner).setDenoisingEnd(1f));
+        assertRejected("denoising_end", valid().setDenoisingEnd(0.8f));
+    }
+
+    @Test
+    void rejectsMalformedRefinersAndImageKeys() {
+        assertRejected("refiner.name", valid().setRefiner(ModelRef.newBuilder().setVersion("1")));
+        assertRejected("refiner.name", valid().setRefiner(ModelRef.newBuilder().setName("a/b")));
+        assertRejected("init_image", valid().setInitImage("../../etc/passwd"));
+        assertRejected("mask", valid().setMask("masks/m.png"));
+    }
+
+    @Test
+    void namesTheUnsupportedFeaturesThatAreWellFormed() {
+        assertRejected("init_image", valid().setInitImage("inputs/a.png").setStrength(0.6f));
+        assertRejected("refiner", valid().setRefiner(ModelRef.newBuilder().setName("refiner")).setDenoisingEnd(0.8f));
+    }
+
+    @Test
+    void acceptsWellFormedJobIds() {
+        assertTrue(RequestValidator.isWellFormedJobId("3f1c2a9e-1b2c-4d5e-8f90-0123456789ab"));
+        assertTrue(RequestValidator.isWellFormedJobId("job_1.retry"));
+        assertFalse(RequestValidator.isWellFormedJobId(".hidden"));
+        assertFalse(RequestValidator.isWellFormedJobId(""));
+    }
+}
