@@ -1,0 +1,177 @@
+package io.latentflow.textencoder.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.latentflow.core.tensor.SafetensorsReader;
+import io.latentflow.proto.EncodeTextRequest;
+import io.latentflow.proto.EncodeTextResponse;
+import io.latentflow.proto.ModelRef;
+import io.latentflow.proto.Tensors;
+import io.latentflow.proto.TextEncoderServiceGrpc;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class TextEncoderGrpcServiceTest {
+
+    /** A float32 port of the CLIP text model agrees with transformers' to ~1e-6; 1e-4 is the agreed bound. */
+    private static final float TOLERANCE = 1e-4f;
+    private static final String PROMPT = "a red circle on a blue background";
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
+    private static final ModelRef TINY_SD = ModelRef.newBuilder().setName("tiny-sd").setVersion("1").build();
+
+    private static NDManager manager;
+    private static Map<String, NDArray> oracle;
+
+    @TestHTTPResource("/")
+    URL root;
+
+    private ManagedChannel channel;
+    private TextEncoderServiceGrpc.TextEncoderServiceBlockingStub textEncoder;
+
+    @BeforeAll
+    static void readOracle() {
+        manager = NDManager.newBaseManager();
+        oracle = SafetensorsReader.read(
+                Path.of(System.getProperty("latentflow.oracle"), "pipeline_sd_tiny", "cases.safetensors"), manager);
+    }
+
+    @AfterAll
+    static void closeOracle() {
+        manager.close();
+    }
+
+    @BeforeEach
+    void connect() {
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", root.getPort()).usePlaintext().build();
+        textEncoder = TextEncoderServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void hiddenStatesMatchTransformers() {
+        EncodeTextResponse response = textEncoder.encode(
+                EncodeTextRequest.newBuilder().setModel(TINY_SD).addPrompts(PROMPT).build());
+
+        assertClose(oracle.get("case0.prompt_embeds"), Tensors.toNDArray(response.getHiddenStates(), manager));
+        assertFalse(response.hasPooled());
+        assertEquals(List.of(tokenCount("case0.prompt_input_ids")), response.getTokenCountsList());
+    }
+
+    @Test
+    void aBatchEncodesEachPromptLikeAloneWithTheDefaultModel() {
+        EncodeTextResponse response = textEncoder.encode(EncodeTextRequest.newBuilder()
+                .addPrompts(PROMPT).addPrompts("").addPrompts("a green triangle").build());
+
+        NDArray states = Tensors.toNDArray(response.getHiddenStates(), manager);
+        assertEquals(3, states.getShape().get(0));
+        assertClose(oracle.get("case0.prompt_embeds"), states.get("0:1"));
+        assertClose(oracle.get("case0.negative_prompt_embeds"), states.get("1:2"));
+        assertClose(oracle.get("case3.prompt_embeds"), states.get("2:3"));
+        assertEquals(List.of(tokenCount("case0.prompt_input_ids"), tokenCount("case0.negative_input_ids"),
+                tokenCount("case3.prompt_input_ids")), response.getTokenCountsList());
+    }
+
+    @Test
+    void anEmptyOrOversizedPromptListIsRejected() {
+        assertStatus(Status.Code.INVALID_ARGUMENT, "prompts", EncodeTextRequest.newBuilder().build());
+        assertStatus(Status.Code.INVALID_ARGUMENT, "prompts",
+                EncodeTextRequest.newBuilder().addAllPrompts(Collections.nCopies(65, PROMPT)).build());
+    }
+
+    @Test
+    void anUnknownModelIsNotFound() {
+        assertStatus(Status.Code.NOT_FOUND, "no-such-model", EncodeTextRequest.newBuilder()
+                .setModel(ModelRef.newBuilder().setName("no-such-model")).addPrompts(PROMPT).build());
+    }
+
+    @Test
+    void readinessReportsTheLoadedDefaultModel() {
+        awaitCondition(() -> get("/q/health/ready").statusCode() == 200);
+
+        String body = get("/q/health/ready").body().replace(" ", "");
+        assertTrue(body.contains("\"default\":\"tiny-sd/1\""), body);
+    }
+
+    @Test
+    void callsAreTimedInTheMetrics() {
+        textEncoder.encode(EncodeTextRequest.newBuilder().addPrompts(PROMPT).build());
+
+        String metrics = get("/q/metrics").body();
+        assertTrue(metrics.contains("latentflow_text_encoder_encode_seconds_count{model=\"tiny-sd/1\""), metrics);
+    }
+
+    /** Tokens before padding: the ids up to and including the first end token (999). */
+    private static int tokenCount(String idsName) {
+        long[] ids = oracle.get(idsName).toLongArray();
+        int count = 0;
+        while (ids[count] != 999) {
+            count++;
+        }
+        return count + 1;
+    }
+
+    private static void assertClose(NDArray expected, NDArray actual) {
+        assertEquals(expected.getShape(), actual.getShape());
+        float maxAbsDiff = actual.sub(expected).abs().max().getFloat();
+        assertTrue(maxAbsDiff <= TOLERANCE, "max |difference| " + maxAbsDiff + " > " + TOLERANCE);
+    }
+
+    private void assertStatus(Status.Code code, String mentioned, EncodeTextRequest request) {
+        StatusRuntimeException error = assertThrows(StatusRuntimeException.class, () -> textEncoder.encode(request));
+        assertEquals(code, error.getStatus().getCode(), error.getStatus().toString());
+        assertTrue(error.getStatus().getDescription().contains(mentioned), error.getStatus().getDescription());
+    }
+
+    private HttpResponse<String> get(String path) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + root.getPort() + path)).build();
+            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException("GET " + path + " failed", e);
+        }
+    }
+
+    private static void awaitCondition(BooleanSupplier condition) {
+        Instant deadline = Instant.now().plus(DEADLINE);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("condition not met within " + DEADLINE);
+            }
+            LockSupport.parkNanos(POLL_INTERVAL.toNanos());
+        }
+    }
+}
