@@ -10,6 +10,10 @@ import picocli.CommandLine.HelpCommand;
     versionProvider = LatentflowVersion.class,
     description = "Latent diffusion image generation on the JVM: local stack, services, jobs.",
     subcommands = {
+        StackCommand.class,
+        ServicesCommand.class,
+        SubmitCommand.class,
+        DemoCommand.class,
         HelpCommand.class
     })
 public final class LatentflowCommand implements Runnable {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +69,12 @@ public final class BackgroundProcess {
      * records its pid.
      */
     public ProcessHandle startJava(List<String> jvmOptions, List<String> arguments, Path workDir) throws IOException {
+        return startJava(jvmOptions, arguments, workDir, Map.of());
+    }
+
+    /** As {@link #startJava(List, List, Path)}, with extra environment variables for the child. */
+    public ProcessHandle startJava(List<String> jvmOptions, List<String> arguments, Path workDir,
+            Map<String, String> environment) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable().toString());
         command.addAll(jvmOptions);
@@ -76,7 +83,9 @@ public final class BackgroundProcess {
         Files.createDirectories(pidFile.getParent());
         Files.createDirectories(logFile.getParent());
         Files.createDirectories(workDir);
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        Process process = builder
             .directory(workDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))

@@ -1,5 +1,6 @@
 package io.latentflow.deploy;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -73,6 +74,23 @@ public record StackConfig(
     public StackConfig withPorts(int newKafkaPort, int newControllerPort, int newS3Port) {
         return new StackConfig(home, runtime, host, newKafkaPort, newControllerPort, newS3Port,
             accessKey, secretKey, bucket, partitions);
+    }
+
+    /**
+     * The same settings with the client and S3 ports of the stack that runs now under this home (as recorded in
+     * run/stack.properties by {@link LocalStack#up}); unchanged when none is recorded.
+     */
+    public StackConfig withRecordedPorts() {
+        return Endpoints.read(runDir().resolve(Endpoints.FILE_NAME))
+            .map(recorded -> withPorts(
+                portOf(recorded.kafkaBootstrapServers()),
+                controllerPort,
+                URI.create(recorded.s3Endpoint()).getPort()))
+            .orElse(this);
+    }
+
+    private static int portOf(String hostAndPort) {
+        return Integer.parseInt(hostAndPort.substring(hostAndPort.lastIndexOf(':') + 1).trim());
     }
 
     /** The same settings with another state directory. */

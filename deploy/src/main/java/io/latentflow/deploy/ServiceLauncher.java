@@ -1,0 +1,209 @@
+package io.latentflow.deploy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs the text encoder, denoiser, VAE and orchestrator as separate processes from their Quarkus builds
+ * (module/target/quarkus-app/quarkus-run.jar), configured through -D system properties (and the matching
+ * LATENTFLOW_* environment variables), and waits for each one's /q/health/ready to report UP.
+ */
+public final class ServiceLauncher {
+
+    /** How long a service gets to exit after SIGTERM before it is killed. */
+    public static final Duration STOP_GRACE = Duration.ofSeconds(20);
+
+    private static final String HOST = "127.0.0.1";
+
+    private final ServicesConfig config;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public ServiceLauncher(ServicesConfig config) {
+        this.config = config;
+    }
+
+    public ServicesConfig config() {
+        return config;
+    }
+
+    /** The process record of one service. */
+    public BackgroundProcess process(LatentflowService service) {
+        return new BackgroundProcess(service.module(), config.runDir(), config.logDir());
+    }
+
+    /**
+     * Starts every service that is not running, then waits until all report ready. When one fails, the services
+     * started by this call are stopped again and the failure names the log to read.
+     */
+    public void up(Duration timeout) throws Exception {
+        List<LatentflowService> started = new ArrayList<>();
+        try {
+            for (LatentflowService service : LatentflowService.values()) {
+                if (start(service)) {
+                    started.add(service);
+                }
+            }
+            for (LatentflowService service : LatentflowService.values()) {
+                awaitReady(service, timeout);
+            }
+        } catch (Exception | Error e) {
+            for (LatentflowService service : started) {
+                process(service).stop(STOP_GRACE);
+            }
+            throw e;
+        }
+    }
+
+    /** Starts one service unless it runs already; returns whether it was started now. */
+    public boolean start(LatentflowService service) throws IOException {
+        BackgroundProcess process = process(service);
+        if (process.running().isPresent()) {
+            return false;
+        }
+        Path jar = config.layout().quarkusRunJar(service.module());
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(service.module() + " is not built (" + jar
+                + " is missing); build it with: mvn -B -q install -DskipTests");
+        }
+        PortCheck.requireFree(HOST, config.port(service), service.module(), service.portVariable());
+        List<String> jvmOptions = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseSerialGC", "-Dai.djl.offline=true",
+            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager"));
+        for (String option : config.jvmOptions().trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                jvmOptions.add(option);
+            }
+        }
+        systemProperties(service).forEach((key, value) -> jvmOptions.add("-D" + key + "=" + value));
+        process.startJava(jvmOptions, List.of("-jar", jar.toString()), config.layout().root().resolve(service.module()),
+            environment());
+        return true;
+    }
+
+    /** Waits until the service's /q/health/ready answers UP; fails early with its log when the process dies. */
+    public void awaitReady(LatentflowService service, Duration timeout) throws InterruptedException, TimeoutException {
+        BackgroundProcess process = process(service);
+        try {
+            Await.until(service.module() + " at " + readyUri(service), timeout, Duration.ofMillis(500),
+                () -> ready(service), () -> process.running().isEmpty());
+        } catch (IllegalStateException | TimeoutException e) {
+            throw new IllegalStateException(e.getMessage() + "; last lines of " + process.logFile() + ":\n"
+                + process.logTail(40), e);
+        }
+    }
+
+    /** Whether the service's readiness check answers UP now. */
+    public boolean ready(LatentflowService service) {
+        try {
+            HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(readyUri(service)).timeout(Duration.ofSeconds(3)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 && response.body().contains("\"UP\"");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The state of every service. */
+    public List<ComponentStatus> status() {
+        List<ComponentStatus> statuses = new ArrayList<>();
+        for (LatentflowService service : LatentflowService.values()) {
+            BackgroundProcess process = process(service);
+            OptionalLong pid = process.running().map(handle -> OptionalLong.of(handle.pid())).orElse(OptionalLong.empty());
+            statuses.add(new ComponentStatus(service.module(), pid, pid.isPresent() && ready(service),
+                HOST + ":" + config.port(service), process.logFile()));
+        }
+        return statuses;
+    }
+
+    /** Stops every service (orchestrator first); returns the names of those that were running. */
+    public List<String> down() throws InterruptedException {
+        List<String> stopped = new ArrayList<>();
+        LatentflowService[] services = LatentflowService.values();
+        for (int i = services.length - 1; i >= 0; i--) {
+            if (process(services[i]).stop(STOP_GRACE)) {
+                stopped.add(services[i].module());
+            }
+        }
+        return stopped;
+    }
+
+    private URI readyUri(LatentflowService service) {
+        return URI.create("http://" + HOST + ":" + config.port(service) + "/q/health/ready");
+    }
+
+    /** The configuration each service reads, by the keys its application.properties defines. */
+    Map<String, String> systemProperties(LatentflowService service) {
+        Endpoints endpoints = config.endpoints();
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("quarkus.http.host", HOST);
+        properties.put("quarkus.http.port", Integer.toString(config.port(service)));
+        properties.put("kafka.bootstrap.servers", endpoints.kafkaBootstrapServers());
+        properties.put("latentflow.models.root", config.modelsRoot().toString());
+        properties.put("latentflow.models.cache-dir", config.home().resolve("cache").resolve(service.module()).toString());
+        properties.put("latentflow.s3.endpoint", endpoints.s3Endpoint());
+        properties.put("latentflow.s3.bucket", endpoints.bucket());
+        properties.put("latentflow.s3.access-key", endpoints.accessKey());
+        properties.put("latentflow.s3.secret-key", endpoints.secretKey());
+        config.otlpEndpoint().ifPresent(endpoint -> {
+            properties.put("latentflow.otel.endpoint", endpoint);
+            properties.put("latentflow.otlp.endpoint", endpoint);
+        });
+        switch (service) {
+            case DENOISER -> {
+                properties.put("denoiser.models.root", config.modelsRoot().toString());
+                properties.put("denoiser.store.endpoint", endpoints.s3Endpoint());
+                properties.put("denoiser.store.bucket", endpoints.bucket());
+                properties.put("denoiser.store.access-key", endpoints.accessKey());
+                properties.put("denoiser.store.secret-key", endpoints.secretKey());
+            }
+            case ORCHESTRATOR -> {
+                properties.put("orchestrator.models-root", config.modelsRoot().toString());
+                properties.put("orchestrator.storage.endpoint", endpoints.s3Endpoint());
+                properties.put("orchestrator.storage.bucket", endpoints.bucket());
+                properties.put("orchestrator.storage.access-key", endpoints.accessKey());
+                properties.put("orchestrator.storage.secret-key", endpoints.secretKey());
+                properties.put("quarkus.grpc.clients.textencoder.host", HOST);
+                properties.put("quarkus.grpc.clients.textencoder.port", Integer.toString(config.port(LatentflowService.TEXT_ENCODER)));
+                properties.put("quarkus.grpc.clients.denoiser.host", HOST);
+                properties.put("quarkus.grpc.clients.denoiser.port", Integer.toString(config.port(LatentflowService.DENOISER)));
+                properties.put("quarkus.grpc.clients.vae.host", HOST);
+                properties.put("quarkus.grpc.clients.vae.port", Integer.toString(config.port(LatentflowService.VAE)));
+            }
+            default -> {
+            }
+        }
+        return properties;
+    }
+
+    /** The same settings as LATENTFLOW_* environment variables, for keys that read them. */
+    Map<String, String> environment() {
+        Endpoints endpoints = config.endpoints();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("LATENTFLOW_KAFKA", endpoints.kafkaBootstrapServers());
+        env.put("LATENTFLOW_S3_ENDPOINT", endpoints.s3Endpoint());
+        env.put("LATENTFLOW_S3_BUCKET", endpoints.bucket());
+        env.put("LATENTFLOW_S3_ACCESS_KEY", endpoints.accessKey());
+        env.put("LATENTFLOW_S3_SECRET_KEY", endpoints.secretKey());
+        env.put("LATENTFLOW_MODELS_ROOT", config.modelsRoot().toString());
+        for (LatentflowService service : LatentflowService.values()) {
+            env.put(service.portVariable(), Integer.toString(config.port(service)));
+        }
+        config.otlpEndpoint().ifPresent(endpoint -> env.put("LATENTFLOW_OTLP_ENDPOINT", endpoint));
+        return env;
+    }
+}

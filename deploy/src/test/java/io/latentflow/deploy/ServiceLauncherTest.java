@@ -1,0 +1,71 @@
+package io.latentflow.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServiceLauncherTest {
+
+    @TempDir
+    Path repo;
+
+    private ServicesConfig config(Optional<String> otlp) {
+        Endpoints endpoints = new Endpoints("127.0.0.1:19092", "http://127.0.0.1:19000", "key", "secret", "bucket-1");
+        return new ServicesConfig(new RepositoryLayout(repo), repo.resolve(".latentflow"),
+            Map.of(LatentflowService.DENOISER, 18082, LatentflowService.TEXT_ENCODER, 18081),
+            endpoints, repo.resolve("models"), otlp, "");
+    }
+
+    @Test
+    void orchestratorIsPointedAtEveryServicePortAndTheStack() {
+        Map<String, String> properties = new ServiceLauncher(config(Optional.empty()))
+            .systemProperties(LatentflowService.ORCHESTRATOR);
+        assertEquals("8080", properties.get("quarkus.http.port"));
+        assertEquals("127.0.0.1", properties.get("quarkus.http.host"));
+        assertEquals("18081", properties.get("quarkus.grpc.clients.textencoder.port"));
+        assertEquals("18082", properties.get("quarkus.grpc.clients.denoiser.port"));
+        assertEquals("8083", properties.get("quarkus.grpc.clients.vae.port"));
+        assertEquals("127.0.0.1:19092", properties.get("kafka.bootstrap.servers"));
+        assertEquals("http://127.0.0.1:19000", properties.get("orchestrator.storage.endpoint"));
+        assertEquals("bucket-1", properties.get("orchestrator.storage.bucket"));
+        assertEquals(repo.resolve("models").toString(), properties.get("orchestrator.models-root"));
+        assertFalse(properties.containsKey("latentflow.otlp.endpoint"), "no tracing unless asked for");
+    }
+
+    @Test
+    void denoiserGetsItsPortModelRootStoreAndTracing() {
+        Map<String, String> properties = new ServiceLauncher(config(Optional.of("http://127.0.0.1:4317")))
+            .systemProperties(LatentflowService.DENOISER);
+        assertEquals("18082", properties.get("quarkus.http.port"));
+        assertEquals(repo.resolve("models").toString(), properties.get("denoiser.models.root"));
+        assertEquals("http://127.0.0.1:19000", properties.get("denoiser.store.endpoint"));
+        assertEquals("secret", properties.get("denoiser.store.secret-key"));
+        assertEquals("http://127.0.0.1:4317", properties.get("latentflow.otel.endpoint"));
+    }
+
+    @Test
+    void environmentCarriesTheSameSettings() {
+        Map<String, String> env = new ServiceLauncher(config(Optional.empty())).environment();
+        assertEquals("127.0.0.1:19092", env.get("LATENTFLOW_KAFKA"));
+        assertEquals("http://127.0.0.1:19000", env.get("LATENTFLOW_S3_ENDPOINT"));
+        assertEquals("18082", env.get("LATENTFLOW_DENOISER_PORT"));
+        assertEquals("8080", env.get("LATENTFLOW_ORCHESTRATOR_PORT"));
+    }
+
+    @Test
+    void unbuiltServiceFailsWithTheBuildCommand() {
+        ServiceLauncher launcher = new ServiceLauncher(config(Optional.empty()));
+        IllegalStateException failure = assertThrows(IllegalStateException.class,
+            () -> launcher.start(LatentflowService.VAE));
+        assertTrue(failure.getMessage().contains("vae-service/target/quarkus-app/quarkus-run.jar"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("mvn -B -q install -DskipTests"), failure.getMessage());
+        assertTrue(launcher.status().stream().noneMatch(ComponentStatus::running));
+    }
+}
