@@ -1,0 +1,395 @@
+package io.latentflow.core.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.core.image.ImageTensors;
+import io.latentflow.core.model.ModelOptions;
+import io.latentflow.core.model.PipelineFolder;
+import io.latentflow.core.sampling.Cancellation;
+import io.latentflow.core.sampling.NoiseSource;
+import io.latentflow.core.sampling.Sampler;
+import io.latentflow.core.sampling.Samplers;
+import io.latentflow.core.sampling.StepListener;
+import io.latentflow.core.schedule.Schedule;
+import io.latentflow.core.schedule.SchedulerConfig;
+import io.latentflow.core.text.PromptEmbeddings;
+import io.latentflow.core.text.PromptEncoder;
+import io.latentflow.core.unet.UNet2dConditionModel;
+import io.latentflow.core.vae.AutoencoderKl;
+import io.latentflow.core.vae.DiagonalGaussianDistribution;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Stable Diffusion (1.x, 2.x, XL base or refiner) pipeline folder run in this JVM: prompts in, images out, with
+ * txt2img, img2img, inpainting (4- and 9-channel UNets) and the ensemble-of-experts second stage, as diffusers 0.27.2
+ * pipelines compute them.
+ */
+public final class LatentDiffusionPipeline implements AutoCloseable {
+    private static final Map<String, String> SAMPLER_OF_SCHEDULER = Map.of(
+            "DDIMScheduler", "ddim",
+            "DDPMScheduler", "ddpm",
+            "EulerDiscreteScheduler", "euler",
+            "EulerAncestralDiscreteScheduler", "euler-a",
+            "DPMSolverMultistepScheduler", "dpmpp-2m");
+
+    private final PipelineFolder folder;
+    private final SchedulerConfig schedulerConfig;
+    private final PromptEncoder promptEncoder;
+    private final UNet2dConditionModel unet;
+    private final AutoencoderKl vae;
+    private final boolean forceZerosForEmptyPrompt;
+    private final boolean requiresAestheticsScore;
+
+    private LatentDiffusionPipeline(PipelineFolder folder, SchedulerConfig schedulerConfig, PromptEncoder promptEncoder,
+                                    UNet2dConditionModel unet, AutoencoderKl vae, boolean forceZerosForEmptyPrompt,
+                                    boolean requiresAestheticsScore) {
+        this.folder = folder;
+        this.schedulerConfig = schedulerConfig;
+        this.promptEncoder = promptEncoder;
+        this.unet = unet;
+        this.vae = vae;
+        this.forceZerosForEmptyPrompt = forceZerosForEmptyPrompt;
+        this.requiresAestheticsScore = requiresAestheticsScore;
+    }
+
+    /** Loads the text encoder(s), UNet, VAE and scheduler configuration of a diffusers pipeline folder. */
+    public static LatentDiffusionPipeline load(Path dir, ModelOptions options) {
+        PipelineFolder folder = PipelineFolder.open(dir);
+        SchedulerConfig scheduler = SchedulerConfig.load(folder.component("scheduler").resolve("scheduler_config.json"));
+        JsonNode index;
+        try {
+            index = new ObjectMapper().readTree(dir.resolve("model_index.json").toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir.resolve("model_index.json"), e);
+        }
+        boolean xl = folder.has("text_encoder_2");
+        boolean forceZeros = index.path("force_zeros_for_empty_prompt").asBoolean(xl);
+        boolean aesthetics = index.path("requires_aesthetics_score").asBoolean(false);
+        PromptEncoder text = PromptEncoder.load(folder, options);
+        UNet2dConditionModel unet = null;
+        try {
+            unet = UNet2dConditionModel.load(folder.component("unet"), options);
+            AutoencoderKl vae = AutoencoderKl.load(folder.component("vae"), options);
+            return new LatentDiffusionPipeline(folder, scheduler, text, unet, vae, forceZeros, aesthetics);
+        } catch (RuntimeException e) {
+            text.close();
+            if (unet != null) {
+                unet.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The folder the pipeline was loaded from. */
+    public PipelineFolder folder() {
+        return folder;
+    }
+
+    /** The scheduler configuration of the folder. */
+    public SchedulerConfig schedulerConfig() {
+        return schedulerConfig;
+    }
+
+    /** The UNet. */
+    public UNet2dConditionModel unet() {
+        return unet;
+    }
+
+    /** The VAE. */
+    public AutoencoderKl vae() {
+        return vae;
+    }
+
+    /** The prompt encoder. */
+    public PromptEncoder promptEncoder() {
+        return promptEncoder;
+    }
+
+    /** The sampler a request gets: its own choice, or the one matching the folder's scheduler class. */
+    public Sampler sampler(GenerationRequest request) {
+        String name = request.sampler();
+        if (name == null) {
+            name = SAMPLER_OF_SCHEDULER.getOrDefault(schedulerConfig.className(), "ddim");
+        }
+        return Samplers.create(name, schedulerConfig, request.samplerOptions());
+    }
+
+    /** Generates without progress reporting or cancellation. */
+    public GenerationResult generate(GenerationRequest request, NDManager manager) {
+        return generate(request, manager, StepListener.NONE, Cancellation.NONE);
+    }
+
+    /**
+     * Runs one generation; the results are attached to {@code manager}, every intermediate array is freed.
+     * Options are validated (sampler, prediction type, sizes, strength window) before any model evaluation.
+     */
+    public GenerationResult generate(GenerationRequest request, NDManager manager, StepListener listener,
+                                     Cancellation cancellation) {
+        Plan plan = plan(request);
+        try (NDManager scope = manager.newSubManager()) {
+            NoiseSource noise = request.noise() != null ? request.noise() : NoiseSource.seeded(request.seeds());
+            int batch = plan.batch;
+            // 1. text conditioning, unconditional half first
+            Conditioning cond = encodePrompts(request, batch, plan, scope);
+            // 2. starting latents and, for inpainting, the known region
+            Start start = prepareLatents(request, plan, noise, scope);
+            UNetDenoiser denoiser = new UNetDenoiser(unet, cond.hiddenStates, cond.textEmbeds, cond.timeIds,
+                    start.extraChannels(cond.guided), cond.guided, request.guidanceScale(), request.guidanceRescale());
+            // 3. the denoising loop
+            NDArray latents = plan.sampler.sample(denoiser, start.latents, plan.schedule, noise, listener,
+                    cancellation, start.blend);
+            NDArray images = null;
+            if (request.decode()) {
+                cancellation.throwIfCancelled();
+                images = ImageTensors.postprocess(decode(latents));
+                images.attach(manager);
+            }
+            latents.attach(manager);
+            return new GenerationResult(images, latents);
+        }
+    }
+
+    /** Raw VAE decode of final latents: vae.decode(latents / scaling_factor + shift_factor). */
+    public NDArray decode(NDArray latents) {
+        double scaling = vae.config().scalingFactor();
+        double shift = vae.config().shiftFactor();
+        NDArray raw = latents.div((float) scaling);
+        if (shift != 0) {
+            raw = raw.add((float) shift);
+        }
+        return vae.decode(raw);
+    }
+
+    /** Scaled latents of images in [-1, 1]: scaling_factor * (z - shift_factor), z ~ the posterior with {@code noise}. */
+    NDArray encode(NDArray images, NoiseSource noise) {
+        DiagonalGaussianDistribution posterior = vae.encode(images);
+        NDArray z = posterior.sample(noise.next(posterior.mean().getShape(), images.getManager()));
+        double shift = vae.config().shiftFactor();
+        if (shift != 0) {
+            z = z.sub((float) shift);
+        }
+        return z.mul((float) vae.config().scalingFactor());
+    }
+
+    private record Plan(Sampler sampler, Schedule schedule, int batch, int widthPx, int heightPx, int latentH,
+                        int latentW, boolean inpaint) {
+    }
+
+    private Plan plan(GenerationRequest request) {
+        Sampler sampler = sampler(request);
+        int factor = vae.config().scaleFactor();
+        int defaultSize = unet.config().sampleSize() != null ? unet.config().sampleSize() * factor : 64 * factor;
+        int heightPx;
+        int widthPx;
+        if (request.initImage() != null && request.initImage().getShape().get(1) == 3) {
+            heightPx = (int) request.initImage().getShape().get(2);
+            widthPx = (int) request.initImage().getShape().get(3);
+        } else if (request.initImage() != null) {
+            heightPx = (int) request.initImage().getShape().get(2) * factor;
+            widthPx = (int) request.initImage().getShape().get(3) * factor;
+        } else if (request.initialLatents() != null) {
+            heightPx = (int) request.initialLatents().getShape().get(2) * factor;
+            widthPx = (int) request.initialLatents().getShape().get(3) * factor;
+        } else {
+            heightPx = request.heightPx() > 0 ? request.heightPx() : defaultSize;
+            widthPx = request.widthPx() > 0 ? request.widthPx() : defaultSize;
+        }
+        if (heightPx % factor != 0 || widthPx % factor != 0) {
+            throw new IllegalArgumentException("width and height must be multiples of " + factor + ", got "
+                    + widthPx + "x" + heightPx);
+        }
+        boolean inpaint = request.mask() != null;
+        int inChannels = unet.config().inChannels();
+        int latentChannels = vae.config().latentChannels();
+        if (inpaint && inChannels != latentChannels && inChannels != 2 * latentChannels + 1) {
+            throw new IllegalArgumentException("inpainting needs a UNet with " + latentChannels + " or "
+                    + (2 * latentChannels + 1) + " input channels, this one has " + inChannels);
+        }
+        if (!inpaint && inChannels != latentChannels) {
+            throw new IllegalArgumentException("this UNet has " + inChannels + " input channels (an inpainting model):"
+                    + " give an init image and a mask");
+        }
+        Schedule schedule = sampler.schedule(request.steps());
+        if (request.denoisingStart() != null) {
+            schedule = schedule.from(request.denoisingStart());
+        } else if (request.initImage() != null) {
+            schedule = schedule.forStrength(request.strength());
+        }
+        if (request.denoisingEnd() != null) {
+            schedule = schedule.until(request.denoisingEnd());
+        }
+        if (schedule.steps() < 1) {
+            throw new IllegalArgumentException("steps " + request.steps() + " with strength " + request.strength()
+                    + " leaves no denoising step; raise steps or strength");
+        }
+        int batch = request.noise() != null && request.prompts().size() == 1
+                ? batchFromInputs(request) : Math.max(request.prompts().size(), request.seeds().length);
+        if (request.prompts().size() != 1 && request.prompts().size() != batch) {
+            throw new IllegalArgumentException(request.prompts().size() + " prompts for a batch of " + batch);
+        }
+        return new Plan(sampler, schedule, batch, widthPx, heightPx, heightPx / factor, widthPx / factor, inpaint);
+    }
+
+    private static int batchFromInputs(GenerationRequest request) {
+        if (request.initialLatents() != null) {
+            return (int) request.initialLatents().getShape().get(0);
+        }
+        if (request.initImage() != null) {
+            return (int) request.initImage().getShape().get(0);
+        }
+        return request.seeds().length;
+    }
+
+    private record Conditioning(NDArray hiddenStates, NDArray textEmbeds, NDArray timeIds, boolean guided) {
+    }
+
+    private Conditioning encodePrompts(GenerationRequest request, int batch, Plan plan, NDManager scope) {
+        boolean guided = request.guidanceScale() > 1;
+        PromptEmbeddings cond = promptEncoder.encode(repeat(request.prompts(), batch), scope);
+        NDArray hidden = cond.hiddenStates();
+        NDArray pooled = cond.pooled();
+        boolean xl = unet.config().usesTextTime();
+        NDArray timeIds = null;
+        NDArray negTimeIds = null;
+        if (xl) {
+            int[] original = request.originalSize() != null ? request.originalSize()
+                    : new int[] {plan.heightPx, plan.widthPx};
+            int[] target = request.targetSize() != null ? request.targetSize()
+                    : new int[] {plan.heightPx, plan.widthPx};
+            float[] ids = SdxlConditioning.timeIds(original, request.cropsCoordsTopLeft(), target,
+                    requiresAestheticsScore, request.aestheticScore());
+            float[] negIds = SdxlConditioning.timeIds(original, request.cropsCoordsTopLeft(), target,
+                    requiresAestheticsScore, request.negativeAestheticScore());
+            SdxlConditioning.check(unet.config(), ids.length, pooled);
+            timeIds = SdxlConditioning.batch(ids, batch, scope);
+            negTimeIds = SdxlConditioning.batch(negIds, batch, scope);
+        }
+        if (!guided) {
+            return new Conditioning(hidden, pooled, timeIds, false);
+        }
+        NDArray negHidden;
+        NDArray negPooled;
+        if (request.negativePrompts() == null && xl && forceZerosForEmptyPrompt) {
+            // SDXL: an absent negative prompt is all-zero conditioning
+            negHidden = hidden.zerosLike();
+            negPooled = pooled == null ? null : pooled.zerosLike();
+        } else {
+            List<String> negatives = request.negativePrompts() == null
+                    ? Collections.nCopies(batch, "") : repeat(request.negativePrompts(), batch);
+            PromptEmbeddings uncond = promptEncoder.encode(negatives, scope);
+            negHidden = uncond.hiddenStates();
+            negPooled = uncond.pooled();
+        }
+        NDArray both = negHidden.concat(hidden, 0);
+        NDArray bothPooled = pooled == null ? null : negPooled.concat(pooled, 0);
+        NDArray bothIds = timeIds == null ? null : negTimeIds.concat(timeIds, 0);
+        return new Conditioning(both, bothPooled, bothIds, true);
+    }
+
+    private static List<String> repeat(List<String> items, int batch) {
+        if (items.size() == batch) {
+            return items;
+        }
+        List<String> out = new ArrayList<>(batch);
+        for (int i = 0; i < batch; i++) {
+            out.add(items.get(i % items.size()));
+        }
+        return out;
+    }
+
+    /** The latents the loop starts from, and what inpainting adds to it. */
+    private record Start(NDArray latents, Sampler.StepBlend blend, NDArray mask, NDArray maskedImageLatents) {
+        NDArray extraChannels(boolean guided) {
+            if (maskedImageLatents == null) {
+                return null;
+            }
+            NDArray extra = mask.concat(maskedImageLatents, 1);
+            return guided ? extra.concat(extra, 0) : extra;
+        }
+    }
+
+    private Start prepareLatents(GenerationRequest request, Plan plan, NoiseSource noise, NDManager scope) {
+        Sampler sampler = plan.sampler;
+        Schedule schedule = plan.schedule;
+        Shape shape = new Shape(plan.batch, vae.config().latentChannels(), plan.latentH, plan.latentW);
+        if (request.initImage() == null) {
+            // txt2img: x_T = noise * init_noise_sigma
+            NDArray x = request.initialLatents() != null
+                    ? request.initialLatents().duplicate() : noise.next(shape, scope);
+            x.attach(scope);
+            return new Start(x.mul(schedule.initNoiseSigma()), null, null, null);
+        }
+        NDArray image = repeatBatch(request.initImage(), plan.batch).duplicate();
+        image.attach(scope);
+        if (!plan.inpaint) {
+            // img2img: encode (unless given latents), then q_sample to the first timestep of the window
+            NDArray init = image.getShape().get(1) == 3 ? encode(image, noise) : image.duplicate();
+            init.attach(scope);
+            if (request.denoisingStart() != null) {
+                return new Start(init, null, null, null);
+            }
+            NDArray n = noise.next(shape, scope);
+            return new Start(sampler.addNoise(init, n, schedule, schedule.beginIndex()), null, null, null);
+        }
+        return prepareInpainting(request, plan, noise, image, shape, scope);
+    }
+
+    private Start prepareInpainting(GenerationRequest request, Plan plan, NoiseSource noise, NDArray image,
+                                    Shape shape, NDManager scope) {
+        Sampler sampler = plan.sampler;
+        Schedule schedule = plan.schedule;
+        boolean legacy = unet.config().inChannels() == vae.config().latentChannels();
+        boolean strengthMax = request.strength() == 1.0;
+        NDArray maskCondition = repeatBatch(request.mask(), plan.batch).duplicate();
+        maskCondition.attach(scope);
+        // masked image: the known pixels, zero where the mask repaints
+        NDArray maskedImage = image.mul(maskCondition.lt(0.5f).toType(image.getDataType(), false));
+        // noise draws in diffusers' order: image posterior (when needed), starting noise, masked-image posterior
+        NDArray imageLatents = legacy || !strengthMax ? encode(image, noise) : null;
+        NDArray n = noise.next(shape, scope);
+        NDArray latents = strengthMax
+                ? n.mul(schedule.initNoiseSigma())
+                : sampler.addNoise(imageLatents, n, schedule, schedule.beginIndex());
+        NDArray maskedImageLatents = encode(maskedImage, noise);
+        NDArray maskLatent = Masks.nearestDownsample(maskCondition, plan.latentH, plan.latentW);
+        if (!legacy) {
+            return new Start(latents, null, maskLatent, maskedImageLatents);
+        }
+        // 4-channel UNet: after each step keep the known region, noised to the next timestep
+        int last = schedule.endIndex() - 1;
+        NDArray keep = maskLatent.mul(-1).add(1);
+        Sampler.StepBlend blend = (index, x) -> {
+            NDArray proper = index < last ? sampler.addNoise(imageLatents, n, schedule, index + 1) : imageLatents;
+            return keep.mul(proper).add(maskLatent.mul(x));
+        };
+        return new Start(latents, blend, null, null);
+    }
+
+    private static NDArray repeatBatch(NDArray x, int batch) {
+        long b = x.getShape().get(0);
+        if (b == batch) {
+            return x;
+        }
+        if (b != 1) {
+            throw new IllegalArgumentException("init image/mask batch " + b + " does not match " + batch + " images");
+        }
+        return x.repeat(0, batch);
+    }
+
+    @Override
+    public void close() {
+        promptEncoder.close();
+        unet.close();
+        vae.close();
+    }
+}
