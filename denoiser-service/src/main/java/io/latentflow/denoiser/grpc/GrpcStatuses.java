@@ -1,0 +1,34 @@
+package io.latentflow.denoiser.grpc;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.latentflow.core.model.ModelLoadException;
+import io.latentflow.denoiser.storage.ModelNotFoundException;
+import org.jboss.logging.Logger;
+
+/** Maps failures of a call to the gRPC status the caller sees. */
+final class GrpcStatuses {
+
+    private static final Logger LOG = Logger.getLogger(GrpcStatuses.class);
+
+    private GrpcStatuses() {
+    }
+
+    static Throwable toStatus(Throwable failure) {
+        if (failure instanceof StatusRuntimeException) {
+            return failure;
+        }
+        Status status;
+        if (failure instanceof InvalidFieldException || failure instanceof IllegalArgumentException) {
+            status = Status.INVALID_ARGUMENT;
+        } else if (failure instanceof ModelNotFoundException) {
+            status = Status.NOT_FOUND;
+        } else if (failure instanceof ModelLoadException) {
+            status = Status.FAILED_PRECONDITION;
+        } else {
+            LOG.error("call failed", failure);
+            status = Status.INTERNAL;
+        }
+        return status.withDescription(failure.getMessage()).withCause(failure).asRuntimeException();
+    }
+}

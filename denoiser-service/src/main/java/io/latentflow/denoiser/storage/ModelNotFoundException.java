@@ -1,0 +1,9 @@
+package io.latentflow.denoiser.storage;
+
+/** Raised when a requested model (or version) exists neither locally nor in the object store. */
+public class ModelNotFoundException extends RuntimeException {
+
+    public ModelNotFoundException(String message) {
+        super(message);
+    }
+}

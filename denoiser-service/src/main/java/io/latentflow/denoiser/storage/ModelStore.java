@@ -1,0 +1,167 @@
+package io.latentflow.denoiser.storage;
+
+import io.latentflow.denoiser.config.DenoiserConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Finds model folders: {@code <root>/<name>/<version>/} on local disk, else a local copy of the object store's
+ * {@code models/<name>/<version>/} (fetched on first use, only the components this service needs).
+ */
+@ApplicationScoped
+public class ModelStore {
+
+    /** The parts of a pipeline folder this service loads. */
+    public static final Set<String> COMPONENTS = Set.of("unet");
+
+    private static final Logger LOG = Logger.getLogger(ModelStore.class);
+    private static final String MODEL_INDEX = "model_index.json";
+
+    private final DenoiserConfig.Models config;
+    private final Optional<ObjectStoreModels> objectStore;
+    private final Map<String, LatestVersion> latest = new ConcurrentHashMap<>();
+
+    @Inject
+    public ModelStore(DenoiserConfig config) {
+        this.config = config.models();
+        this.objectStore = config.store().endpoint().map(endpoint -> new ObjectStoreModels(config.store(), endpoint));
+    }
+
+    /**
+     * Fills in what a request left out: no name means the default model (and its configured version), no version
+     * means the highest version present locally or in the object store.
+     */
+    public ModelId resolve(String name, String version) {
+        boolean defaultModel = isBlank(name);
+        String modelName = defaultModel ? config.defaultName() : name;
+        String modelVersion = isBlank(version) && defaultModel ? config.defaultVersion().orElse("") : version;
+        ModelId.requireSegment("model name", modelName);
+        if (isBlank(modelVersion)) {
+            modelVersion = latestVersion(modelName);
+        }
+        return new ModelId(modelName, modelVersion);
+    }
+
+    /** The local folder of a model version, copied from the object store first when only the store has it. */
+    public Path directory(ModelId id) {
+        Path local = config.root().resolve(id.name()).resolve(id.version());
+        if (isModelFolder(local)) {
+            return local;
+        }
+        Path cached = cachedFolder(id);
+        if (isModelFolder(cached)) {
+            return cached;
+        }
+        if (objectStore.isPresent()) {
+            synchronized (this) {
+                if (!isModelFolder(cached)) {
+                    fetch(objectStore.get(), id, cached);
+                }
+            }
+            return cached;
+        }
+        throw new ModelNotFoundException("model " + id + " not found: no " + local.toAbsolutePath().normalize()
+                + " and no object store configured");
+    }
+
+    private void fetch(ObjectStoreModels store, ModelId id, Path cached) {
+        Path partial = cached.resolveSibling("." + id.version() + ".partial-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(partial);
+            LOG.infof("fetching model %s from %s into %s", id, store.location(), cached);
+            int files = store.download(id, partial, COMPONENTS);
+            if (files == 0 || !isModelFolder(partial)) {
+                throw new ModelNotFoundException("model " + id + " not found: not under " + config.root().toAbsolutePath()
+                        .normalize() + " and no " + MODEL_INDEX + " under " + store.location() + id + "/");
+            }
+            Files.move(partial, cached, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store model " + id + " in " + cached, e);
+        } finally {
+            deleteTree(partial);
+        }
+    }
+
+    private String latestVersion(String name) {
+        LatestVersion known = latest.get(name);
+        long now = System.nanoTime();
+        if (known != null && now - known.resolvedAtNanos() < config.versionRefresh().toNanos()) {
+            return known.version();
+        }
+        List<String> versions = new ArrayList<>(localVersions(config.root().resolve(name)));
+        objectStore.ifPresent(store -> versions.addAll(store.versions(name)));
+        String highest = versions.stream().max(VERSION_ORDER).orElseThrow(() -> new ModelNotFoundException(
+                "model " + name + " not found: no version under " + config.root().resolve(name).toAbsolutePath()
+                        .normalize() + objectStore.map(store -> " nor under " + store.location() + name + "/")
+                        .orElse("")));
+        latest.put(name, new LatestVersion(highest, now));
+        return highest;
+    }
+
+    private Path cachedFolder(ModelId id) {
+        return config.cacheDir().resolve(id.name()).resolve(id.version());
+    }
+
+    private static List<String> localVersions(Path modelDir) {
+        if (!Files.isDirectory(modelDir)) {
+            return List.of();
+        }
+        try (Stream<Path> children = Files.list(modelDir)) {
+            return children.filter(ModelStore::isModelFolder).map(path -> path.getFileName().toString()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + modelDir, e);
+        }
+    }
+
+    private static boolean isModelFolder(Path dir) {
+        return Files.isRegularFile(dir.resolve(MODEL_INDEX));
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            LOG.warnf("cannot delete %s: %s", dir, e.getMessage());
+        }
+    }
+
+    /** Numeric versions compare as numbers and sort above non-numeric ones, which compare as text. */
+    static final Comparator<String> VERSION_ORDER = (a, b) -> {
+        boolean aNumeric = a.matches("\\d{1,18}");
+        boolean bNumeric = b.matches("\\d{1,18}");
+        if (aNumeric && bNumeric) {
+            return Long.compare(Long.parseLong(a), Long.parseLong(b));
+        }
+        if (aNumeric != bNumeric) {
+            return aNumeric ? 1 : -1;
+        }
+        return a.compareTo(b);
+    };
+
+    private record LatestVersion(String version, long resolvedAtNanos) {
+    }
+}

@@ -1,0 +1,281 @@
+package io.latentflow.denoiser.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.latentflow.core.tensor.SafetensorsReader;
+import io.latentflow.proto.Conditioning;
+import io.latentflow.proto.DenoiserServiceGrpc;
+import io.latentflow.proto.ModelRef;
+import io.latentflow.proto.PredictRequest;
+import io.latentflow.proto.PredictResponse;
+import io.latentflow.proto.Tensor;
+import io.latentflow.proto.TensorRef;
+import io.latentflow.proto.Tensors;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class DenoiserGrpcServiceTest {
+
+    /** Stepwise UNet outputs of a float32 port agree with diffusers' to ~1e-6; 1e-4 is the agreed bound. */
+    private static final float TOLERANCE = 1e-4f;
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
+
+    private static NDManager manager;
+    private static Map<String, NDArray> oracle;
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @Inject
+    InMemorySpanExporter spans;
+
+    private ManagedChannel channel;
+    private DenoiserServiceGrpc.DenoiserServiceBlockingStub denoiser;
+
+    @BeforeAll
+    static void readOracle() {
+        manager = NDManager.newBaseManager();
+        oracle = SafetensorsReader.read(
+                Path.of(System.getProperty("latentflow.oracle"), "pipeline_sd_tiny", "cases.safetensors"), manager);
+    }
+
+    @AfterAll
+    static void closeOracle() {
+        manager.close();
+    }
+
+    @BeforeEach
+    void connect() {
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", root.getPort()).usePlaintext().build();
+        denoiser = DenoiserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void guidedPredictionMatchesDiffusersFirstStep() {
+        PredictResponse response = denoiser.predict(firstStep("case0", 7.5f, 0f));
+
+        assertTrue(response.getMissingKeysList().isEmpty());
+        assertClose(oracle.get("case0.step_noise_pred").get("0"), response.getPrediction());
+    }
+
+    @Test
+    void guidanceRescaleMatchesDiffusersFirstStep() {
+        PredictResponse response = denoiser.predict(firstStep("case1", 7.5f, 0.7f));
+
+        assertClose(oracle.get("case1.step_noise_pred").get("0"), response.getPrediction());
+    }
+
+    @Test
+    void withoutUncondThePredictionIsTheConditionalUnetOutput() {
+        PredictRequest request = firstStep("case0", 7.5f, 0f).toBuilder().clearUncond().build();
+
+        PredictResponse response = denoiser.predict(request);
+
+        assertClose(oracle.get("case0.step_unet_output").get("0, 1:2"), response.getPrediction());
+    }
+
+    @Test
+    void aBatchTakesOneTimestepPerSampleAndBroadcastsOneContext() {
+        NDArray latents = oracle.get("case0.step_unet_sample").get("0:2, 1").squeeze(1);
+        float[] timesteps = oracle.get("case0.timesteps").get("0:2").toType(DataType.FLOAT32, false).toFloatArray();
+        PredictRequest request = PredictRequest.newBuilder()
+                .setSample(Tensors.toProto(latents))
+                .addTimesteps(timesteps[0])
+                .addTimesteps(timesteps[1])
+                .setCond(inline(oracle.get("case0.prompt_embeds")))
+                .build();
+
+        PredictResponse response = denoiser.predict(request);
+
+        NDArray expected = oracle.get("case0.step_unet_output").get("0:2, 1").squeeze(1);
+        assertClose(expected, response.getPrediction());
+    }
+
+    @Test
+    void aKeyWithoutTensorIsReportedMissingUntilTheTensorIsSent() {
+        // a context no other test sends, so that its key cannot be cached yet
+        Tensor context = Tensors.toProto(oracle.get("case0.prompt_embeds").mul(0.5f));
+        String key = Tensors.contentKey(context);
+        PredictRequest byKey = firstStep("case0", 1f, 0f).toBuilder()
+                .clearUncond()
+                .setCond(Conditioning.newBuilder().setContext(TensorRef.newBuilder().setKey(key)))
+                .build();
+
+        PredictResponse missing = denoiser.predict(byKey);
+
+        assertEquals(List.of(key), missing.getMissingKeysList());
+        assertFalse(missing.hasPrediction());
+
+        PredictResponse inline = denoiser.predict(byKey.toBuilder()
+                .setCond(Conditioning.newBuilder().setContext(TensorRef.newBuilder().setKey(key).setTensor(context)))
+                .build());
+        PredictResponse cached = denoiser.predict(byKey);
+
+        assertTrue(inline.hasPrediction());
+        assertTrue(cached.getMissingKeysList().isEmpty());
+        assertEquals(inline.getPrediction(), cached.getPrediction());
+    }
+
+    @Test
+    void aKeyThatIsNotTheTensorsContentKeyIsRejected() {
+        PredictRequest request = firstStep("case0", 1f, 0f).toBuilder()
+                .clearUncond()
+                .setCond(Conditioning.newBuilder().setContext(TensorRef.newBuilder().setKey("abc")
+                        .setTensor(Tensors.toProto(oracle.get("case0.prompt_embeds")))))
+                .build();
+
+        assertStatus(Status.Code.INVALID_ARGUMENT, "cond.context.key", request);
+    }
+
+    @Test
+    void malformedFieldsAreRejectedByName() {
+        PredictRequest valid = firstStep("case0", 7.5f, 0f);
+        NDArray threeChannels = oracle.get("case0.step_unet_sample").get("0, 1:2, 0:3");
+
+        assertStatus(Status.Code.INVALID_ARGUMENT, "sample",
+                valid.toBuilder().setSample(Tensors.toProto(threeChannels)).build());
+        assertStatus(Status.Code.INVALID_ARGUMENT, "timesteps",
+                valid.toBuilder().addTimesteps(1f).addTimesteps(2f).build());
+        assertStatus(Status.Code.INVALID_ARGUMENT, "cond.context", valid.toBuilder().clearCond().build());
+        assertStatus(Status.Code.INVALID_ARGUMENT, "uncond.context", valid.toBuilder()
+                .setUncond(inline(oracle.get("case0.negative_prompt_embeds").get(":, 0:10"))).build());
+        assertStatus(Status.Code.INVALID_ARGUMENT, "cond.context", valid.toBuilder()
+                .setCond(inline(oracle.get("case0.prompt_embeds").get(":, :, 0:16"))).build());
+    }
+
+    @Test
+    void anUnknownModelIsNotFound() {
+        PredictRequest request = firstStep("case0", 7.5f, 0f).toBuilder()
+                .setModel(ModelRef.newBuilder().setName("no-such-model"))
+                .build();
+
+        assertStatus(Status.Code.NOT_FOUND, "no-such-model", request);
+        assertStatus(Status.Code.NOT_FOUND, "tiny-sd/7", request.toBuilder()
+                .setModel(ModelRef.newBuilder().setName("tiny-sd").setVersion("7")).build());
+    }
+
+    @Test
+    void readinessReportsTheLoadedDefaultModel() throws Exception {
+        awaitCondition(() -> get("/q/health/ready").statusCode() == 200);
+
+        String body = get("/q/health/ready").body();
+        assertTrue(body.contains("\"default\": \"tiny-sd/1\"") || body.contains("\"default\":\"tiny-sd/1\""), body);
+    }
+
+    @Test
+    void predictionsAreTimedInTheMetrics() {
+        denoiser.predict(firstStep("case0", 7.5f, 0f));
+
+        String metrics = get("/q/metrics").body();
+        assertTrue(metrics.contains("latentflow_denoiser_predict_seconds_count{guided=\"true\",model=\"tiny-sd/1\""),
+                metrics);
+        assertTrue(metrics.contains("latentflow_models_loaded"), metrics);
+    }
+
+    @Test
+    void theJobIdSentAsMetadataIsASpanAttribute() {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("latentflow-job-id", Metadata.ASCII_STRING_MARSHALLER), "job-42");
+
+        denoiser.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .predict(firstStep("case0", 7.5f, 0f));
+
+        AttributeKey<String> jobId = AttributeKey.stringKey("latentflow.job_id");
+        awaitCondition(() -> spans.getFinishedSpanItems().stream()
+                .anyMatch(span -> "job-42".equals(span.getAttributes().get(jobId))));
+    }
+
+    /** Step 0 of an oracle case: the text half of the UNet input, its timestep, prompt and negative prompt. */
+    private static PredictRequest firstStep(String name, float guidanceScale, float guidanceRescale) {
+        NDArray sample = oracle.get(name + ".step_unet_sample").get("0, 1:2");
+        float timestep = oracle.get(name + ".timesteps").getLong(0);
+        return PredictRequest.newBuilder()
+                .setModel(ModelRef.newBuilder().setName("tiny-sd").setVersion("1"))
+                .setSample(Tensors.toProto(sample))
+                .addTimesteps(timestep)
+                .setCond(inline(oracle.get(name + ".prompt_embeds")))
+                .setUncond(inline(oracle.get(name + ".negative_prompt_embeds")))
+                .setGuidanceScale(guidanceScale)
+                .setGuidanceRescale(guidanceRescale)
+                .build();
+    }
+
+    private static Conditioning inline(NDArray context) {
+        Tensor tensor = Tensors.toProto(context);
+        return Conditioning.newBuilder()
+                .setContext(TensorRef.newBuilder().setKey(Tensors.contentKey(tensor)).setTensor(tensor))
+                .build();
+    }
+
+    private static void assertClose(NDArray expected, Tensor actual) {
+        NDArray got = Tensors.toNDArray(actual, manager);
+        assertEquals(expected.getShape(), got.getShape());
+        float maxAbsDiff = got.sub(expected).abs().max().getFloat();
+        assertTrue(maxAbsDiff <= TOLERANCE, "max |difference| " + maxAbsDiff + " > " + TOLERANCE);
+    }
+
+    private void assertStatus(Status.Code code, String mentioned, PredictRequest request) {
+        StatusRuntimeException error = assertThrows(StatusRuntimeException.class, () -> denoiser.predict(request));
+        assertEquals(code, error.getStatus().getCode(), error.getStatus().toString());
+        assertTrue(error.getStatus().getDescription().contains(mentioned), error.getStatus().getDescription());
+    }
+
+    private HttpResponse<String> get(String path) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + root.getPort() + path)).build();
+            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException("GET " + path + " failed", e);
+        }
+    }
+
+    private static void awaitCondition(BooleanSupplier condition) {
+        Instant deadline = Instant.now().plus(DEADLINE);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("condition not met within " + DEADLINE);
+            }
+            LockSupport.parkNanos(POLL_INTERVAL.toNanos());
+        }
+    }
+}
