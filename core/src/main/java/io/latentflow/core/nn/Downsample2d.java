@@ -23,7 +23,9 @@ public final class Downsample2d {
 
     /** x: (B, C, H, W) -> (B, C', ceil(H/2), ceil(W/2)) for padding 1, or floor((H+1-3)/2)+1 for padding 0. */
     public NDArray forward(NDArray x) {
-        NDArray in = conv.padding() == 0 ? x.pad(PAD_RIGHT_BOTTOM, 0) : x;
-        return conv.forward(in);
+        if (conv.padding() != 0) {
+            return conv.forward(x);
+        }
+        return Scope.run(() -> conv.forward(x.pad(PAD_RIGHT_BOTTOM, 0)), x);
     }
 }

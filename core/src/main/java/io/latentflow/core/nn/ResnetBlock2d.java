@@ -55,6 +55,10 @@ public final class ResnetBlock2d {
      * The caller applies the activation to the time embedding once for all blocks (diffusers applies it in each).
      */
     public NDArray forward(NDArray x, NDArray activatedTemb) {
+        return Scope.run(() -> compute(x, activatedTemb), x, activatedTemb);
+    }
+
+    private NDArray compute(NDArray x, NDArray activatedTemb) {
         // 1. h = conv1(act(norm1(x)))
         NDArray h = conv1.forward(Activations.apply(activation, norm1.forward(x)));
         // 2. time injection: h + proj(temb)[:, :, None, None] before norm2, or norm2(h) * (1 + scale) + shift

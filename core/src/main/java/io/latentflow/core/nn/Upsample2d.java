@@ -18,11 +18,11 @@ public final class Upsample2d {
 
     /** x: (B, C, H, W) -> (B, C', 2H, 2W). */
     public NDArray forward(NDArray x) {
-        return conv.forward(Resample.nearest2x(x));
+        return Scope.run(() -> conv.forward(Resample.nearest2x(x)), x);
     }
 
     /** x: (B, C, H, W) -> (B, C', height, width): nearest resize to the skip connection's size. */
     public NDArray forward(NDArray x, long height, long width) {
-        return conv.forward(Resample.nearest(x, height, width));
+        return Scope.run(() -> conv.forward(Resample.nearest(x, height, width)), x);
     }
 }

@@ -2,6 +2,7 @@ package io.latentflow.core.unet;
 
 import ai.djl.ndarray.NDArray;
 import io.latentflow.core.nn.LayerNorm;
+import io.latentflow.core.nn.Scope;
 import io.latentflow.core.nn.Weights;
 
 /**
@@ -45,8 +46,13 @@ final class BasicTransformerBlock {
 
     /** x: (B, L, dim), context: (B, S, contextDim) -> (B, L, dim). */
     NDArray forward(NDArray x, NDArray context) {
-        NDArray h = x.add(attn1.forward(norm1.forward(x), onlyCrossAttention ? context : null));
-        h = h.add(attn2.forward(norm2.forward(h), context));
-        return h.add(ff.forward(norm3.forward(h)));
+        NDArray selfAttended = Scope.run(
+                () -> x.add(attn1.forward(norm1.forward(x), onlyCrossAttention ? context : null)), x, context);
+        NDArray crossAttended = Scope.run(
+                () -> selfAttended.add(attn2.forward(norm2.forward(selfAttended), context)), selfAttended, context);
+        selfAttended.close();
+        NDArray out = Scope.run(() -> crossAttended.add(ff.forward(norm3.forward(crossAttended))), crossAttended);
+        crossAttended.close();
+        return out;
     }
 }

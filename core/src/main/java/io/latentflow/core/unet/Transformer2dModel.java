@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import io.latentflow.core.nn.Conv2d;
 import io.latentflow.core.nn.GroupNorm;
 import io.latentflow.core.nn.Linear;
+import io.latentflow.core.nn.Scope;
 import io.latentflow.core.nn.Weights;
 
 import java.util.ArrayList;
@@ -56,6 +57,10 @@ final class Transformer2dModel {
 
     /** x: (B, C, H, W), context: (B, S, D) -> (B, C, H, W). */
     NDArray forward(NDArray x, NDArray context) {
+        return Scope.run(() -> compute(x, context), x, context);
+    }
+
+    private NDArray compute(NDArray x, NDArray context) {
         Shape s = x.getShape();
         long b = s.get(0);
         long h = s.get(2);
@@ -71,7 +76,9 @@ final class Transformer2dModel {
         }
         // 2. transformer blocks
         for (BasicTransformerBlock block : blocks) {
-            tokens = block.forward(tokens, context);
+            NDArray next = block.forward(tokens, context);
+            tokens.close();
+            tokens = next;
         }
         // 3. back to (B, C, H, W), plus the residual
         NDArray out;

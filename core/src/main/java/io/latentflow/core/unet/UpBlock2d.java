@@ -2,6 +2,7 @@ package io.latentflow.core.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import io.latentflow.core.nn.ResnetBlock2d;
 import io.latentflow.core.nn.Upsample2d;
 
@@ -32,16 +33,25 @@ final class UpBlock2d {
      * (height, width) of the next skip, or null for the last block.
      */
     NDArray forward(NDArray x, NDArray activatedTemb, NDArray context, List<NDArray> skips, long[] upsampleTo) {
+        // the running map and the consumed skips are not used again: free them as soon as they are consumed
         NDArray h = x;
         for (int i = 0; i < resnets.size(); i++) {
             NDArray skip = skips.remove(skips.size() - 1);
-            h = resnets.get(i).forward(NDArrays.concat(new ai.djl.ndarray.NDList(h, skip), 1), activatedTemb);
+            NDArray joined = NDArrays.concat(new NDList(h, skip), 1);
+            h.close();
+            skip.close();
+            h = resnets.get(i).forward(joined, activatedTemb);
+            joined.close();
             if (attentions != null) {
-                h = attentions.get(i).forward(h, context);
+                NDArray attended = attentions.get(i).forward(h, context);
+                h.close();
+                h = attended;
             }
         }
         if (upsampler != null) {
-            h = upsampleTo == null ? upsampler.forward(h) : upsampler.forward(h, upsampleTo[0], upsampleTo[1]);
+            NDArray up = upsampleTo == null ? upsampler.forward(h) : upsampler.forward(h, upsampleTo[0], upsampleTo[1]);
+            h.close();
+            h = up;
         }
         return h;
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import io.latentflow.core.nn.Attention;
 import io.latentflow.core.nn.GroupNorm;
 import io.latentflow.core.nn.Linear;
+import io.latentflow.core.nn.Scope;
 import io.latentflow.core.nn.Weights;
 
 /**
@@ -43,6 +44,10 @@ final class MidBlockAttention {
 
     /** x: (B, C, H, W) -> (B, C, H, W). */
     NDArray forward(NDArray x) {
+        return Scope.run(() -> compute(x), x);
+    }
+
+    private NDArray compute(NDArray x) {
         Shape s = x.getShape();
         long b = s.get(0);
         long c = s.get(1);

@@ -182,6 +182,24 @@ class PrimitivesTest {
     }
 
     @Test
+    void slicedAttentionOverLongQueriesEqualsUnsliced() {
+        int heads = 2;
+        int lq = 53;
+        long budget = heads * 4 * 10;
+        NDArray q = manager.randomNormal(new Shape(1, lq, 4));
+        NDArray k = manager.randomNormal(new Shape(1, 4, 4));
+        NDArray v = manager.randomNormal(new Shape(1, 4, 4));
+        NDArray sliced = Attention.scaledDotProduct(q, k, v, heads, null, false, budget);
+        NDArray whole = q.reshape(1, lq, heads, 2).transpose(0, 2, 1, 3).mul((float) (1 / Math.sqrt(2)))
+                .matMul(k.reshape(1, 4, heads, 2).transpose(0, 2, 3, 1)).softmax(-1)
+                .matMul(v.reshape(1, 4, heads, 2).transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3).reshape(1, lq, 4);
+        assertEquals(0f, sliced.sub(whole).abs().max().getFloat(), 1e-6f);
+        NDArray single = Attention.scaledDotProduct(q, k, v, 1, null, false, budget);
+        NDArray singleWhole = q.mul(0.5f).matMul(k.transpose(0, 2, 1)).softmax(-1).matMul(v);
+        assertEquals(0f, single.sub(singleWhole).abs().max().getFloat(), 1e-6f);
+    }
+
+    @Test
     void attentionMaskExcludesKeys() {
         NDArray q = manager.create(random(4, 1), new Shape(1, 1, 4));
         NDArray k = manager.create(random(8, 2), new Shape(1, 2, 4));
