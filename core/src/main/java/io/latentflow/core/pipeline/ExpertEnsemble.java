@@ -1,0 +1,89 @@
+package io.latentflow.core.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.latentflow.core.sampling.Cancellation;
+import io.latentflow.core.sampling.NoiseSource;
+import io.latentflow.core.sampling.StepListener;
+
+/**
+ * Two pipelines sharing one generation, as SDXL base + refiner: either an ensemble of expert denoisers (Balaji et al.
+ * 2022, "eDiff-I"; the base runs the high-noise part of the schedule up to denoisingEnd, the refiner continues from
+ * the same timestep on the base's latents) or SDEdit (Meng et al. 2021; the refiner re-noises the base's finished
+ * latents to a strength and denoises them again).
+ */
+public final class ExpertEnsemble {
+    private final LatentDiffusionPipeline base;
+    private final LatentDiffusionPipeline refiner;
+
+    /** The first (high-noise) and second (low-noise) experts. */
+    public ExpertEnsemble(LatentDiffusionPipeline base, LatentDiffusionPipeline refiner) {
+        this.base = base;
+        this.refiner = refiner;
+    }
+
+    /**
+     * Ensemble of experts: the base denoises t >= round(T (1 - split)), the refiner the rest; one noise stream, one
+     * step numbering across both.
+     *
+     * @param split denoising_end of the base = denoising_start of the refiner, in (0, 1)
+     */
+    public GenerationResult generate(GenerationRequest request, double split, NDManager manager,
+                                     StepListener listener, Cancellation cancellation) {
+        if (!(split > 0 && split < 1)) {
+            throw new IllegalArgumentException("denoising_end must be in (0, 1), got " + split);
+        }
+        NoiseSource noise = request.noise() != null ? request.noise() : NoiseSource.seeded(request.seeds());
+        GenerationRequest first = new GenerationRequest(request.prompts(), request.negativePrompts(),
+                request.widthPx(), request.heightPx(), request.steps(), request.sampler(), request.samplerOptions(),
+                request.guidanceScale(), request.guidanceRescale(), request.seeds(), noise, request.initialLatents(),
+                request.initImage(), request.strength(), request.mask(), split, null, request.originalSize(),
+                request.cropsCoordsTopLeft(), request.targetSize(), request.aestheticScore(),
+                request.negativeAestheticScore(), false);
+        try (NDManager scope = manager.newSubManager()) {
+            int total = base.sampler(first).schedule(request.steps()).timesteps().length;
+            int[] done = {0};
+            StepListener counting = (i, n, t, latents, x0) -> {
+                done[0] = i + 1;
+                listener.onStep(i, total, t, latents, x0);
+            };
+            NDArray latents = base.generate(first, scope, counting, cancellation).latents();
+            int offset = done[0];
+            StepListener shifted = (i, n, t, x, x0) -> listener.onStep(offset + i, total, t, x, x0);
+            GenerationResult result = refiner.generate(request.forSecondExpert(latents, split, noise), scope,
+                    shifted, cancellation);
+            result.latents().attach(manager);
+            result.images().attach(manager);
+            return result;
+        }
+    }
+
+    /**
+     * SDEdit refinement: the base's full run, then the refiner as img2img on its latents.
+     *
+     * @param strength how much of the refiner's schedule to run, in (0, 1]
+     */
+    public GenerationResult refine(GenerationRequest request, double strength, NDManager manager,
+                                   StepListener listener, Cancellation cancellation) {
+        NoiseSource noise = request.noise() != null ? request.noise() : NoiseSource.seeded(request.seeds());
+        GenerationRequest first = new GenerationRequest(request.prompts(), request.negativePrompts(),
+                request.widthPx(), request.heightPx(), request.steps(), request.sampler(), request.samplerOptions(),
+                request.guidanceScale(), request.guidanceRescale(), request.seeds(), noise, request.initialLatents(),
+                request.initImage(), request.strength(), request.mask(), null, null, request.originalSize(),
+                request.cropsCoordsTopLeft(), request.targetSize(), request.aestheticScore(),
+                request.negativeAestheticScore(), false);
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray latents = base.generate(first, scope, listener, cancellation).latents();
+            GenerationRequest second = new GenerationRequest(request.prompts(), request.negativePrompts(),
+                    request.widthPx(), request.heightPx(), request.steps(), request.sampler(),
+                    request.samplerOptions(), request.guidanceScale(), request.guidanceRescale(), request.seeds(),
+                    noise, null, latents, strength, null, null, null, request.originalSize(),
+                    request.cropsCoordsTopLeft(), request.targetSize(), request.aestheticScore(),
+                    request.negativeAestheticScore(), true);
+            GenerationResult result = refiner.generate(second, scope, listener, cancellation);
+            result.latents().attach(manager);
+            result.images().attach(manager);
+            return result;
+        }
+    }
+}
