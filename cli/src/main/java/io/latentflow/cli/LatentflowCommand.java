@@ -14,6 +14,9 @@ import picocli.CommandLine.HelpCommand;
         ServicesCommand.class,
         SubmitCommand.class,
         DemoCommand.class,
+        io.latentflow.cli.generate.GenerateCommand.class,
+        io.latentflow.cli.model.RunModelCommand.class,
+        io.latentflow.cli.model.BenchModelCommand.class,
         HelpCommand.class
     })
 public final class LatentflowCommand implements Runnable {

@@ -1,0 +1,195 @@
+package io.latentflow.cli.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.latentflow.core.image.ImageTensors;
+import io.latentflow.core.image.PngFiles;
+import io.latentflow.core.model.ModelOptions;
+import io.latentflow.core.pipeline.ExpertEnsemble;
+import io.latentflow.core.pipeline.GenerationRequest;
+import io.latentflow.core.pipeline.GenerationResult;
+import io.latentflow.core.pipeline.LatentDiffusionPipeline;
+import io.latentflow.core.sampling.Cancellation;
+import io.latentflow.core.sampling.NoiseSource;
+import io.latentflow.core.sampling.SamplerOptions;
+import io.latentflow.core.sampling.StepListener;
+import io.latentflow.core.tensor.SafetensorsReader;
+import io.latentflow.core.tensor.SafetensorsWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code latentflow generate}: one generation in this JVM from a diffusers pipeline folder, written as PNG. */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Generate an image in-process (no services): txt2img, img2img (--init-image), inpainting (--mask),",
+        "base + refiner (--refiner with --denoising-end). Progress goes to stderr."})
+public final class GenerateCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "diffusers pipeline folder")
+    Path model;
+
+    @Option(names = "--prompt", required = true, description = "the prompt")
+    String prompt;
+
+    @Option(names = "--negative-prompt", description = "negative prompt (absent and \"\" differ for SDXL)")
+    String negativePrompt;
+
+    @Option(names = "--width", defaultValue = "0", description = "width in pixels (default: the model's)")
+    int widthPx;
+
+    @Option(names = "--height", defaultValue = "0", description = "height in pixels (default: the model's)")
+    int heightPx;
+
+    @Option(names = "--steps", defaultValue = "30", description = "inference steps (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--sampler", description = "ddim | ddpm | euler | euler-a | dpmpp-2m (default: the model's scheduler)")
+    String sampler;
+
+    @Option(names = "--karras", description = "Karras sigmas (euler, dpmpp-2m)")
+    boolean karras;
+
+    @Option(names = "--eta", defaultValue = "0", description = "DDIM eta (default ${DEFAULT-VALUE})")
+    double eta;
+
+    @Option(names = "--guidance", defaultValue = "7.5", description = "guidance scale (default ${DEFAULT-VALUE})")
+    float guidance;
+
+    @Option(names = "--guidance-rescale", defaultValue = "0", description = "guidance rescale in [0, 1]")
+    float guidanceRescale;
+
+    @Option(names = "--seed", description = "seed (default: random, printed)")
+    Long seed;
+
+    @Option(names = "--init-image", paramLabel = "PNG", description = "img2img / inpainting start image")
+    Path initImage;
+
+    @Option(names = "--strength", description = "img2img strength in (0, 1] (default 0.8; 1 with --mask)")
+    Double strength;
+
+    @Option(names = "--mask", paramLabel = "PNG", description = "inpainting mask, white = repaint")
+    Path mask;
+
+    @Option(names = "--refiner", paramLabel = "DIR", description = "second expert's pipeline folder")
+    Path refiner;
+
+    @Option(names = "--denoising-end", defaultValue = "0.8", description = "base/refiner split in (0, 1) (default ${DEFAULT-VALUE})")
+    double denoisingEnd;
+
+    @Option(names = "--initial-latents", paramLabel = "F.safetensors", description = "txt2img starting latents (first tensor)")
+    Path initialLatents;
+
+    @Option(names = "--noise", paramLabel = "F.safetensors", description = "recorded noise draws, replayed in name order")
+    Path noise;
+
+    @Option(names = "--output-latents", paramLabel = "F.safetensors", description = "also write the final latents")
+    Path outputLatents;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu | gpu | auto (default ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.png", description = "output PNG")
+    Path out;
+
+    @Override
+    public Integer call() {
+        PrintStream err = System.err;
+        long usedSeed = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            GenerationRequest.Builder builder = GenerationRequest.builder(prompt)
+                    .negativePrompt(negativePrompt)
+                    .size(widthPx, heightPx)
+                    .steps(steps)
+                    .sampler(sampler)
+                    .samplerOptions(new SamplerOptions(eta, karras ? Boolean.TRUE : null))
+                    .guidance(guidance)
+                    .guidanceRescale(guidanceRescale)
+                    .seeds(usedSeed);
+            if (initialLatents != null) {
+                builder.initialLatents(firstTensor(initialLatents, manager));
+            }
+            if (noise != null) {
+                builder.noise(NoiseSource.replay(tensorsInNameOrder(noise, manager)));
+            }
+            if (initImage != null) {
+                NDArray image = ImageTensors.toTensor(PngFiles.read(initImage), manager);
+                builder.initImage(image, strength != null ? strength : (mask != null ? 1.0 : 0.8));
+            }
+            if (mask != null) {
+                builder.mask(ImageTensors.maskToTensor(PngFiles.read(mask), manager));
+            }
+            GenerationRequest request = builder.build();
+            StepListener progress = (i, total, t, latents, x0) ->
+                    err.printf("step %d/%d  t=%.1f%n", i + 1, total, t);
+            ModelOptions options = ModelOptions.of(device, "float32");
+            GenerationResult result;
+            try (LatentDiffusionPipeline base = LatentDiffusionPipeline.load(model, options)) {
+                if (refiner == null) {
+                    result = base.generate(request, manager, progress, Cancellation.NONE);
+                } else {
+                    try (LatentDiffusionPipeline second = LatentDiffusionPipeline.load(refiner, options)) {
+                        result = new ExpertEnsemble(base, second)
+                                .generate(request, denoisingEnd, manager, progress, Cancellation.NONE);
+                    }
+                }
+            }
+            PngFiles.write(ImageTensors.toImage(result.images().get(0)), out);
+            if (outputLatents != null) {
+                SafetensorsWriter.write(outputLatents, Map.of("latents", result.latents()));
+            }
+            System.out.println("wrote " + out + " (seed " + usedSeed + ")");
+            return 0;
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static NDArray firstTensor(Path file, NDManager manager) {
+        List<NDArray> tensors = tensorsInNameOrder(file, manager);
+        if (tensors.isEmpty()) {
+            throw new IllegalArgumentException("no tensor in " + file);
+        }
+        return tensors.get(0);
+    }
+
+    /** Tensors sorted by name, numeric parts compared as numbers (noise.2 before noise.10). */
+    static List<NDArray> tensorsInNameOrder(Path file, NDManager manager) {
+        Map<String, NDArray> tensors = SafetensorsReader.read(file, manager);
+        List<String> names = new ArrayList<>(tensors.keySet());
+        names.sort(Comparator.comparing(GenerateCommand::naturalKey));
+        List<NDArray> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(tensors.get(n));
+        }
+        return out;
+    }
+
+    private static String naturalKey(String name) {
+        StringBuilder key = new StringBuilder();
+        StringBuilder digits = new StringBuilder();
+        for (char c : (name + "\0").toCharArray()) {
+            if (Character.isDigit(c)) {
+                digits.append(c);
+            } else {
+                if (digits.length() > 0) {
+                    key.append(String.format("%020d", Long.parseLong(digits.toString())));
+                    digits.setLength(0);
+                }
+                key.append(c);
+            }
+        }
+        return key.toString();
+    }
+}

@@ -1,0 +1,67 @@
+package io.latentflow.cli.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.latentflow.core.image.PngFiles;
+import io.latentflow.core.tensor.SafetensorsWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code latentflow generate} on the tiny oracle pipeline: the PNG equals diffusers' output within one level. */
+class GenerateCommandTest {
+    private static Path oracle() {
+        String p = System.getProperty("latentflow.oracle");
+        return Path.of(p == null ? "../../shared/oracle" : p);
+    }
+
+    @Test
+    void txt2imgFromGivenLatentsReproducesTheReferencePng(@TempDir Path dir) throws Exception {
+        Path pipeline = oracle().resolve("pipeline_sd_tiny");
+        Path latentsFile = dir.resolve("init.safetensors");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDList cases = NDList.decode(manager, Files.readAllBytes(pipeline.resolve("cases.safetensors")));
+            NDArray init = cases.stream().filter(a -> a.getName().equals("case0.init_latents_given")).findFirst()
+                    .orElseThrow();
+            SafetensorsWriter.write(latentsFile, Map.of("latents", init));
+        }
+        Path out = dir.resolve("out.png");
+        Path latentsOut = dir.resolve("final.safetensors");
+        int code = new CommandLine(new GenerateCommand()).execute(
+                "--model", pipeline.toString(), "--prompt", "a red circle on a blue background",
+                "--negative-prompt", "", "--steps", "10", "--guidance", "7.5", "--sampler", "ddim",
+                "--initial-latents", latentsFile.toString(), "--output-latents", latentsOut.toString(),
+                "--out", out.toString());
+        assertEquals(0, code);
+        assertTrue(Files.size(latentsOut) > 0);
+        BufferedImage ours = PngFiles.read(out);
+        BufferedImage expected = PngFiles.read(pipeline.resolve("case0_txt2img.png"));
+        int worst = 0;
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                for (int shift = 0; shift <= 16; shift += 8) {
+                    worst = Math.max(worst, Math.abs(((ours.getRGB(x, y) >> shift) & 0xff)
+                            - ((expected.getRGB(x, y) >> shift) & 0xff)));
+                }
+            }
+        }
+        assertTrue(worst <= 1, "PNG differs by " + worst);
+    }
+
+    @Test
+    void invalidOptionsExitWithUsageErrorNamingTheOption(@TempDir Path dir) {
+        int code = new CommandLine(new GenerateCommand()).execute(
+                "--model", oracle().resolve("pipeline_sd_tiny").toString(), "--prompt", "x",
+                "--sampler", "heun", "--out", dir.resolve("x.png").toString());
+        assertEquals(2, code);
+    }
+}
