@@ -15,6 +15,8 @@ import picocli.CommandLine.HelpCommand;
         SubmitCommand.class,
         DemoCommand.class,
         io.latentflow.cli.generate.GenerateCommand.class,
+        io.latentflow.cli.model.RunModelCommand.class,
+        io.latentflow.cli.model.BenchModelCommand.class,
         HelpCommand.class
     })
 public final class LatentflowCommand implements Runnable {

@@ -85,6 +85,11 @@ public final class Attention {
                                           DataType type) {
         // 1. scores (..., Lq, Lk), 2. probabilities over keys, 3. weighted values (..., Lq, Dv)
         NDArray scores = q.matMul(kt);
+        if (FlopCounter.active()) {
+            // Q K^T and P V: 2 * scores * (D + Dv)
+            FlopCounter.add(2 * scores.size() * (q.getShape().get(q.getShape().dimension() - 1)
+                    + v.getShape().get(v.getShape().dimension() - 1)));
+        }
         if (mask != null) {
             scores = scores.add(mask);
         }

@@ -17,8 +17,14 @@ public record Conv2d(NDArray weight, NDArray bias, int stride, int padding) {
 
     /** x: (B, in, H, W) -> (B, out, H', W'), H' = (H + 2 padding - k) / stride + 1. */
     public NDArray forward(NDArray x) {
-        return x.getNDArrayInternal().convolution(x, weight, bias, new Shape(stride, stride),
+        NDArray y = x.getNDArrayInternal().convolution(x, weight, bias, new Shape(stride, stride),
                 new Shape(padding, padding), DILATION, 1).singletonOrThrow();
+        if (FlopCounter.active()) {
+            // 2 * outputs * (in * k * k) multiply-adds
+            Shape k = weight.getShape();
+            FlopCounter.add(2 * y.size() * k.get(1) * k.get(2) * k.get(3));
+        }
+        return y;
     }
 
     /** Output channels. */

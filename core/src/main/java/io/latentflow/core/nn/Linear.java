@@ -14,6 +14,9 @@ public record Linear(NDArray weight, NDArray bias) {
 
     /** x: (..., in) -> (..., out). */
     public NDArray forward(NDArray x) {
+        if (FlopCounter.active()) {
+            FlopCounter.add(2 * x.size() * outFeatures());
+        }
         return bias == null
                 ? ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()
                 : ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();

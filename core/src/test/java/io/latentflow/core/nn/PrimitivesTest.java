@@ -210,6 +210,26 @@ class PrimitivesTest {
     }
 
     @Test
+    void flopCounterCountsMultiplyAddsOfMatrixWork() {
+        Map<String, NDArray> t = new LinkedHashMap<>();
+        t.put("lin.weight", manager.ones(new Shape(2, 3)));
+        t.put("conv.weight", manager.ones(new Shape(1, 1, 3, 3)));
+        t.put("conv.bias", manager.zeros(new Shape(1)));
+        Weights w = Weights.of(t, "test", manager);
+        Linear linear = Linear.load(w.child("lin"), 3, 2, false);
+        Conv2d conv = Conv2d.load(w.child("conv"), 1, 1, 3, 1, 1);
+        // linear: 2 rows x 2 outputs x 3 inputs; conv: 9 outputs x 9 taps; attention: 2 x (1x2 scores) x (2 + 2)
+        FlopCounter.Counted<NDArray> counted = FlopCounter.measure(() -> {
+            linear.forward(manager.ones(new Shape(2, 3)));
+            conv.forward(manager.ones(new Shape(1, 1, 3, 3)));
+            NDArray x = manager.ones(new Shape(1, 2, 2));
+            return Attention.scaledDotProduct(x.get(":, :1"), x, x, 1, null, false);
+        });
+        assertEquals(2 * 2 * 2 * 3 + 2 * 9 * 9 + 2 * 2 * 4, counted.flops());
+        assertEquals(new Shape(1, 1, 2), counted.value().getShape());
+    }
+
+    @Test
     void nearestUpsamplingRepeatsPixels() {
         NDArray x = manager.create(new float[] {1, 2, 3, 4}, new Shape(1, 1, 2, 2));
         assertArrayEquals(new float[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4},

@@ -1,0 +1,111 @@
+package io.latentflow.cli.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.latentflow.core.model.ModelOptions;
+import io.latentflow.core.nn.FlopCounter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code latentflow bench-model}: median forward time of a component, the GFLOP/s it achieves (convolutions, linear
+ * layers and attention products), and beside it the GFLOP/s of a large plain matmul on the same engine as a ceiling.
+ */
+@Command(
+    name = "bench-model",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Benchmark forward passes of a model component on random inputs.",
+        "--size is the spatial size of the component's own input: latent size for unet and vae-decode, image size",
+        "for vae-encode; the text encoder always takes full-length token sequences."})
+public final class BenchModelCommand implements Callable<Integer> {
+
+    static final int CEILING_MATMUL_SIZE = 1024;
+
+    @Mixin
+    ModelSelection selection;
+
+    @Option(names = "--batch", defaultValue = "1", description = "batch size (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--size", defaultValue = "64x64", description = "input height x width (default ${DEFAULT-VALUE})")
+    String size;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "untimed passes first (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--iterations", defaultValue = "10", description = "timed passes (default ${DEFAULT-VALUE})")
+    int iterations;
+
+    @Override
+    public Integer call() {
+        String[] hw = size.toLowerCase().split("x");
+        if (hw.length != 2) {
+            throw new IllegalArgumentException("--size must be HxW, e.g. 64x64, got " + size);
+        }
+        int height = Integer.parseInt(hw[0].trim());
+        int width = Integer.parseInt(hw[1].trim());
+        try (ComponentRunner runner = selection.open(); NDManager manager = NDManager.newBaseManager()) {
+            Map<String, NDArray> inputs = runner.exampleInputs(manager, batch, height, width);
+            for (int i = 0; i < warmup; i++) {
+                close(runner.run(inputs));
+            }
+            FlopCounter.Counted<Map<String, NDArray>> counted = FlopCounter.measure(() -> runner.run(inputs));
+            close(counted.value());
+            double[] ms = new double[iterations];
+            for (int i = 0; i < iterations; i++) {
+                long started = System.nanoTime();
+                close(runner.run(inputs));
+                ms[i] = (System.nanoTime() - started) / 1e6;
+            }
+            double median = median(ms);
+            double gflops = counted.flops() / 1e9;
+            double ceiling = matmulCeiling(selection.options());
+            System.out.printf("%s %s batch %d size %dx%d on %s %s%n", selection.component, selection.model, batch,
+                    height, width, selection.options().device(), selection.options().dataType());
+            System.out.printf("  median forward   %.2f ms (min %.2f, max %.2f, %d runs)%n", median,
+                    Arrays.stream(ms).min().orElse(0), Arrays.stream(ms).max().orElse(0), iterations);
+            System.out.printf("  work per forward %.3f GFLOP (conv, linear, attention)%n", gflops);
+            System.out.printf("  achieved         %.2f GFLOP/s%n", gflops / (median / 1e3));
+            System.out.printf("  matmul ceiling   %.2f GFLOP/s (%dx%d float matmul, same engine)%n", ceiling,
+                    CEILING_MATMUL_SIZE, CEILING_MATMUL_SIZE);
+            return 0;
+        }
+    }
+
+    /** GFLOP/s of a square matmul of the model's dtype on its device: 2 n^3 FLOPs per product, median of 5. */
+    static double matmulCeiling(ModelOptions options) {
+        int n = CEILING_MATMUL_SIZE;
+        try (NDManager m = NDManager.newBaseManager(options.device())) {
+            NDArray a = m.randomNormal(new Shape(n, n)).toType(options.dataType(), false);
+            NDArray b = m.randomNormal(new Shape(n, n)).toType(options.dataType(), false);
+            a.matMul(b).close();
+            double[] ms = new double[5];
+            for (int i = 0; i < ms.length; i++) {
+                long started = System.nanoTime();
+                NDArray c = a.matMul(b);
+                c.getFloat(0, 0);
+                ms[i] = (System.nanoTime() - started) / 1e6;
+                c.close();
+            }
+            return 2.0 * n * n * n / 1e9 / (median(ms) / 1e3);
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static void close(Map<String, NDArray> outputs) {
+        outputs.values().forEach(NDArray::close);
+    }
+}

@@ -1,0 +1,87 @@
+package io.latentflow.cli.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.latentflow.core.model.ModelLoadException;
+import io.latentflow.core.model.ModelOptions;
+import io.latentflow.core.model.PipelineFolder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One model component (UNet, VAE encoder or decoder, text encoder) loaded for {@code run-model} and
+ * {@code bench-model}, fed and read through tensors named as in the reference vectors.
+ */
+interface ComponentRunner extends AutoCloseable {
+
+    /** Runs one forward pass; outputs belong to the inputs' manager. */
+    Map<String, NDArray> run(Map<String, NDArray> inputs);
+
+    /**
+     * Representative inputs for a forward pass: batch {@code batch}, spatial size height x width of the component's
+     * own input (latent size for the UNet and the VAE decoder, image size for the VAE encoder; ignored by the text
+     * encoder, which takes full-length token sequences).
+     */
+    Map<String, NDArray> exampleInputs(NDManager manager, int batch, int height, int width);
+
+    @Override
+    void close();
+
+    /** Component names accepted by {@code --component}. */
+    String COMPONENTS = "unet, vae-encode, vae-decode, text-encoder";
+
+    /**
+     * Loads a component from its folder, or from the matching subfolder of a pipeline folder (unet, vae,
+     * text_encoder, or {@code subfolder} when given).
+     */
+    static ComponentRunner open(String component, Path model, String subfolder, ModelOptions options) {
+        String name = component.toLowerCase(Locale.ROOT);
+        String defaultFolder;
+        switch (name) {
+            case "unet":
+                defaultFolder = "unet";
+                break;
+            case "vae-encode":
+            case "vae-decode":
+                defaultFolder = "vae";
+                break;
+            case "text-encoder":
+                defaultFolder = "text_encoder";
+                break;
+            default:
+                throw new IllegalArgumentException("unknown component '" + component + "' (one of " + COMPONENTS + ")");
+        }
+        Path dir = model;
+        if (Files.isRegularFile(model.resolve("model_index.json"))) {
+            dir = PipelineFolder.open(model).component(subfolder != null ? subfolder : defaultFolder);
+        } else if (subfolder != null) {
+            dir = model.resolve(subfolder);
+        }
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new ModelLoadException(dir + ": not a component folder (config.json not found)");
+        }
+        switch (name) {
+            case "unet":
+                return new UnetRunner(dir, options);
+            case "vae-encode":
+                return new VaeRunner(dir, options, true);
+            case "vae-decode":
+                return new VaeRunner(dir, options, false);
+            default:
+                return new TextEncoderRunner(dir, options);
+        }
+    }
+
+    /** The named input, or an exception naming what is missing. */
+    static NDArray required(Map<String, NDArray> inputs, String name, String component) {
+        NDArray a = inputs.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException(component + " needs input tensor '" + name + "' (inputs present: "
+                    + inputs.keySet() + ")");
+        }
+        return a;
+    }
+}
