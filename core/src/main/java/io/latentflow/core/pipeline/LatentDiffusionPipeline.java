@@ -369,6 +369,8 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
         int last = schedule.endIndex() - 1;
         NDArray keep = maskLatent.mul(-1).add(1);
         Sampler.StepBlend blend = (index, x) -> {
+            // work in the step's manager so that nothing outlives the step
+            x.getManager().tempAttachAll(imageLatents, n, keep, maskLatent);
             NDArray proper = index < last ? sampler.addNoise(imageLatents, n, schedule, index + 1) : imageLatents;
             return keep.mul(proper).add(maskLatent.mul(x));
         };
