@@ -169,6 +169,18 @@ class PipelineOracleTest {
     }
 
     @Test
+    void aGenerationLeavesOnlyImagesAndLatentsInTheCallersManager() {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray image = t.get("case3.init_image");
+            NDArray mask = t.get("case3.mask_condition");
+            int before = scope.getManagedArrays().size();
+            pipeline.generate(GenerationRequest.builder("x").steps(2).seeds(9).initImage(image, 0.9).mask(mask)
+                    .build(), scope);
+            assertEquals(before + 2, scope.getManagedArrays().size());
+        }
+    }
+
+    @Test
     void aSeedGivesTheSameImageAloneAndInABatchOfFour() {
         try (NDManager scope = manager.newSubManager()) {
             GenerationResult alone = pipeline.generate(GenerationRequest.builder("a red circle")

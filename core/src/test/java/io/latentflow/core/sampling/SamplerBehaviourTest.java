@@ -48,6 +48,20 @@ class SamplerBehaviourTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"ddim", "ddpm", "euler", "euler-a", "dpmpp-2m"})
+    void aRunLeavesOnlyItsResultInTheCallersManager(String name) {
+        Sampler sampler = Samplers.create(name, SD, new SamplerOptions(name.equals("ddim") ? 0.5 : 0, null));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray start = manager.randomNormal(new Shape(2, 4, 8, 8));
+            int before = manager.getManagedArrays().size();
+            NDArray result = sampler.sample(MODEL, start, sampler.schedule(8), NoiseSource.seeded(1, 2),
+                    StepListener.NONE);
+            assertEquals(before + 1, manager.getManagedArrays().size());
+            assertEquals(manager, result.getManager());
+        }
+    }
+
     @Test
     void cancellationStopsBetweenSteps() {
         Sampler sampler = Samplers.create("euler", SD);
