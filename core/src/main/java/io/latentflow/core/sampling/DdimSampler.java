@@ -77,10 +77,8 @@ public final class DdimSampler implements Sampler {
             PredictionType type = config.predictionType();
             NDArray predOriginalSample = type.originalSample(sample, modelOutput, alpha, sigma);
             NDArray predEpsilon = type.epsilon(sample, modelOutput, alpha, sigma);
-            // 2. optional clipping of x0
-            if (config.clipSample()) {
-                predOriginalSample = predOriginalSample.clip(-config.clipSampleRange(), config.clipSampleRange());
-            }
+            // 2. optional clipping or dynamic thresholding of x0
+            predOriginalSample = DynamicThresholding.apply(config, predOriginalSample);
             // 3. sigma_t(eta) = eta sqrt((1 - alpha_{t-1}) / (1 - alpha_t)) sqrt(1 - alpha_t / alpha_{t-1})  (eq. 16)
             double variance = (1 - alphaCumprodPrev) / betaCumprod * (1 - alphaCumprod / alphaCumprodPrev);
             double stdDev = eta * Math.sqrt(variance);

@@ -72,9 +72,7 @@ public final class DdpmSampler implements Sampler {
             // 1. x0^ from the model output (eq. 15 for eps)
             NDArray predOriginalSample = config.predictionType().originalSample(
                     sample, modelOutput, Math.sqrt(alphaCumprod), Math.sqrt(betaCumprod));
-            if (config.clipSample()) {
-                predOriginalSample = predOriginalSample.clip(-config.clipSampleRange(), config.clipSampleRange());
-            }
+            predOriginalSample = DynamicThresholding.apply(config, predOriginalSample);
             // 2. posterior mean mu~_t(x_t, x0) = sqrt(a-bar_{t-1}) beta_t / (1 - a-bar_t) x0
             //                                   + sqrt(alpha_t) (1 - a-bar_{t-1}) / (1 - a-bar_t) x_t   (eq. 7)
             double originalCoeff = Math.sqrt(alphaCumprodPrev) * currentBeta / betaCumprod;

@@ -76,6 +76,9 @@ public final class DpmSolverMultistepSampler implements Sampler {
                 float alphaS0 = SigmaSamplers.alphaOf(sigmaS0);
                 float sigmaS0Vp = sigmaS0 * alphaS0;
                 NDArray x0 = config.predictionType().originalSample(sample, modelOutput, alphaS0, sigmaS0Vp);
+                if (config.thresholding()) {
+                    x0 = DynamicThresholding.threshold(x0, config.dynamicThresholdingRatio(), config.sampleMaxValue());
+                }
                 float sigmaNext = schedule.sigma(index + 1);
                 float alphaT = SigmaSamplers.alphaOf(sigmaNext);
                 float sigmaT = sigmaNext * alphaT;

@@ -41,6 +41,9 @@ import java.util.Set;
  * @param solverOrder          DPM-Solver order
  * @param lowerOrderFinal      DPM-Solver: first order on the final steps of short runs
  * @param finalSigmasType      DPM-Solver: zero | sigma_min
+ * @param thresholding         dynamic thresholding of the predicted x0 (Saharia et al. 2022, Imagen, sec. 2.3)
+ * @param dynamicThresholdingRatio the percentile of |x0| used as threshold
+ * @param sampleMaxValue       the largest threshold
  * @param source               the keys given explicitly in the file
  */
 public record SchedulerConfig(
@@ -64,6 +67,9 @@ public record SchedulerConfig(
         int solverOrder,
         boolean lowerOrderFinal,
         String finalSigmasType,
+        boolean thresholding,
+        double dynamicThresholdingRatio,
+        double sampleMaxValue,
         Map<String, Object> source) {
 
     /** Beta schedules understood by {@link NoiseSchedule#of(SchedulerConfig)}. */
@@ -153,6 +159,9 @@ public record SchedulerConfig(
                 v.integer("solver_order", 2),
                 v.bool("lower_order_final", true),
                 v.string("final_sigmas_type", "zero"),
+                v.bool("thresholding", false),
+                v.number("dynamic_thresholding_ratio", 0.995),
+                v.number("sample_max_value", 1.0),
                 explicit);
     }
 

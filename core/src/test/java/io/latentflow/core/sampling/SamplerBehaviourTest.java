@@ -63,6 +63,18 @@ class SamplerBehaviourTest {
     }
 
     @Test
+    void dynamicThresholdingClampsToThePerImageQuantile() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x0 = manager.create(new float[] {0.5f, 2, 4, -5, 0.1f, 0.2f, -0.3f, 0.4f}, new Shape(2, 1, 2, 2));
+            // image 0: |x| sorted (0.5, 2, 4, 5), quantile 0.5 at rank 1.5 = 3 -> clamp to [-3, 3] / 3
+            // image 1: quantile 0.25 < 1 -> s = 1, plain clipping
+            NDArray out = DynamicThresholding.threshold(x0, 0.5, 3.0);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    new float[] {0.5f / 3, 2f / 3, 1, -1, 0.1f, 0.2f, -0.3f, 0.4f}, out.toFloatArray(), 1e-6f);
+        }
+    }
+
+    @Test
     void cancellationStopsBetweenSteps() {
         Sampler sampler = Samplers.create("euler", SD);
         try (NDManager manager = NDManager.newBaseManager()) {
