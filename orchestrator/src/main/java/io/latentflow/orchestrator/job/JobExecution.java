@@ -91,6 +91,7 @@ public class JobExecution {
             throw new InvalidRequestException("model.name", e.getMessage());
         }
         Sampler sampler = SamplerChoice.create(spec, model.scheduler());
+        Schedule schedule = SamplerChoice.schedule(sampler, spec.steps());
         ModelRef modelRef = ModelRef.newBuilder().setName(model.name()).setVersion(model.version()).build();
 
         inSpan(spec, "job.record", () -> {
@@ -120,7 +121,7 @@ public class JobExecution {
             try (Scope ignored = denoise.makeCurrent()) {
                 RemoteDenoiser remote = new RemoteDenoiser(clients, jobId, modelRef, cond, uncond,
                         spec.guidanceScale(), spec.guidanceRescale());
-                latents = sample(spec, model, sampler, tracedSteps(spec, remote), manager);
+                latents = sample(spec, model, sampler, schedule, tracedSteps(spec, remote), manager);
                 denoise.setAttribute("latentflow.conditioning_resends", remote.resends());
             } finally {
                 denoise.end();
@@ -155,14 +156,13 @@ public class JobExecution {
         return events.publish(GenerationEvents.completed(jobId, images, spec.seed(), timings));
     }
 
-    private NDArray sample(JobSpec spec, ModelCatalog.ModelInfo model, Sampler sampler, Denoiser denoiser,
-            NDManager manager) {
+    private NDArray sample(JobSpec spec, ModelCatalog.ModelInfo model, Sampler sampler, Schedule schedule,
+            Denoiser denoiser, NDManager manager) {
         long[] seeds = new long[spec.numImages()];
         for (int n = 0; n < seeds.length; n++) {
             seeds[n] = spec.imageSeed(n);
         }
         NoiseSource noise = NoiseSource.seeded(seeds);
-        Schedule schedule = sampler.schedule(spec.steps());
         // x_T ~ N(0, initNoiseSigma^2): (B, C, H/f, W/f)
         Shape shape = new Shape(spec.numImages(), model.latentChannels(),
                 spec.heightPx() / model.vaeScaleFactor(), spec.widthPx() / model.vaeScaleFactor());

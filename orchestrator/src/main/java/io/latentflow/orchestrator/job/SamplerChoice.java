@@ -3,6 +3,7 @@ package io.latentflow.orchestrator.job;
 import io.latentflow.core.sampling.Sampler;
 import io.latentflow.core.sampling.SamplerOptions;
 import io.latentflow.core.sampling.Samplers;
+import io.latentflow.core.schedule.Schedule;
 import io.latentflow.core.schedule.SchedulerConfig;
 
 /** Makes the core sampler a job names, from the model's scheduler configuration. */
@@ -21,5 +22,28 @@ public final class SamplerChoice {
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("sampler", e.getMessage());
         }
+    }
+
+    /**
+     * The sampler's schedule for {@code steps} steps; throws {@link InvalidRequestException} on field {@code steps}
+     * when a timestep falls outside the model's training schedule (with "leading" spacing and steps_offset 1, for
+     * example, 1000 steps of a 1000-step schedule would ask for t = 1000).
+     */
+    public static Schedule schedule(Sampler sampler, int steps) {
+        Schedule schedule;
+        try {
+            schedule = sampler.schedule(steps);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("steps", e.getMessage());
+        }
+        int trainSteps = sampler.config().numTrainTimesteps();
+        for (float timestep : schedule.timesteps()) {
+            if (timestep < 0 || timestep > trainSteps - 1) {
+                throw new InvalidRequestException("steps", steps + " steps of sampler " + sampler.name()
+                        + " reach timestep " + timestep + ", outside this model's training schedule [0, "
+                        + (trainSteps - 1) + "]; use fewer steps");
+            }
+        }
+        return schedule;
     }
 }
