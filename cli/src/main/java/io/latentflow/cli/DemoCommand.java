@@ -60,7 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         System.out.println("[2/4] starting the services (text encoder, denoiser, VAE, orchestrator)");
         ServiceLauncher services = ServicesCommand.launcher(otlpEndpoint);
-        services.up(Duration.ofSeconds(600));
+        services.up(Duration.ofSeconds(300));
         System.out.printf("      ready (%.1f s); logs in %s%n", seconds(started), services.config().logDir());
 
         GenerationRequest request = withDemoDefaults(job.toRequest());

@@ -126,10 +126,12 @@ public final class BackgroundProcess {
         }
     }
 
-    /** The last {@code lines} lines of the log, for error messages. */
+    /** The last {@code lines} lines of the log without stack frames ("at ..." lines), for error messages. */
     public String logTail(int lines) {
         try {
-            List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            List<String> all = Files.readAllLines(logFile, StandardCharsets.ISO_8859_1).stream()
+                .filter(line -> !line.stripLeading().startsWith("at ") && !line.stripLeading().startsWith("... "))
+                .toList();
             return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(no log at " + logFile + ")";

@@ -163,31 +163,30 @@ public final class ServiceLauncher {
             properties.put("latentflow.otel.endpoint", endpoint);
             properties.put("latentflow.otlp.endpoint", endpoint);
         });
-        switch (service) {
-            case DENOISER -> {
-                properties.put("denoiser.models.root", config.modelsRoot().toString());
-                properties.put("denoiser.store.endpoint", endpoints.s3Endpoint());
-                properties.put("denoiser.store.bucket", endpoints.bucket());
-                properties.put("denoiser.store.access-key", endpoints.accessKey());
-                properties.put("denoiser.store.secret-key", endpoints.secretKey());
-            }
-            case ORCHESTRATOR -> {
-                properties.put("orchestrator.models-root", config.modelsRoot().toString());
-                properties.put("orchestrator.storage.endpoint", endpoints.s3Endpoint());
-                properties.put("orchestrator.storage.bucket", endpoints.bucket());
-                properties.put("orchestrator.storage.access-key", endpoints.accessKey());
-                properties.put("orchestrator.storage.secret-key", endpoints.secretKey());
-                properties.put("quarkus.grpc.clients.textencoder.host", HOST);
-                properties.put("quarkus.grpc.clients.textencoder.port", Integer.toString(config.port(LatentflowService.TEXT_ENCODER)));
-                properties.put("quarkus.grpc.clients.denoiser.host", HOST);
-                properties.put("quarkus.grpc.clients.denoiser.port", Integer.toString(config.port(LatentflowService.DENOISER)));
-                properties.put("quarkus.grpc.clients.vae.host", HOST);
-                properties.put("quarkus.grpc.clients.vae.port", Integer.toString(config.port(LatentflowService.VAE)));
-            }
-            default -> {
-            }
+        String prefix = service.configPrefix();
+        if (service == LatentflowService.ORCHESTRATOR) {
+            properties.put(prefix + ".models-root", config.modelsRoot().toString());
+            properties.put(prefix + ".storage.endpoint", endpoints.s3Endpoint());
+            properties.put(prefix + ".storage.bucket", endpoints.bucket());
+            properties.put(prefix + ".storage.access-key", endpoints.accessKey());
+            properties.put(prefix + ".storage.secret-key", endpoints.secretKey());
+            clientOf(properties, "textencoder", LatentflowService.TEXT_ENCODER);
+            clientOf(properties, "denoiser", LatentflowService.DENOISER);
+            clientOf(properties, "vae", LatentflowService.VAE);
+        } else {
+            properties.put(prefix + ".models.root", config.modelsRoot().toString());
+            properties.put(prefix + ".models.cache-dir", config.home().resolve("cache").resolve(service.module()).toString());
+            properties.put(prefix + ".store.endpoint", endpoints.s3Endpoint());
+            properties.put(prefix + ".store.bucket", endpoints.bucket());
+            properties.put(prefix + ".store.access-key", endpoints.accessKey());
+            properties.put(prefix + ".store.secret-key", endpoints.secretKey());
         }
         return properties;
+    }
+
+    private void clientOf(Map<String, String> properties, String client, LatentflowService target) {
+        properties.put("quarkus.grpc.clients." + client + ".host", HOST);
+        properties.put("quarkus.grpc.clients." + client + ".port", Integer.toString(config.port(target)));
     }
 
     /** The same settings as LATENTFLOW_* environment variables, for keys that read them. */

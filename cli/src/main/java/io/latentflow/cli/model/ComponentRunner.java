@@ -35,9 +35,11 @@ interface ComponentRunner extends AutoCloseable {
 
     /**
      * Loads a component from its folder, or from the matching subfolder of a pipeline folder (unet, vae,
-     * text_encoder, or {@code subfolder} when given).
+     * text_encoder, or {@code subfolder} when given); with {@code randomWeights} only its config.json is read and the
+     * weights are random stand-ins (benchmarks of architectures whose checkpoints are not at hand).
      */
-    static ComponentRunner open(String component, Path model, String subfolder, ModelOptions options) {
+    static ComponentRunner open(String component, Path model, String subfolder, ModelOptions options,
+                                boolean randomWeights) {
         String name = component.toLowerCase(Locale.ROOT);
         String defaultFolder;
         switch (name) {
@@ -65,12 +67,15 @@ interface ComponentRunner extends AutoCloseable {
         }
         switch (name) {
             case "unet":
-                return new UnetRunner(dir, options);
+                return new UnetRunner(dir, options, randomWeights);
             case "vae-encode":
-                return new VaeRunner(dir, options, true);
+                return new VaeRunner(dir, options, true, randomWeights);
             case "vae-decode":
-                return new VaeRunner(dir, options, false);
+                return new VaeRunner(dir, options, false, randomWeights);
             default:
+                if (randomWeights) {
+                    throw new IllegalArgumentException("--random-weights is available for unet and vae components");
+                }
                 return new TextEncoderRunner(dir, options);
         }
     }

@@ -25,6 +25,10 @@ public final class ModelSelection {
     @Option(names = "--dtype", defaultValue = "float32", description = "float32 or float16 (default ${DEFAULT-VALUE})")
     String dtype;
 
+    @Option(names = "--random-weights",
+            description = "read only config.json and use random stand-in weights (unet, vae; for benchmarks)")
+    boolean randomWeights;
+
     @Option(names = "--threads", description = "PyTorch intra-op threads (default: the engine's choice)")
     Integer threads;
 
@@ -38,6 +42,6 @@ public final class ModelSelection {
     }
 
     ComponentRunner open() {
-        return ComponentRunner.open(component, model, subfolder, options());
+        return ComponentRunner.open(component, model, subfolder, options(), randomWeights);
     }
 }

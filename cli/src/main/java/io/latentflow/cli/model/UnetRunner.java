@@ -19,8 +19,9 @@ final class UnetRunner implements ComponentRunner {
 
     private final UNet2dConditionModel unet;
 
-    UnetRunner(Path dir, ModelOptions options) {
-        this.unet = UNet2dConditionModel.load(dir, options);
+    UnetRunner(Path dir, ModelOptions options, boolean randomWeights) {
+        this.unet = randomWeights ? UNet2dConditionModel.withRandomWeights(dir.resolve("config.json"), options)
+                : UNet2dConditionModel.load(dir, options);
     }
 
     @Override

@@ -20,8 +20,9 @@ final class VaeRunner implements ComponentRunner {
     private final AutoencoderKl vae;
     private final boolean encode;
 
-    VaeRunner(Path dir, ModelOptions options, boolean encode) {
-        this.vae = AutoencoderKl.load(dir, options);
+    VaeRunner(Path dir, ModelOptions options, boolean encode, boolean randomWeights) {
+        this.vae = randomWeights ? AutoencoderKl.withRandomWeights(dir.resolve("config.json"), options)
+                : AutoencoderKl.load(dir, options);
         this.encode = encode;
     }
 
