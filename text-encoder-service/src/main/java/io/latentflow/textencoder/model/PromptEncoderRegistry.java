@@ -87,9 +87,9 @@ public class PromptEncoderRegistry {
             ModelId id = store.resolve("", "");
             load(id);
             defaultModel = new DefaultModelState(id, null);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             LOG.errorf(e, "default model %s could not be loaded", config.defaultName());
-            defaultModel = new DefaultModelState(null, e.getMessage());
+            defaultModel = new DefaultModelState(null, String.valueOf(e.getMessage()));
         }
     }
 
@@ -106,7 +106,7 @@ public class PromptEncoderRegistry {
             LOG.infof("loaded prompt encoder %s from %s in %d ms", id, folder, (System.nanoTime() - start) / 1_000_000);
             created.complete(encoder);
             return encoder;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             models.remove(id, created);
             created.completeExceptionally(e);
             throw e;
