@@ -42,9 +42,23 @@ public final class LoadReport {
         return source;
     }
 
+    /** Keys the model looked up and found. */
+    public Set<String> used() {
+        synchronized (used) {
+            return new LinkedHashSet<>(used);
+        }
+    }
+
     /** Keys the model needs that the checkpoint lacks. */
     public List<String> missing() {
         return new ArrayList<>(missing.keySet());
+    }
+
+    /** Keys the model needs that the checkpoint lacks, with the shape the model needs. */
+    public Map<String, Shape> missingShapes() {
+        synchronized (missing) {
+            return new LinkedHashMap<>(missing);
+        }
     }
 
     /** One line per tensor whose shape differs from what the model needs. */

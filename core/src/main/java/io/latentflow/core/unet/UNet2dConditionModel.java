@@ -16,6 +16,7 @@ import io.latentflow.core.nn.Downsample2d;
 import io.latentflow.core.nn.GroupNorm;
 import io.latentflow.core.nn.Linear;
 import io.latentflow.core.nn.LoadReport;
+import io.latentflow.core.nn.RandomWeights;
 import io.latentflow.core.nn.ResnetBlock2d;
 import io.latentflow.core.nn.Upsample2d;
 import io.latentflow.core.nn.Weights;
@@ -179,6 +180,31 @@ public final class UNet2dConditionModel implements AutoCloseable {
                 LOG.warn("{}: {} unexpected tensors not used by the model: {}", file, w.report().unexpected().size(),
                         w.report().unexpected());
             }
+            return model;
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A model of the architecture in {@code configFile} with stand-in random weights ({@link RandomWeights}), for
+     * benchmarking full-size architectures whose checkpoints are not at hand. Its outputs mean nothing.
+     */
+    public static UNet2dConditionModel withRandomWeights(Path configFile, ModelOptions options) {
+        UNet2dConditionConfig config = UNet2dConditionConfig.load(configFile);
+        Map<String, Shape> shapes;
+        try (NDManager probe = NDManager.newBaseManager(options.device())) {
+            Weights empty = Weights.of(Map.of(), configFile.toString(), probe);
+            new UNet2dConditionModel(config, probe, options.dataType(), empty);
+            shapes = empty.report().missingShapes();
+        }
+        NDManager manager = NDManager.newBaseManager(options.device());
+        try {
+            Map<String, NDArray> tensors = RandomWeights.create(shapes, manager, options.dataType());
+            Weights w = Weights.of(tensors, configFile + " (random weights)", manager);
+            UNet2dConditionModel model = new UNet2dConditionModel(config, manager, options.dataType(), w);
+            w.report().requireComplete();
             return model;
         } catch (RuntimeException e) {
             manager.close();

@@ -9,6 +9,7 @@ import io.latentflow.core.model.ComponentWeights;
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.nn.Conv2d;
 import io.latentflow.core.nn.LoadReport;
+import io.latentflow.core.nn.RandomWeights;
 import io.latentflow.core.nn.Weights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +71,31 @@ public final class AutoencoderKl implements AutoCloseable {
                 LOG.warn("{}: {} unexpected tensors not used by the model: {}", file, w.report().unexpected().size(),
                         w.report().unexpected());
             }
+            return vae;
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A VAE of the architecture in {@code configFile} with stand-in random weights ({@link RandomWeights}), for
+     * benchmarking full-size architectures whose checkpoints are not at hand. Its outputs mean nothing.
+     */
+    public static AutoencoderKl withRandomWeights(Path configFile, ModelOptions options) {
+        AutoencoderKlConfig config = AutoencoderKlConfig.load(configFile);
+        Map<String, Shape> shapes;
+        try (NDManager probe = NDManager.newBaseManager(options.device())) {
+            Weights empty = Weights.of(Map.of(), configFile.toString(), probe);
+            new AutoencoderKl(config, probe, options.dataType(), empty);
+            shapes = empty.report().missingShapes();
+        }
+        NDManager manager = NDManager.newBaseManager(options.device());
+        try {
+            Map<String, NDArray> tensors = RandomWeights.create(shapes, manager, options.dataType());
+            Weights w = Weights.of(tensors, configFile + " (random weights)", manager);
+            AutoencoderKl vae = new AutoencoderKl(config, manager, options.dataType(), w);
+            w.report().requireComplete();
             return vae;
         } catch (RuntimeException e) {
             manager.close();

@@ -194,6 +194,23 @@ class ComponentLoadingTest {
     }
 
     @Test
+    void randomWeightsCoverExactlyTheCheckpointKeys() {
+        try (NDManager manager = NDManager.newBaseManager();
+             UNet2dConditionModel unet = UNet2dConditionModel.withRandomWeights(
+                     OracleCases.dir("unet_sdxl_tiny").resolve("config.json"), ModelOptions.defaults());
+             AutoencoderKl vae = AutoencoderKl.withRandomWeights(OracleCases.dir("vae_tiny").resolve("config.json"),
+                     ModelOptions.defaults())) {
+            assertEquals(oracleWeights("unet_sdxl_tiny", manager).keySet(), unet.loadReport().used());
+            assertTrue(unet.loadReport().complete() && unet.loadReport().unexpected().isEmpty());
+            assertEquals(oracleWeights("vae_tiny", manager).keySet(), vae.loadReport().used());
+            OracleCases cases = OracleCases.read("unet_sdxl_tiny", manager);
+            NDArray out = unet.forward(cases.get(0, "sample"), cases.get(0, "timestep"),
+                    cases.get(0, "encoder_hidden_states"), cases.get(0, "text_embeds"), cases.get(0, "time_ids"));
+            assertTrue(Float.isFinite(out.abs().max().getFloat()));
+        }
+    }
+
+    @Test
     void pipelineFolderNamesComponents() {
         PipelineFolder p = PipelineFolder.open(OracleCases.dir("pipeline_sd_tiny"));
         assertEquals("StableDiffusionPipeline", p.pipelineClass());
