@@ -22,7 +22,7 @@ final class Await {
                 return;
             }
             if (abort.getAsBoolean()) {
-                throw new IllegalStateException(what + ": gave up, the process is gone");
+                throw new IllegalStateException(what + ": stopped waiting, the process exited or failed to start");
             }
             if (System.nanoTime() - deadlineNanos > 0) {
                 throw new TimeoutException(what + ": not ready after " + timeout.toSeconds() + " s");

@@ -2,11 +2,14 @@ package io.latentflow.deploy;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,29 +103,70 @@ public final class BackgroundProcess {
      * Returns whether a live process was found.
      */
     public boolean stop(Duration grace) throws InterruptedException {
-        Optional<ProcessHandle> handle = running();
-        handle.ifPresent(process -> terminate(process, grace));
-        try {
-            Files.deleteIfExists(pidFile);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot remove " + pidFile, e);
-        }
-        return handle.isPresent();
+        return !stopAll(List.of(this), grace).isEmpty();
     }
 
-    /** SIGTERM, wait up to {@code grace}, then SIGKILL and wait for the exit. */
-    static void terminate(ProcessHandle process, Duration grace) {
-        process.destroy();
+    /**
+     * Stops several processes at once: SIGTERM to every one, then waits for all under one deadline and kills
+     * those still alive after {@code grace}. Removes their pid files; returns the names of those that were running.
+     */
+    public static List<String> stopAll(List<BackgroundProcess> processes, Duration grace) throws InterruptedException {
+        Map<BackgroundProcess, ProcessHandle> running = new LinkedHashMap<>();
+        for (BackgroundProcess process : processes) {
+            process.running().ifPresent(handle -> running.put(process, handle));
+        }
+        running.values().forEach(ProcessHandle::destroy);
+        long deadlineNanos = System.nanoTime() + grace.toNanos();
+        for (ProcessHandle handle : running.values()) {
+            long leftMillis = Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
+            try {
+                handle.onExit().get(leftMillis, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                handle.destroyForcibly();
+                handle.onExit().join();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("waiting for pid " + handle.pid(), e);
+            }
+        }
+        List<String> stopped = new ArrayList<>();
+        for (BackgroundProcess process : processes) {
+            try {
+                Files.deleteIfExists(process.pidFile);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot remove " + process.pidFile, e);
+            }
+            if (running.containsKey(process)) {
+                stopped.add(process.name);
+            }
+        }
+        return stopped;
+    }
+
+    /** Current size of the log in bytes (0 when there is none yet). */
+    public long logSize() {
         try {
-            process.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            process.destroyForcibly();
-            process.onExit().join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("waiting for pid " + process.pid(), e);
+            return Files.isRegularFile(logFile) ? Files.size(logFile) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Whether the log, from byte {@code offset} on (at most its last 16 MiB), contains {@code text}. */
+    public boolean logContains(String text, long offset) {
+        try (SeekableByteChannel channel = Files.newByteChannel(logFile)) {
+            long size = channel.size();
+            if (size <= offset) {
+                return false;
+            }
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(size - offset, 16 << 20));
+            channel.position(size - buffer.capacity());
+            int read;
+            do {
+                read = channel.read(buffer);
+            } while (read > 0 && buffer.hasRemaining());
+            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.ISO_8859_1).contains(text);
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -74,16 +73,8 @@ public final class LocalStack {
 
     /** Stops both servers (SIGTERM, then SIGKILL after {@link #STOP_GRACE}); returns the names of those that ran. */
     public List<String> down() throws InterruptedException, IOException {
-        boolean kafkaRan = kafka.stop(STOP_GRACE);
-        boolean s3Ran = s3.stop(STOP_GRACE);
+        List<String> stopped = BackgroundProcess.stopAll(List.of(kafka.process(), s3.process()), STOP_GRACE);
         Files.deleteIfExists(endpointsFile());
-        List<String> stopped = new ArrayList<>();
-        if (kafkaRan) {
-            stopped.add("kafka");
-        }
-        if (s3Ran) {
-            stopped.add("s3proxy");
-        }
         return stopped;
     }
 

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -27,7 +28,11 @@ public final class ServiceLauncher {
 
     private static final String HOST = "127.0.0.1";
 
+    /** What a Quarkus application logs when its start-up fails (the JVM may linger afterwards). */
+    static final String STARTUP_FAILURE = "Failed to start application";
+
     private final ServicesConfig config;
+    private final Map<LatentflowService, Long> startOffsets = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public ServiceLauncher(ServicesConfig config) {
@@ -86,17 +91,23 @@ public final class ServiceLauncher {
             }
         }
         systemProperties(service).forEach((key, value) -> jvmOptions.add("-D" + key + "=" + value));
+        startOffsets.put(service, process.logSize());
         process.startJava(jvmOptions, List.of("-jar", jar.toString()), config.layout().root().resolve(service.module()),
             environment());
         return true;
     }
 
-    /** Waits until the service's /q/health/ready answers UP; fails early with its log when the process dies. */
+    /**
+     * Waits until the service's /q/health/ready answers UP; fails early, with the end of its log, when the process
+     * dies or its log reports that the application failed to start.
+     */
     public void awaitReady(LatentflowService service, Duration timeout) throws InterruptedException, TimeoutException {
         BackgroundProcess process = process(service);
+        long logOffset = startOffsets.getOrDefault(service, process.logSize());
         try {
             Await.until(service.module() + " at " + readyUri(service), timeout, Duration.ofMillis(500),
-                () -> ready(service), () -> process.running().isEmpty());
+                () -> ready(service),
+                () -> process.running().isEmpty() || process.logContains(STARTUP_FAILURE, logOffset));
         } catch (IllegalStateException | TimeoutException e) {
             throw new IllegalStateException(e.getMessage() + "; last lines of " + process.logFile() + ":\n"
                 + process.logTail(40), e);
@@ -130,16 +141,17 @@ public final class ServiceLauncher {
         return statuses;
     }
 
-    /** Stops every service (orchestrator first); returns the names of those that were running. */
+    /**
+     * Stops every service (SIGTERM to all at once, SIGKILL after {@link #STOP_GRACE}); returns the names of those
+     * that were running, orchestrator first.
+     */
     public List<String> down() throws InterruptedException {
-        List<String> stopped = new ArrayList<>();
+        List<BackgroundProcess> processes = new ArrayList<>();
         LatentflowService[] services = LatentflowService.values();
         for (int i = services.length - 1; i >= 0; i--) {
-            if (process(services[i]).stop(STOP_GRACE)) {
-                stopped.add(services[i].module());
-            }
+            processes.add(process(services[i]));
         }
-        return stopped;
+        return BackgroundProcess.stopAll(processes, STOP_GRACE);
     }
 
     private URI readyUri(LatentflowService service) {
