@@ -25,7 +25,14 @@ public class ConditioningCache {
 
     @Inject
     public ConditioningCache(DenoiserConfig config, MeterRegistry meters) {
-        this.maxBytes = config.conditioningCache().maxBytes();
+        this(config.conditioningCache().maxBytes(), meters);
+    }
+
+    ConditioningCache(long maxBytes, MeterRegistry meters) {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("denoiser.conditioning-cache.max-bytes must be >= 0, got " + maxBytes);
+        }
+        this.maxBytes = maxBytes;
         this.hits = Counter.builder("latentflow.denoiser.conditioning.hits").register(meters);
         this.misses = Counter.builder("latentflow.denoiser.conditioning.misses").register(meters);
         this.evictions = Counter.builder("latentflow.denoiser.conditioning.evictions").register(meters);
