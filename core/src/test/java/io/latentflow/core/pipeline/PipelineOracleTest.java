@@ -2,15 +2,14 @@ package io.latentflow.core.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import io.latentflow.core.image.ImageTensors;
 import io.latentflow.core.image.PngFiles;
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.sampling.Cancellation;
 import io.latentflow.core.sampling.NoiseSource;
+import io.latentflow.core.sampling.OracleFiles;
 import io.latentflow.core.sampling.RecordedNoise;
 import io.latentflow.core.sampling.Sampler;
-import io.latentflow.core.sampling.SamplerOptions;
 import io.latentflow.core.sampling.StepListener;
 import io.latentflow.core.schedule.Schedule;
 import org.junit.jupiter.api.AfterAll;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,8 +42,8 @@ class PipelineOracleTest {
     @BeforeAll
     static void load() throws IOException {
         manager = NDManager.newBaseManager();
-        Path folder = OracleFilesAccess.root().resolve("pipeline_sd_tiny");
-        t = OracleFilesAccess.tensors(folder.resolve("cases.safetensors"), manager);
+        Path folder = OracleFiles.root().resolve("pipeline_sd_tiny");
+        t = OracleFiles.tensors(folder.resolve("cases.safetensors"), manager);
         pipeline = LatentDiffusionPipeline.load(folder, ModelOptions.defaults());
     }
 
@@ -63,7 +61,7 @@ class PipelineOracleTest {
         GenerationRequest request = GenerationRequest.builder("a red circle on a blue background")
                 .negativePrompt("").steps(10).guidance(7.5f).size(64, 64)
                 .initialLatents(t.get("case0.init_latents_given")).build();
-        check("case0", "txt2img", request, null, null);
+        check("case0", "txt2img", request, null);
     }
 
     @Test
@@ -71,26 +69,26 @@ class PipelineOracleTest {
         GenerationRequest request = GenerationRequest.builder("a red circle on a blue background")
                 .negativePrompt("blurry, low quality").steps(10).guidance(7.5f).guidanceRescale(0.7f)
                 .initialLatents(t.get("case1.init_latents_given")).build();
-        check("case1", "txt2img_guidance_rescale", request, null, null);
+        check("case1", "txt2img_guidance_rescale", request, null);
     }
 
     @Test
     void img2img() {
         NDArray image = ImageTensors.toTensor(imageOf(t.get("case2.init_image_uint8")), manager);
-        assertEquals(0, OracleFilesAccess.maxAbsDiff(image, t.get("case2.init_image")), 1e-7);
+        assertEquals(0, OracleFiles.maxAbsDiff(image, t.get("case2.init_image")), 1e-7);
         GenerationRequest request = GenerationRequest.builder("a red circle on a blue background")
                 .negativePrompt("").steps(10).guidance(7.5f).initImage(image, 0.6)
                 .noise(new RecordedNoise(List.of(t.get("case2.noise_vae_posterior"), t.get("case2.noise"))))
                 .build();
-        check("case2", "img2img", request, null, null);
+        check("case2", "img2img", request, null);
     }
 
     @Test
     void inpaintingWithFourChannelUnet() {
         NDArray image = ImageTensors.toTensor(imageOf(t.get("case3.init_image_uint8")), manager);
         NDArray mask = ImageTensors.maskToTensor(maskOf(t.get("case3.mask_image_uint8")), manager);
-        assertEquals(0, OracleFilesAccess.maxAbsDiff(mask, t.get("case3.mask_condition")));
-        assertEquals(0, OracleFilesAccess.maxAbsDiff(Masks.nearestDownsample(mask, 8, 8), t.get("case3.mask_latent")));
+        assertEquals(0, OracleFiles.maxAbsDiff(mask, t.get("case3.mask_condition")));
+        assertEquals(0, OracleFiles.maxAbsDiff(Masks.nearestDownsample(mask, 8, 8), t.get("case3.mask_latent")));
         GenerationRequest request = GenerationRequest.builder("a green triangle")
                 .negativePrompt("").steps(10).guidance(7.5f).initImage(image, 1.0).mask(mask)
                 .noise(new RecordedNoise(List.of(t.get("case3.noise_vae_posterior"), t.get("case3.noise"),
@@ -99,7 +97,7 @@ class PipelineOracleTest {
         NDArray maskLatent = t.get("case3.mask_latent");
         NDArray imageLatents = t.get("case3.image_latents");
         NDArray noise = t.get("case3.noise");
-        check("case3", "inpaint_legacy_4ch", request, maskLatent, (sampler, schedule) -> (index, x) -> {
+        check("case3", "inpaint_legacy_4ch", request, (sampler, schedule) -> (index, x) -> {
             NDArray proper = index < schedule.endIndex() - 1
                     ? sampler.addNoise(imageLatents, noise, schedule, index + 1) : imageLatents;
             return maskLatent.mul(-1).add(1).mul(proper).add(maskLatent.mul(x));
@@ -116,7 +114,7 @@ class PipelineOracleTest {
             Path file = dir.resolve("out.png");
             PngFiles.write(ImageTensors.toImage(result.images().get(0)), file);
             BufferedImage written = PngFiles.read(file);
-            BufferedImage expected = PngFiles.read(OracleFilesAccess.root().resolve("pipeline_sd_tiny/case0_txt2img.png"));
+            BufferedImage expected = PngFiles.read(OracleFiles.root().resolve("pipeline_sd_tiny/case0_txt2img.png"));
             int worst = 0;
             for (int y = 0; y < 64; y++) {
                 for (int x = 0; x < 64; x++) {
@@ -187,7 +185,7 @@ class PipelineOracleTest {
                     .steps(4).seeds(42).sampler("euler-a").build(), scope);
             GenerationResult batch = pipeline.generate(GenerationRequest.builder("a red circle")
                     .steps(4).seeds(1, 2, 42, 4).sampler("euler-a").build(), scope);
-            double d = OracleFilesAccess.maxAbsDiff(alone.latents().get(0), batch.latents().get(2));
+            double d = OracleFiles.maxAbsDiff(alone.latents().get(0), batch.latents().get(2));
             assertTrue(d <= 1e-4, "alone vs batch " + d);
         }
     }
@@ -196,7 +194,7 @@ class PipelineOracleTest {
         Sampler.StepBlend create(Sampler sampler, Schedule schedule);
     }
 
-    private void check(String c, String figure, GenerationRequest request, NDArray unusedMask, BlendFactory blends) {
+    private void check(String c, String figure, GenerationRequest request, BlendFactory blends) {
         double[] fig = new double[5];
         try (NDManager scope = manager.newSubManager()) {
             NDArray expectedSteps = t.get(c + ".step_latents");
@@ -212,7 +210,7 @@ class PipelineOracleTest {
             assertEquals(expectedTimesteps.getShape().get(0), step[0]);
             fig[2] = scaled(result.latents(), t.get(c + ".expected_latents"));
             NDArray expectedImage = t.get(c + ".expected_image").transpose(0, 3, 1, 2);
-            fig[3] = OracleFilesAccess.maxAbsDiff(result.images(), expectedImage);
+            fig[3] = OracleFiles.maxAbsDiff(result.images(), expectedImage);
             float[] ours = result.images().toFloatArray();
             byte[] theirs = t.get(c + ".expected_image_uint8").transpose(0, 3, 1, 2).toByteArray();
             for (int i = 0; i < ours.length; i++) {
@@ -246,7 +244,7 @@ class PipelineOracleTest {
     }
 
     private static double scaled(NDArray actual, NDArray expected) {
-        return OracleFilesAccess.maxAbsDiff(actual, expected) / Math.max(1, OracleFilesAccess.maxAbs(expected));
+        return OracleFiles.maxAbsDiff(actual, expected) / Math.max(1, OracleFiles.maxAbs(expected));
     }
 
     private static BufferedImage imageOf(NDArray nhwc) {
@@ -275,24 +273,5 @@ class PipelineOracleTest {
             }
         }
         return img;
-    }
-
-    /** The sampling package's oracle helpers, reached from this package. */
-    static final class OracleFilesAccess {
-        static Path root() {
-            return io.latentflow.core.sampling.OracleFiles.root();
-        }
-
-        static Map<String, NDArray> tensors(Path file, NDManager m) throws IOException {
-            return io.latentflow.core.sampling.OracleFiles.tensors(file, m);
-        }
-
-        static double maxAbsDiff(NDArray a, NDArray b) {
-            return io.latentflow.core.sampling.OracleFiles.maxAbsDiff(a, b);
-        }
-
-        static double maxAbs(NDArray a) {
-            return io.latentflow.core.sampling.OracleFiles.maxAbs(a);
-        }
     }
 }
