@@ -64,21 +64,29 @@ public final class ComponentWeights {
      */
     public static Map<String, NDArray> read(Path weightsFile, NDManager manager, DataType floatType) {
         Device device = manager.getDevice();
-        Map<String, NDArray> raw;
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        // one tensor staged at a time: converted, moved to the model's manager, the staged copy freed at once
         try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
-            raw = SafetensorsReader.read(weightsFile, staging);
-            Map<String, NDArray> out = new LinkedHashMap<>();
-            for (Map.Entry<String, NDArray> e : raw.entrySet()) {
-                NDArray t = e.getValue();
+            SafetensorsReader.forEach(weightsFile, staging, (name, raw) -> {
+                NDArray t = raw;
                 if (t.getDataType().isFloating() && t.getDataType() != floatType) {
                     t = t.toType(floatType, false);
                 }
-                NDArray moved = t.getDevice().equals(device) ? t : t.toDevice(device, false);
-                moved.attach(manager);
-                moved.setName(e.getKey());
-                out.put(e.getKey(), moved);
-            }
+                if (!t.getDevice().equals(device)) {
+                    t = t.toDevice(device, false);
+                }
+                t.attach(manager);
+                t.setName(name);
+                if (t != raw) {
+                    raw.close();
+                }
+                out.put(name, t);
+            });
             return out;
+        } catch (RuntimeException e) {
+            out.values().forEach(NDArray::close);
+            throw e;
         }
     }
+
 }

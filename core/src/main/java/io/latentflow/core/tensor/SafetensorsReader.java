@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Reads safetensors files (and sharded checkpoints described by a {@code *.safetensors.index.json}) into NDArrays.
@@ -39,6 +40,45 @@ public final class SafetensorsReader {
             return readSharded(file, manager);
         }
         return readSingle(file, manager);
+    }
+
+    /**
+     * Streams the tensors of a file (or of every shard of an index) one at a time into {@code manager}; the consumer
+     * owns each array (it may convert, re-attach or close it), so at most one tensor is staged at a time.
+     */
+    public static void forEach(Path file, NDManager manager, BiConsumer<String, NDArray> consumer) {
+        if (!file.getFileName().toString().endsWith(".index.json")) {
+            forEachSingle(file, manager, consumer);
+            return;
+        }
+        Map<String, Path> weightMap = shards(file);
+        Set<String> seen = new LinkedHashSet<>();
+        for (Path shard : new LinkedHashSet<>(weightMap.values())) {
+            forEachSingle(shard, manager, (name, array) -> {
+                seen.add(name);
+                consumer.accept(name, array);
+            });
+        }
+        for (Map.Entry<String, Path> e : weightMap.entrySet()) {
+            if (!seen.contains(e.getKey())) {
+                throw new ModelLoadException(file + ": tensor '" + e.getKey() + "' is listed for shard "
+                        + e.getValue().getFileName() + " but the shard does not contain it");
+            }
+        }
+    }
+
+    private static void forEachSingle(Path file, NDManager manager, BiConsumer<String, NDArray> consumer) {
+        if (!Files.isRegularFile(file)) {
+            throw new ModelLoadException(file + ": safetensors file not found");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            SafetensorsHeader header = SafetensorsHeader.read(file, channel);
+            for (SafetensorsEntry entry : header.entries().values()) {
+                consumer.accept(entry.name(), load(channel, header.dataStart(), entry, manager));
+            }
+        } catch (IOException e) {
+            throw new ModelLoadException(file + ": cannot read safetensors file: " + e.getMessage(), e);
+        }
     }
 
     /** Reads only the header(s): tensor entries by name, following an index file to its shards. */
