@@ -23,8 +23,13 @@ public final class RemoteDenoiser implements Denoiser {
     /** Resends allowed for one evaluation before the call is given up. */
     private static final int MAX_RESENDS = 2;
 
-    private final ServiceClients clients;
-    private final String jobId;
+    /** One Predict call to the denoiser service. */
+    @FunctionalInterface
+    public interface PredictCall {
+        PredictResponse predict(PredictRequest request);
+    }
+
+    private final PredictCall call;
     private final ModelRef model;
     private final Tensor cond;
     private final Tensor uncond;
@@ -39,10 +44,9 @@ public final class RemoteDenoiser implements Denoiser {
      * @param cond   encoder hidden states of the prompt, (B, L, D)
      * @param uncond encoder hidden states of the negative prompt, (B, L, D), or null to run without guidance
      */
-    public RemoteDenoiser(ServiceClients clients, String jobId, ModelRef model, Tensor cond, Tensor uncond,
-            float guidanceScale, float guidanceRescale) {
-        this.clients = clients;
-        this.jobId = jobId;
+    public RemoteDenoiser(PredictCall call, ModelRef model, Tensor cond, Tensor uncond, float guidanceScale,
+            float guidanceRescale) {
+        this.call = call;
         this.model = model;
         this.cond = cond;
         this.uncond = uncond;
@@ -57,7 +61,7 @@ public final class RemoteDenoiser implements Denoiser {
         Tensor sample = Tensors.toProto(latents);
         Set<String> inline = new HashSet<>();
         for (int attempt = 0; ; attempt++) {
-            PredictResponse response = clients.predict(jobId, request(sample, timestep, inline));
+            PredictResponse response = call.predict(request(sample, timestep, inline));
             if (response.getMissingKeysCount() == 0) {
                 sentKeys.add(condKey);
                 if (uncondKey != null) {

@@ -119,8 +119,8 @@ public class JobExecution {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray latents;
             try (Scope ignored = denoise.makeCurrent()) {
-                RemoteDenoiser remote = new RemoteDenoiser(clients, jobId, modelRef, cond, uncond,
-                        spec.guidanceScale(), spec.guidanceRescale());
+                RemoteDenoiser remote = new RemoteDenoiser(request -> clients.predict(jobId, request), modelRef,
+                        cond, uncond, spec.guidanceScale(), spec.guidanceRescale());
                 latents = sample(spec, model, sampler, schedule, tracedSteps(spec, remote), manager);
                 denoise.setAttribute("latentflow.conditioning_resends", remote.resends());
             } finally {

@@ -1,0 +1,267 @@
+package io.latentflow.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.latentflow.deploy.LatentflowService;
+import io.latentflow.proto.CancelRequest;
+import io.latentflow.proto.EventType;
+import io.latentflow.proto.GenerationEvent;
+import io.latentflow.proto.GenerationRequest;
+import io.latentflow.proto.GenerationServiceGrpc;
+import io.latentflow.proto.GetJobRequest;
+import io.latentflow.proto.ImageResult;
+import io.latentflow.proto.JobStatus;
+import io.latentflow.proto.ModelRef;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Generation through the real system: Kafka broker, S3 server, the three model services and the orchestrator, each
+ * its own process, with the shipped tiny model (models/tiny-sd/1, 64x64 images).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GenerationPipelineIT {
+
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
+    private static final int LONG_JOB_STEPS = 500;
+    private static final ModelRef TINY_SD = ModelRef.newBuilder().setName("tiny-sd").setVersion("1").build();
+    private static final Set<String> SERVICE_NAMES = Set.of("latentflow-orchestrator",
+            "latentflow-text-encoder-service", "latentflow-denoiser-service", "latentflow-vae-service");
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+
+    private RunningSystem system;
+    private ManagedChannel channel;
+    private String grpcJobId;
+
+    @BeforeAll
+    void start() throws Exception {
+        system = RunningSystem.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(system::close));
+        channel = ManagedChannelBuilder.forAddress(RunningSystem.HOST, system.port(LatentflowService.ORCHESTRATOR))
+                .usePlaintext()
+                .build();
+    }
+
+    @AfterAll
+    void stop() throws InterruptedException {
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (system != null) {
+            system.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void kafkaJobProducesProgressAndAPngOfTheRequestedSize() throws Exception {
+        String jobId = "e2e-kafka-" + UUID.randomUUID();
+        GenerationRequest request = GenerationRequest.newBuilder()
+                .setModel(TINY_SD).setPrompt("a red square on a blue background")
+                .setWidth(64).setHeight(64).setSteps(4).setSeed(7).setGuidanceScale(5f).build();
+        long startNanos = System.nanoTime();
+        system.send(jobId, PRINTER.print(request));
+
+        List<GenerationEvent> events = awaitEnd(jobId);
+        long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
+        GenerationEvent last = events.get(events.size() - 1);
+        assertEquals(EventType.COMPLETED, last.getType(), () -> "events of " + jobId + ": " + events
+                + "\norchestrator log:\n" + system.logTail(LatentflowService.ORCHESTRATOR));
+        assertEquals(EventType.ACCEPTED, events.get(0).getType());
+        List<GenerationEvent> progress = ofType(events, EventType.PROGRESS);
+        assertEquals(List.of(1, 2, 3, 4), progress.stream().map(e -> e.getProgress().getStep()).toList());
+        progress.forEach(e -> assertEquals(4, e.getProgress().getTotalSteps()));
+
+        String checkpoint = progress.get(3).getProgress().getLatentsKey();
+        assertEquals("jobs/" + jobId + "/latents/step-4.safetensors", checkpoint);
+        assertTrue(system.object(checkpoint).isPresent(), "latents checkpoint " + checkpoint + " is in the bucket");
+        assertTrue(system.object("jobs/" + jobId + "/job.json").isPresent(), "job.json is in the bucket");
+
+        assertEquals(7L, last.getCompleted().getSeed());
+        assertEquals(1, last.getCompleted().getImagesCount());
+        assertImage(last.getCompleted().getImages(0), "jobs/" + jobId + "/images/0.png", 64, 64, 7L);
+        System.out.printf("kafka job %s: %d ms from record to completed event; timings %s%n",
+                jobId, elapsedMs, last.getCompleted().getTimings().toString().replace('\n', ' '));
+    }
+
+    @Test
+    @Order(2)
+    void generateOverGrpcStreamsProgressAndTheResult() throws Exception {
+        GenerationRequest request = GenerationRequest.newBuilder()
+                .setModel(TINY_SD).setPrompt("a green circle").setNegativePrompt("blurry")
+                .setWidth(64).setHeight(32).setSteps(3).setSeed(11).setNumImages(2).build();
+        List<GenerationEvent> streamed = new ArrayList<>();
+        Iterator<GenerationEvent> stream = GenerationServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                .generate(request);
+        stream.forEachRemaining(streamed::add);
+
+        assertFalse(streamed.isEmpty());
+        grpcJobId = streamed.get(0).getJobId();
+        assertFalse(grpcJobId.isEmpty(), "Generate assigns a job id");
+        GenerationEvent last = streamed.get(streamed.size() - 1);
+        assertEquals(EventType.COMPLETED, last.getType(), () -> "streamed: " + streamed);
+        assertEquals(EventType.ACCEPTED, streamed.get(0).getType());
+        assertEquals(List.of(1, 2, 3),
+                ofType(streamed, EventType.PROGRESS).stream().map(e -> e.getProgress().getStep()).toList());
+        assertEquals(2, last.getCompleted().getImagesCount());
+        assertImage(last.getCompleted().getImages(0), "jobs/" + grpcJobId + "/images/0.png", 64, 32, 11L);
+        assertImage(last.getCompleted().getImages(1), "jobs/" + grpcJobId + "/images/1.png", 64, 32, 12L);
+
+        System.out.printf("gRPC job %s (2 images, 3 steps): timings %s%n",
+                grpcJobId, last.getCompleted().getTimings().toString().replace('\n', ' '));
+        JobStatus status = GenerationServiceGrpc.newBlockingStub(channel)
+                .getJob(GetJobRequest.newBuilder().setJobId(grpcJobId).build());
+        assertEquals(EventType.COMPLETED, status.getState());
+        assertEquals("a green circle", status.getRequest().getPrompt());
+    }
+
+    @Test
+    @Order(3)
+    void invalidJobsFailNamingTheFieldAndGoToTheDeadLetterTopic() throws Exception {
+        String prefix = "e2e-invalid-" + UUID.randomUUID() + "-";
+        Map<String, String> invalid = Map.of(
+                prefix + "steps", "{\"prompt\":\"a cat\",\"steps\":0}",
+                prefix + "width", "{\"prompt\":\"a cat\",\"width\":100}",
+                prefix + "sampler", "{\"prompt\":\"a cat\",\"sampler\":\"no-such-sampler\"}",
+                prefix + "json", "{\"prompt\": \"a cat\", \"steps\": ");
+        for (Map.Entry<String, String> record : invalid.entrySet()) {
+            system.send(record.getKey(), record.getValue());
+        }
+        String validId = prefix + "valid";
+        system.send(validId, PRINTER.print(GenerationRequest.newBuilder()
+                .setModel(TINY_SD).setPrompt("a yellow star").setSteps(2).setSeed(3).build()));
+
+        for (Map.Entry<String, String> record : invalid.entrySet()) {
+            String jobId = record.getKey();
+            String field = jobId.substring(prefix.length());
+            GenerationEvent failed = awaitEnd(jobId).get(0);
+            assertEquals(EventType.FAILED, failed.getType(), failed::toString);
+            assertEquals(field, failed.getFailure().getField(), failed::toString);
+            assertFalse(failed.getFailure().getReason().isBlank());
+
+            TopicWatcher.Received deadLetter = Poll.until("dead letter of " + jobId, JOB_TIMEOUT,
+                    () -> system.deadLetters.matching(r -> jobId.equals(r.key())).stream().findFirst());
+            assertEquals(record.getValue(), deadLetter.value(), "the raw record goes to the dead-letter topic");
+            assertEquals(field, deadLetter.headers().get("latentflow-failed-field"));
+            assertEquals(failed.getFailure().getReason(), deadLetter.headers().get("latentflow-failed-reason"));
+            assertEquals("latentflow.generation.requests", deadLetter.headers().get("dead-letter-topic"));
+        }
+        List<GenerationEvent> valid = awaitEnd(validId);
+        assertEquals(EventType.COMPLETED, valid.get(valid.size() - 1).getType(), valid::toString);
+    }
+
+    @Test
+    @Order(4)
+    void aJobsTraceSpansTheOrchestratorAndAllThreeServices() {
+        assertNotNull(grpcJobId, "the gRPC job ran");
+        String jobId = grpcJobId;
+        Map<String, Set<String>> servicesByTrace = Poll.until("one trace of job " + jobId + " with spans of "
+                + SERVICE_NAMES, Duration.ofSeconds(60), () -> {
+                    Map<String, Set<String>> found = system.traces.byTrace().entrySet().stream()
+                            .collect(Collectors.toMap(Map.Entry::getKey, entry -> entry.getValue().stream()
+                                    .filter(span -> jobId.equals(span.attributes().get("latentflow.job_id")))
+                                    .map(OtlpTraceReceiver.ReceivedSpan::serviceName)
+                                    .collect(Collectors.toSet())));
+                    return found.values().stream().anyMatch(names -> names.containsAll(SERVICE_NAMES))
+                            ? Optional.of(found) : Optional.empty();
+                });
+        long complete = servicesByTrace.values().stream().filter(names -> names.containsAll(SERVICE_NAMES)).count();
+        assertEquals(1, complete, "exactly one trace holds the whole job: " + servicesByTrace);
+    }
+
+    @Test
+    @Order(5)
+    void cancelStopsARunningJobBetweenSteps() throws Exception {
+        GenerationServiceGrpc.GenerationServiceBlockingStub stub = GenerationServiceGrpc.newBlockingStub(channel);
+        String jobId = stub.submit(GenerationRequest.newBuilder()
+                .setModel(TINY_SD).setPrompt("a long walk").setSteps(LONG_JOB_STEPS).setSeed(5).build()).getJobId();
+        GenerationEvent first = Poll.until("first progress of " + jobId, JOB_TIMEOUT,
+                () -> events(jobId).stream().filter(e -> e.getType() != EventType.ACCEPTED).findFirst());
+        assertEquals(EventType.PROGRESS, first.getType(), first::toString);
+        assertTrue(stub.cancel(CancelRequest.newBuilder().setJobId(jobId).build()).getCancelled());
+
+        List<GenerationEvent> events = awaitEnd(jobId);
+        assertEquals(EventType.CANCELLED, events.get(events.size() - 1).getType());
+        int stepsRun = ofType(events, EventType.PROGRESS).size();
+        assertTrue(stepsRun < LONG_JOB_STEPS, "stopped after " + stepsRun + " of " + LONG_JOB_STEPS + " steps");
+        assertFalse(stub.cancel(CancelRequest.newBuilder().setJobId(jobId).build()).getCancelled(),
+                "an ended job cannot be cancelled again");
+    }
+
+    private void assertImage(ImageResult image, String key, int widthPx, int heightPx, long seed) throws Exception {
+        assertEquals(key, image.getKey());
+        assertEquals(widthPx, image.getWidth());
+        assertEquals(heightPx, image.getHeight());
+        assertEquals(seed, image.getSeed());
+        byte[] png = system.object(key).orElseThrow(() -> new AssertionError(key + " is not in the bucket"));
+        assertEquals(image.getSizeBytes(), png.length);
+        BufferedImage decoded = decode(png);
+        assertEquals(widthPx, decoded.getWidth());
+        assertEquals(heightPx, decoded.getHeight());
+    }
+
+    private static BufferedImage decode(byte[] png) throws IOException {
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+        assertNotNull(image, "a decodable PNG");
+        return image;
+    }
+
+    /** The job's events on latentflow.generation.events so far, in order. */
+    private List<GenerationEvent> events(String jobId) {
+        return system.events.matching(record -> jobId.equals(record.key())).stream()
+                .map(record -> parse(record.value()))
+                .toList();
+    }
+
+    /** Waits for the job's final event and returns all its events. */
+    private List<GenerationEvent> awaitEnd(String jobId) {
+        return Poll.until("the final event of job " + jobId, JOB_TIMEOUT, () -> {
+            List<GenerationEvent> events = events(jobId);
+            boolean ended = events.stream().anyMatch(e -> e.getType() == EventType.COMPLETED
+                    || e.getType() == EventType.FAILED || e.getType() == EventType.CANCELLED);
+            return ended ? Optional.of(events) : Optional.empty();
+        });
+    }
+
+    private static List<GenerationEvent> ofType(List<GenerationEvent> events, EventType type) {
+        return events.stream().filter(e -> e.getType() == type).toList();
+    }
+
+    private static GenerationEvent parse(String json) {
+        GenerationEvent.Builder event = GenerationEvent.newBuilder();
+        try {
+            JsonFormat.parser().merge(json, event);
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError("event is not a GenerationEvent: " + json, e);
+        }
+        return event.build();
+    }
+}

@@ -1,0 +1,173 @@
+package io.latentflow.e2e;
+
+import io.latentflow.deploy.Endpoints;
+import io.latentflow.deploy.LatentflowService;
+import io.latentflow.deploy.LocalStack;
+import io.latentflow.deploy.PortCheck;
+import io.latentflow.deploy.RepositoryLayout;
+import io.latentflow.deploy.ServiceLauncher;
+import io.latentflow.deploy.ServicesConfig;
+import io.latentflow.deploy.StackConfig;
+import io.minio.GetObjectArgs;
+import io.minio.GetObjectResponse;
+import io.minio.MinioClient;
+import io.minio.errors.ErrorResponseException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The whole system as processes on 127.0.0.1, on free random ports: a Kafka broker and an S3 server (the deploy
+ * module's local stack), the text encoder, denoiser, VAE and orchestrator from their quarkus-run.jar, all exporting
+ * traces to an in-test OTLP receiver; plus the clients the tests use. {@link #close()} stops every process.
+ */
+final class RunningSystem implements AutoCloseable {
+
+    static final String HOST = "127.0.0.1";
+    static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+
+    final OtlpTraceReceiver traces;
+    final LocalStack stack;
+    final ServiceLauncher services;
+    final Endpoints endpoints;
+    private final List<AutoCloseable> clients = new ArrayList<>();
+    MinioClient s3;
+    KafkaProducer<String, String> producer;
+    TopicWatcher events;
+    TopicWatcher deadLetters;
+
+    private RunningSystem(OtlpTraceReceiver traces, LocalStack stack, ServiceLauncher services) {
+        this.traces = traces;
+        this.stack = stack;
+        this.services = services;
+        this.endpoints = stack.config().endpoints();
+    }
+
+    /** Starts everything; on failure stops what was started and rethrows. */
+    static RunningSystem start() throws Exception {
+        RepositoryLayout layout = RepositoryLayout.detect();
+        Path home = Path.of(System.getProperty("latentflow.e2e.home",
+                layout.root().resolve("e2e-tests/target/e2e-home").toString())).toAbsolutePath();
+        OtlpTraceReceiver traces = new OtlpTraceReceiver();
+        StackConfig stackConfig = new StackConfig(home, layout.stackRuntime(), HOST,
+                PortCheck.freePort(HOST), PortCheck.freePort(HOST), PortCheck.freePort(HOST),
+                StackConfig.DEFAULT_ACCESS_KEY, StackConfig.DEFAULT_SECRET_KEY, StackConfig.DEFAULT_BUCKET,
+                StackConfig.DEFAULT_PARTITIONS);
+        LocalStack stack = new LocalStack(stackConfig);
+        Map<LatentflowService, Integer> ports = new EnumMap<>(LatentflowService.class);
+        for (LatentflowService service : LatentflowService.values()) {
+            ports.put(service, PortCheck.freePort(HOST));
+        }
+        String jvmOptions = String.join(" ",
+                "-Xmx768m",
+                "-Dquarkus.otel.sdk.disabled=false",
+                "-Dquarkus.otel.exporter.otlp.traces.endpoint=" + traces.endpoint(),
+                "-Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf",
+                "-Dquarkus.otel.bsp.schedule.delay=200ms");
+        ServicesConfig servicesConfig = new ServicesConfig(layout, home, ports, stackConfig.endpoints(),
+                layout.models(), Optional.of(traces.endpoint()), jvmOptions);
+        ServiceLauncher services = new ServiceLauncher(servicesConfig);
+        RunningSystem system = new RunningSystem(traces, stack, services);
+        try {
+            services.down();
+            stack.down();
+            deleteTree(stackConfig.stackDir());
+            stack.up(START_TIMEOUT);
+            services.up(START_TIMEOUT);
+            system.connectClients();
+        } catch (Exception | Error e) {
+            system.close();
+            throw e;
+        }
+        return system;
+    }
+
+    private void connectClients() {
+        s3 = MinioClient.builder()
+                .endpoint(endpoints.s3Endpoint())
+                .credentials(endpoints.accessKey(), endpoints.secretKey())
+                .build();
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers());
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer = new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer());
+        clients.add(producer);
+        events = new TopicWatcher(endpoints.kafkaBootstrapServers(), "latentflow.generation.events");
+        clients.add(events);
+        deadLetters = new TopicWatcher(endpoints.kafkaBootstrapServers(), "latentflow.generation.requests.dlq");
+        clients.add(deadLetters);
+    }
+
+    int port(LatentflowService service) {
+        return services.config().port(service);
+    }
+
+    /** Writes a request record (key = job id) and waits until Kafka has it. */
+    void send(String key, String value) throws Exception {
+        producer.send(new ProducerRecord<>("latentflow.generation.requests", key, value)).get();
+    }
+
+    /** The object's bytes, or empty when it does not exist. */
+    Optional<byte[]> object(String key) throws Exception {
+        try (GetObjectResponse response = s3.getObject(
+                GetObjectArgs.builder().bucket(endpoints.bucket()).object(key).build())) {
+            return Optional.of(response.readAllBytes());
+        } catch (ErrorResponseException e) {
+            if ("NoSuchKey".equals(e.errorResponse().code())) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** The last lines of a service's log, for failure messages. */
+    String logTail(LatentflowService service) {
+        return services.process(service).logTail(60);
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable client : clients) {
+            try {
+                client.close();
+            } catch (Exception e) {
+                System.err.println("closing " + client + ": " + e);
+            }
+        }
+        try {
+            services.down();
+        } catch (Exception e) {
+            System.err.println("stopping the services: " + e);
+        }
+        try {
+            stack.down();
+        } catch (Exception e) {
+            System.err.println("stopping the stack: " + e);
+        }
+        traces.close();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}
