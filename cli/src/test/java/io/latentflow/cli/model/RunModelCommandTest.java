@@ -87,6 +87,22 @@ class RunModelCommandTest {
     }
 
     @Test
+    void textEncoderOutputsMatchOracle() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Path in = tmp.resolve("ids.safetensors");
+            Path out = tmp.resolve("text.safetensors");
+            Map<String, NDArray> expected = writeCase("clip_text_proj_tiny", 0, in, manager);
+            assertEquals(0, Main.commandLine().execute("run-model", "--model", oracle("clip_text_proj_tiny").toString(),
+                    "--component", "text-encoder", "--inputs", in.toString(), "--outputs", out.toString()));
+            Map<String, NDArray> result = SafetensorsReader.read(out, manager);
+            for (String name : expected.keySet()) {
+                assertTrue(result.containsKey(name), name + " missing from " + result.keySet());
+                assertTrue(maxAbsError(result.get(name), expected.get(name)) <= 1e-4f, name);
+            }
+        }
+    }
+
+    @Test
     void missingInputIsNamed() {
         try (NDManager manager = NDManager.newBaseManager()) {
             Path in = tmp.resolve("in.safetensors");

@@ -26,6 +26,21 @@ class UNet2dConditionModelTest {
         assertOracle("unet_sdxl_tiny", true);
     }
 
+    @Test
+    void spatialSizesNotDivisibleByTheDownsamplingFactorKeepTheirShape() {
+        try (NDManager manager = NDManager.newBaseManager();
+             UNet2dConditionModel unet = UNet2dConditionModel.load(OracleCases.dir("unet_sdxl_tiny"),
+                     ModelOptions.defaults())) {
+            NDArray sample = manager.randomNormal(new ai.djl.ndarray.types.Shape(1, 4, 7, 10));
+            NDArray out = unet.forward(sample, manager.create(new float[] {10.5f}),
+                    manager.randomNormal(new ai.djl.ndarray.types.Shape(1, 3, 48)),
+                    manager.randomNormal(new ai.djl.ndarray.types.Shape(1, 32)),
+                    manager.create(new float[] {56, 80, 0, 0, 56, 80}, new ai.djl.ndarray.types.Shape(1, 6)));
+            assertEquals(sample.getShape(), out.getShape());
+            assertTrue(Float.isFinite(out.abs().max().getFloat()));
+        }
+    }
+
     private static void assertOracle(String name, boolean textTime) {
         Path dir = OracleCases.dir(name);
         try (NDManager manager = NDManager.newBaseManager();
