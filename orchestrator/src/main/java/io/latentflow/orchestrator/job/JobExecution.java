@@ -114,7 +114,7 @@ public class JobExecution {
                 .setAttribute("latentflow.sampler", spec.sampler())
                 .startSpan();
         long denoiseStart = System.nanoTime();
-        List<ImageResult> images = new ArrayList<>();
+        List<ImageResult> results = new ArrayList<>();
         long vaeMs;
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray latents;
@@ -132,15 +132,15 @@ public class JobExecution {
                             .setModel(modelRef).setLatents(Tensors.toProto(latents)).build())));
             vaeMs = millisSince(vaeStart);
             Tensor pixels = WireTensors.checked(decoded.getImages(), "VAE images");
-            float[] data = Tensors.toNDArray(pixels, manager).toFloatArray();
+            NDArray images = Tensors.toNDArray(pixels, manager);
             int heightPx = Math.toIntExact(pixels.getShape(2));
             int widthPx = Math.toIntExact(pixels.getShape(3));
             inSpan(spec, "images.store", () -> {
                 for (int n = 0; n < spec.numImages(); n++) {
-                    byte[] png = PngImages.encode(data, n, heightPx, widthPx);
+                    byte[] png = PngImages.encode(images, n);
                     String key = JobKeys.image(jobId, n);
                     store.put(key, png, "image/png");
-                    images.add(ImageResult.newBuilder().setKey(key).setWidth(widthPx).setHeight(heightPx)
+                    results.add(ImageResult.newBuilder().setKey(key).setWidth(widthPx).setHeight(heightPx)
                             .setSizeBytes(png.length).setSeed(spec.imageSeed(n)).build());
                 }
                 return null;
@@ -153,7 +153,7 @@ public class JobExecution {
                 .setVaeMs(vaeMs)
                 .setTotalMs(millisSince(startNanos))
                 .build();
-        return events.publish(GenerationEvents.completed(jobId, images, spec.seed(), timings));
+        return events.publish(GenerationEvents.completed(jobId, results, spec.seed(), timings));
     }
 
     private NDArray sample(JobSpec spec, ModelCatalog.ModelInfo model, Sampler sampler, Schedule schedule,

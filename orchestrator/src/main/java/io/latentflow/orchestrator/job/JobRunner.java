@@ -34,6 +34,7 @@ public class JobRunner {
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
 
     private final ExecutorService workers;
+    private volatile boolean stopping;
 
     @Inject
     JobExecution execution;
@@ -90,16 +91,29 @@ public class JobRunner {
         }
         try {
             return execution.run(spec);
-        } catch (CancellationException e) {
+        } catch (RuntimeException e) {
+            if (stopping && !tracker.isCancelRequested(jobId)) {
+                // the process is shutting down: no final event and no acknowledgement, so Kafka redelivers the job
+                LOG.infof("job %s interrupted by shutdown; its record stays uncommitted for redelivery", jobId);
+                return new CompletableFuture<>();
+            }
+            return failureEvent(spec, span, e);
+        }
+    }
+
+    private CompletionStage<Void> failureEvent(JobSpec spec, Span span, RuntimeException failure) {
+        String jobId = spec.jobId();
+        if (failure instanceof CancellationException) {
             LOG.infof("job %s cancelled", jobId);
             return events.publish(GenerationEvents.cancelled(jobId));
-        } catch (InvalidRequestException e) {
-            return fail(span, jobId, e.field(), e.reason(), e);
-        } catch (StageFailedException | StorageException e) {
-            return fail(span, jobId, "", e.getMessage(), e);
-        } catch (RuntimeException e) {
-            return fail(span, jobId, "", "internal error: " + e, e);
         }
+        if (failure instanceof InvalidRequestException invalid) {
+            return fail(span, jobId, invalid.field(), invalid.reason(), invalid);
+        }
+        if (failure instanceof StageFailedException || failure instanceof StorageException) {
+            return fail(span, jobId, "", failure.getMessage(), failure);
+        }
+        return fail(span, jobId, "", "internal error: " + failure, failure);
     }
 
     private CompletionStage<Void> fail(Span span, String jobId, String field, String reason, Exception cause) {
@@ -111,6 +125,7 @@ public class JobRunner {
 
     @PreDestroy
     void stop() {
+        stopping = true;
         workers.shutdownNow();
         try {
             workers.awaitTermination(10, TimeUnit.SECONDS);

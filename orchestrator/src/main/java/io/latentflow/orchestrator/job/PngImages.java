@@ -1,34 +1,22 @@
 package io.latentflow.orchestrator.job;
 
+import ai.djl.ndarray.NDArray;
+import io.latentflow.core.image.ImageTensors;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 
-/** Turns decoded images in [-1, 1] into 8-bit RGB PNG files. */
+/** Turns decoded VAE output into 8-bit RGB PNG files, with core's image conversion (as diffusers does it). */
 public final class PngImages {
 
     private PngImages() {
     }
 
-    /**
-     * Encodes image {@code index} of a batch (B, 3, H, W) given as row-major floats in [-1, 1]; each channel value
-     * maps to round(clamp((x + 1) / 2, 0, 1) * 255), as diffusers' image processor does.
-     */
-    public static byte[] encode(float[] batch, int index, int heightPx, int widthPx) {
-        int plane = heightPx * widthPx;
-        int offset = index * 3 * plane;
-        BufferedImage image = new BufferedImage(widthPx, heightPx, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < heightPx; y++) {
-            for (int x = 0; x < widthPx; x++) {
-                int p = y * widthPx + x;
-                int r = toByte(batch[offset + p]);
-                int g = toByte(batch[offset + plane + p]);
-                int b = toByte(batch[offset + 2 * plane + p]);
-                image.setRGB(x, y, (r << 16) | (g << 8) | b);
-            }
-        }
+    /** PNG bytes of image {@code index} of a decoded batch (B, 3, H, W) in roughly [-1, 1]. */
+    public static byte[] encode(NDArray decoded, int index) {
+        BufferedImage image = ImageTensors.toImage(ImageTensors.postprocess(decoded.get(index)));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             ImageIO.write(image, "png", out);
@@ -36,11 +24,5 @@ public final class PngImages {
             throw new UncheckedIOException("cannot encode PNG", e);
         }
         return out.toByteArray();
-    }
-
-    /** One channel value in [-1, 1] as an 8-bit intensity. */
-    static int toByte(float value) {
-        float unit = Math.min(1f, Math.max(0f, (value + 1f) / 2f));
-        return Math.round(unit * 255f);
     }
 }
