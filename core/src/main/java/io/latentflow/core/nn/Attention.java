@@ -29,30 +29,46 @@ public final class Attention {
      * @return (B, Lq, H*Dv)
      */
     public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, int heads, NDArray mask, boolean upcast) {
-        return scaledDotProduct(q, k, v, heads, mask, upcast, MAX_SCORE_ELEMENTS);
+        float scale = (float) (1.0 / Math.sqrt(q.getShape().get(2) / heads));
+        return withScale(q, k, v, heads, mask, upcast, scale, MAX_SCORE_ELEMENTS);
     }
 
-    /** As above, slicing the queries so that at most {@code maxScoreElements} scores exist at once. */
+    /**
+     * softmax(scale * Q K^T + mask) V with an explicit scale; 1 means the queries already carry 1/sqrt(D) (folded
+     * into the query projection's weights), which saves one elementwise pass.
+     */
+    public static NDArray withScale(NDArray q, NDArray k, NDArray v, int heads, NDArray mask, boolean upcast,
+                                    float scale) {
+        return withScale(q, k, v, heads, mask, upcast, scale, MAX_SCORE_ELEMENTS);
+    }
+
+    /** As {@link #scaledDotProduct}, slicing the queries so that at most {@code maxScoreElements} scores exist at once. */
     static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, int heads, NDArray mask, boolean upcast,
                                     long maxScoreElements) {
+        float scale = (float) (1.0 / Math.sqrt(q.getShape().get(2) / heads));
+        return withScale(q, k, v, heads, mask, upcast, scale, maxScoreElements);
+    }
+
+    private static NDArray withScale(NDArray q, NDArray k, NDArray v, int heads, NDArray mask, boolean upcast,
+                                     float scale, long maxScoreElements) {
         long b = q.getShape().get(0);
         long lq = q.getShape().get(1);
         long lk = k.getShape().get(1);
         long d = q.getShape().get(2) / heads;
         long dv = v.getShape().get(2) / heads;
-        float scale = (float) (1.0 / Math.sqrt(d));
         DataType type = q.getDataType();
         boolean toFloat = upcast && type != DataType.FLOAT32 && type != DataType.FLOAT64;
         // q: (B, H, Lq, D) scaled by 1/sqrt(D), kT: (B, H, D, Lk), v: (B, H, Lk, Dv); one head needs no reshaping
         NDArray qh;
         NDArray kt;
         NDArray vh;
+        NDArray scaled = scale == 1f ? q : q.mul(scale);
         if (heads == 1) {
-            qh = q.mul(scale);
+            qh = scaled;
             kt = k.transpose(0, 2, 1);
             vh = v;
         } else {
-            qh = q.mul(scale).reshape(b, lq, heads, d).transpose(0, 2, 1, 3);
+            qh = scaled.reshape(b, lq, heads, d).transpose(0, 2, 1, 3);
             kt = k.reshape(b, lk, heads, d).transpose(0, 2, 3, 1);
             vh = v.reshape(b, lk, heads, dv).transpose(0, 2, 1, 3);
         }

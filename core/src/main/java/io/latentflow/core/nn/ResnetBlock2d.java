@@ -64,7 +64,8 @@ public final class ResnetBlock2d {
         // 2. time injection: h + proj(temb)[:, :, None, None] before norm2, or norm2(h) * (1 + scale) + shift
         NDArray t = null;
         if (timeEmbProj != null && activatedTemb != null) {
-            t = timeEmbProj.forward(activatedTemb).expandDims(2).expandDims(3);
+            NDArray projected = timeEmbProj.forward(activatedTemb);
+            t = projected.reshape(projected.getShape().get(0), projected.getShape().get(1), 1, 1);
         }
         if (t != null && !scaleShift) {
             h = norm2.forward(h.add(t));

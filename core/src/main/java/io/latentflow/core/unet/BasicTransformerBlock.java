@@ -36,9 +36,10 @@ final class BasicTransformerBlock {
                                       boolean upcast) {
         return new BasicTransformerBlock(
                 LayerNorm.load(w.child("norm1"), dim, NORM_EPS),
-                CrossAttention.load(w.child("attn1"), dim, onlyCrossAttention ? contextDim : dim, dim, heads, upcast),
+                CrossAttention.load(w.child("attn1"), dim, onlyCrossAttention ? contextDim : dim, dim, heads, upcast,
+                        !onlyCrossAttention),
                 LayerNorm.load(w.child("norm2"), dim, NORM_EPS),
-                CrossAttention.load(w.child("attn2"), dim, contextDim, dim, heads, upcast),
+                CrossAttention.load(w.child("attn2"), dim, contextDim, dim, heads, upcast, false),
                 LayerNorm.load(w.child("norm3"), dim, NORM_EPS),
                 FeedForward.load(w.child("ff"), dim, false),
                 onlyCrossAttention);

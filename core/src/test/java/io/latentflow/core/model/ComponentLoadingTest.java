@@ -62,11 +62,14 @@ class ComponentLoadingTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> w = oracleWeights("unet_sd_tiny", manager);
             w.put("conv_in.weight", manager.zeros(new Shape(32, 5, 3, 3)));
+            w.put("down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_k.weight", manager.zeros(new Shape(32, 31)));
             Path dir = folderWith("unet_sd_tiny", w, "diffusion_pytorch_model.safetensors");
             ModelLoadException e = assertThrows(ModelLoadException.class,
                     () -> UNet2dConditionModel.load(dir, ModelOptions.defaults()));
             assertTrue(e.getMessage().contains("'conv_in.weight' has shape (32, 5, 3, 3) but the model needs "
                     + "(32, 4, 3, 3)"), e.getMessage());
+            assertTrue(e.getMessage().contains("'down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_k.weight' has "
+                    + "shape (32, 31) but the model needs (32, 32)"), e.getMessage());
         }
     }
 
