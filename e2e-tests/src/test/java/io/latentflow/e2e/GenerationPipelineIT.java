@@ -59,6 +59,7 @@ class GenerationPipelineIT {
     private RunningSystem system;
     private ManagedChannel channel;
     private String grpcJobId;
+    private String kafkaImageKey;
 
     @BeforeAll
     void start() throws Exception {
@@ -107,6 +108,7 @@ class GenerationPipelineIT {
         assertEquals(7L, last.getCompleted().getSeed());
         assertEquals(1, last.getCompleted().getImagesCount());
         assertImage(last.getCompleted().getImages(0), "jobs/" + jobId + "/images/0.png", 64, 64, 7L);
+        kafkaImageKey = last.getCompleted().getImages(0).getKey();
         System.out.printf("kafka job %s: %d ms from record to completed event; timings %s%n",
                 jobId, elapsedMs, last.getCompleted().getTimings().toString().replace('\n', ' '));
     }
@@ -214,6 +216,35 @@ class GenerationPipelineIT {
         assertTrue(stepsRun < LONG_JOB_STEPS, "stopped after " + stepsRun + " of " + LONG_JOB_STEPS + " steps");
         assertFalse(stub.cancel(CancelRequest.newBuilder().setJobId(jobId).build()).getCancelled(),
                 "an ended job cannot be cancelled again");
+    }
+
+    @Test
+    @Order(6)
+    void imageToImageRunsTheStrengthWindowFromAnImageInTheBucket() throws Exception {
+        assertNotNull(kafkaImageKey, "the Kafka job stored an image");
+        GenerationServiceGrpc.GenerationServiceBlockingStub stub = GenerationServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        List<GenerationEvent> streamed = new ArrayList<>();
+        stub.generate(GenerationRequest.newBuilder()
+                .setModel(TINY_SD).setPrompt("the same square, at dusk").setInitImage(kafkaImageKey)
+                .setStrength(0.5f).setSteps(6).setSeed(21).build()).forEachRemaining(streamed::add);
+
+        GenerationEvent last = streamed.get(streamed.size() - 1);
+        assertEquals(EventType.COMPLETED, last.getType(), () -> "streamed: " + streamed);
+        List<GenerationEvent> progress = ofType(streamed, EventType.PROGRESS);
+        assertEquals(List.of(1, 2, 3), progress.stream().map(e -> e.getProgress().getStep()).toList(),
+                "strength 0.5 of 6 steps runs the last 3");
+        progress.forEach(e -> assertEquals(3, e.getProgress().getTotalSteps()));
+        String jobId = last.getJobId();
+        assertImage(last.getCompleted().getImages(0), "jobs/" + jobId + "/images/0.png", 64, 64, 21L);
+
+        List<GenerationEvent> wrongSize = new ArrayList<>();
+        stub.generate(GenerationRequest.newBuilder()
+                .setModel(TINY_SD).setPrompt("p").setInitImage(kafkaImageKey).setWidth(32).setHeight(32)
+                .build()).forEachRemaining(wrongSize::add);
+        GenerationEvent failed = wrongSize.get(wrongSize.size() - 1);
+        assertEquals(EventType.FAILED, failed.getType(), failed::toString);
+        assertEquals("init_image", failed.getFailure().getField());
     }
 
     private void assertImage(ImageResult image, String key, int widthPx, int heightPx, long seed) throws Exception {

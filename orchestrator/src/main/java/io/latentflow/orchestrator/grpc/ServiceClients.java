@@ -12,6 +12,8 @@ import io.latentflow.proto.PredictResponse;
 import io.latentflow.proto.TextEncoderServiceGrpc;
 import io.latentflow.proto.VaeDecodeRequest;
 import io.latentflow.proto.VaeDecodeResponse;
+import io.latentflow.proto.VaeEncodeRequest;
+import io.latentflow.proto.VaeEncodeResponse;
 import io.latentflow.proto.VaeServiceGrpc;
 import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,6 +50,10 @@ public class ServiceClients {
 
     public PredictResponse predict(String jobId, PredictRequest request) {
         return forJob(denoiser, jobId).predict(request);
+    }
+
+    public VaeEncodeResponse encodeImages(String jobId, VaeEncodeRequest request) {
+        return forJob(vae, jobId).encode(request);
     }
 
     public VaeDecodeResponse decode(String jobId, VaeDecodeRequest request) {

@@ -10,6 +10,7 @@ import io.latentflow.core.sampling.Denoiser;
 import io.latentflow.core.sampling.NoiseSource;
 import io.latentflow.core.sampling.Sampler;
 import io.latentflow.core.sampling.StepListener;
+import io.latentflow.core.image.ImageTensors;
 import io.latentflow.core.schedule.Schedule;
 import io.latentflow.core.tensor.SafetensorsWriter;
 import io.latentflow.orchestrator.config.OrchestratorConfig;
@@ -29,11 +30,15 @@ import io.latentflow.proto.Tensors;
 import io.latentflow.proto.Timings;
 import io.latentflow.proto.VaeDecodeRequest;
 import io.latentflow.proto.VaeDecodeResponse;
+import io.latentflow.proto.VaeEncodeRequest;
+import io.latentflow.proto.VaeEncodeResponse;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +50,7 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import javax.imageio.ImageIO;
 
 /**
  * Runs one validated job end to end: records it, encodes the prompts, runs the sampler over the remote denoiser,
@@ -92,6 +98,11 @@ public class JobExecution {
         }
         Sampler sampler = SamplerChoice.create(spec, model.scheduler());
         Schedule schedule = SamplerChoice.schedule(sampler, spec.steps());
+        BufferedImage initImage = null;
+        if (spec.isImageToImage()) {
+            schedule = SamplerChoice.forStrength(schedule, spec);
+            initImage = inSpan(spec, "init-image.load", () -> loadInitImage(spec));
+        }
         ModelRef modelRef = ModelRef.newBuilder().setName(model.name()).setVersion(model.version()).build();
 
         inSpan(spec, "job.record", () -> {
@@ -121,7 +132,8 @@ public class JobExecution {
             try (Scope ignored = denoise.makeCurrent()) {
                 RemoteDenoiser remote = new RemoteDenoiser(request -> clients.predict(jobId, request), modelRef,
                         cond, uncond, spec.guidanceScale(), spec.guidanceRescale());
-                latents = sample(spec, model, sampler, schedule, tracedSteps(spec, remote), manager);
+                latents = sample(spec, model, modelRef, sampler, schedule, initImage, tracedSteps(spec, remote),
+                        manager);
                 denoise.setAttribute("latentflow.conditioning_resends", remote.resends());
             } finally {
                 denoise.end();
@@ -156,20 +168,66 @@ public class JobExecution {
         return events.publish(GenerationEvents.completed(jobId, results, spec.seed(), timings));
     }
 
-    private NDArray sample(JobSpec spec, ModelCatalog.ModelInfo model, Sampler sampler, Schedule schedule,
-            Denoiser denoiser, NDManager manager) {
+    private NDArray sample(JobSpec spec, ModelCatalog.ModelInfo model, ModelRef modelRef, Sampler sampler,
+            Schedule schedule, BufferedImage initImage, Denoiser denoiser, NDManager manager) {
         long[] seeds = new long[spec.numImages()];
         for (int n = 0; n < seeds.length; n++) {
             seeds[n] = spec.imageSeed(n);
         }
         NoiseSource noise = NoiseSource.seeded(seeds);
-        // x_T ~ N(0, initNoiseSigma^2): (B, C, H/f, W/f)
+        // latents: (B, C, H/f, W/f)
         Shape shape = new Shape(spec.numImages(), model.latentChannels(),
                 spec.heightPx() / model.vaeScaleFactor(), spec.widthPx() / model.vaeScaleFactor());
-        NDArray initial = noise.next(shape, manager).mul(schedule.initNoiseSigma());
+        NDArray initial;
+        if (initImage == null) {
+            // text-to-image: x_T ~ N(0, initNoiseSigma^2)
+            initial = noise.next(shape, manager).mul(schedule.initNoiseSigma());
+        } else {
+            initial = noisedImageLatents(spec, modelRef, sampler, schedule, initImage, noise, shape, manager);
+        }
         Cancellation cancellation = () -> tracker.isCancelRequested(spec.jobId());
         return stage("denoiser", () -> sampler.sample(denoiser, initial, schedule, noise,
                 progress(spec, schedule.steps()), cancellation));
+    }
+
+    /**
+     * img2img (SDEdit, Meng et al. 2021): x0 = the VAE latents of the start image (posterior sampled with the first
+     * noise draw, as the in-process pipeline does), then x_t = sqrt(alphaCumprod_t) x0 + sqrt(1 - alphaCumprod_t) eps
+     * at the first timestep of the strength window (the sampler's addNoise).
+     */
+    private NDArray noisedImageLatents(JobSpec spec, ModelRef modelRef, Sampler sampler, Schedule schedule,
+            BufferedImage initImage, NoiseSource noise, Shape shape, NDManager manager) {
+        // images: (1, 3, H, W) in [-1, 1] -> (B, 3, H, W)
+        NDArray images = ImageTensors.toTensor(initImage, manager)
+                .broadcast(new Shape(spec.numImages(), 3, spec.heightPx(), spec.widthPx()));
+        NDArray posteriorNoise = noise.next(shape, manager);
+        VaeEncodeResponse encoded = inSpan(spec, "vae.encode", () -> stage("VAE", () -> clients.encodeImages(
+                spec.jobId(), VaeEncodeRequest.newBuilder().setModel(modelRef)
+                        .setImages(Tensors.toProto(images)).setNoise(Tensors.toProto(posteriorNoise)).build())));
+        NDArray originalSample = Tensors.toNDArray(
+                WireTensors.checked(encoded.getLatents(), "VAE latents"), manager);
+        NDArray eps = noise.next(shape, manager);
+        return sampler.addNoise(originalSample, eps, schedule, schedule.beginIndex());
+    }
+
+    private BufferedImage loadInitImage(JobSpec spec) {
+        byte[] bytes = store.get(spec.initImage()).orElseThrow(() -> new InvalidRequestException("init_image",
+                "no object '" + spec.initImage() + "' in bucket " + store.bucket()));
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException e) {
+            throw new InvalidRequestException("init_image", "'" + spec.initImage() + "' cannot be read: " + e);
+        }
+        if (image == null) {
+            throw new InvalidRequestException("init_image", "'" + spec.initImage() + "' is not a PNG or JPEG image");
+        }
+        if (image.getWidth() != spec.widthPx() || image.getHeight() != spec.heightPx()) {
+            throw new InvalidRequestException("init_image", "'" + spec.initImage() + "' is " + image.getWidth() + "x"
+                    + image.getHeight() + " pixels but the job asks for " + spec.widthPx() + "x" + spec.heightPx()
+                    + "; give width and height matching the image");
+        }
+        return image;
     }
 
     private StepListener progress(JobSpec spec, int totalSteps) {

@@ -7,6 +7,8 @@ import io.latentflow.proto.ModelRef;
  * A validated generation job with every default applied.
  *
  * @param negativePrompt null when the request has none (then the unconditional branch uses the empty prompt)
+ * @param initImage      object key of the img2img start image, empty for text-to-image
+ * @param strength       img2img: the fraction of the schedule run on the noised start image, in (0, 1]
  */
 public record JobSpec(
         String jobId,
@@ -23,11 +25,18 @@ public record JobSpec(
         float eta,
         long seed,
         int numImages,
-        boolean karras) {
+        boolean karras,
+        String initImage,
+        float strength) {
 
     /** Classifier-free guidance runs only for a scale above 1 (at 1 it equals the conditional prediction). */
     public boolean usesGuidance() {
         return guidanceScale > 1f;
+    }
+
+    /** Whether the job starts from an image (img2img) instead of pure noise. */
+    public boolean isImageToImage() {
+        return !initImage.isEmpty();
     }
 
     /** Seed of image {@code n} (0-based): the job's seed plus n. */
@@ -53,6 +62,9 @@ public record JobSpec(
                 .setKarras(karras);
         if (negativePrompt != null) {
             builder.setNegativePrompt(negativePrompt);
+        }
+        if (isImageToImage()) {
+            builder.setInitImage(initImage).setStrength(strength);
         }
         return builder.build();
     }

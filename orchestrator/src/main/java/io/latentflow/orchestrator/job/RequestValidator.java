@@ -26,6 +26,8 @@ public final class RequestValidator {
     public static final int DEFAULT_STEPS = 20;
     public static final String DEFAULT_SAMPLER = "ddim";
     public static final float DEFAULT_GUIDANCE_SCALE = 7.5f;
+    /** img2img strength when the request gives none (diffusers' default). */
+    public static final float DEFAULT_STRENGTH = 0.8f;
 
     /** Job ids become object keys (jobs/&lt;id&gt;/...): letters, digits, '.', '_', '-', at most 128. */
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -114,13 +116,14 @@ public final class RequestValidator {
             requireObjectKey("mask", request.getMask());
             require(!request.getInitImage().isEmpty(), "mask", "inpainting needs init_image as well");
         }
-        require(request.getInitImage().isEmpty(), "init_image",
-                "image-to-image is not supported by this orchestrator (text-to-image only)");
+        float strength = request.hasStrength() ? request.getStrength() : DEFAULT_STRENGTH;
+        require(request.getMask().isEmpty(), "mask", "inpainting is not supported by this orchestrator");
         require(!request.hasRefiner(), "refiner", "refiner models are not supported by this orchestrator");
 
         long seed = request.hasSeed() ? request.getSeed() : seeds.nextLong() & 0x7fffffffffffL;
         return new JobSpec(jobId, modelName, model.getVersion(), prompt, negativePrompt, width, height, steps,
-                sampler, guidanceScale, guidanceRescale, eta, seed, numImages, request.getKarras());
+                sampler, guidanceScale, guidanceRescale, eta, seed, numImages, request.getKarras(),
+                request.getInitImage(), request.getInitImage().isEmpty() ? 0f : strength);
     }
 
     /** Whether {@code jobId} may name a job (it becomes part of object keys). */

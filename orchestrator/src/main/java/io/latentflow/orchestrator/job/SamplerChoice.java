@@ -46,4 +46,17 @@ public final class SamplerChoice {
         }
         return schedule;
     }
+
+    /**
+     * img2img: the last int(steps * strength) steps of {@code schedule}; throws {@link InvalidRequestException} on
+     * field {@code strength} when that leaves no step.
+     */
+    public static Schedule forStrength(Schedule schedule, JobSpec spec) {
+        Schedule window = schedule.forStrength(spec.strength());
+        if (window.steps() < 1) {
+            throw new InvalidRequestException("strength", "strength " + spec.strength() + " of " + spec.steps()
+                    + " steps leaves no denoising step; raise steps or strength");
+        }
+        return window;
+    }
 }

@@ -203,8 +203,22 @@ class RequestValidatorTest {
 
     @Test
     void namesTheUnsupportedFeaturesThatAreWellFormed() {
-        assertRejected("init_image", valid().setInitImage("inputs/a.png").setStrength(0.6f));
+        assertRejected("mask", valid().setInitImage("inputs/a.png").setMask("inputs/m.png"));
         assertRejected("refiner", valid().setRefiner(ModelRef.newBuilder().setName("refiner")).setDenoisingEnd(0.8f));
+    }
+
+    @Test
+    void acceptsImageToImageWithTheDefaultOrAGivenStrength() {
+        JobSpec byDefault = validator.validate(valid().setInitImage("inputs/a.png").build(), "j");
+        assertTrue(byDefault.isImageToImage());
+        assertEquals("inputs/a.png", byDefault.initImage());
+        assertEquals(0.8f, byDefault.strength());
+        assertEquals(0.5f, validator.validate(valid().setInitImage("inputs/a.png").setStrength(0.5f).build(), "j")
+                .strength());
+        GenerationRequest stored = byDefault.toRequest();
+        assertEquals("inputs/a.png", stored.getInitImage());
+        assertEquals(0.8f, stored.getStrength());
+        assertFalse(validator.validate(valid().build(), "j").isImageToImage());
     }
 
     @Test
