@@ -52,10 +52,13 @@ final class TimestepEmbedding {
         }
     }
 
-    /** Projection plus MLP under {@code w} (keys linear_1, linear_2). */
+    /**
+     * Projection plus MLP under {@code w} (keys linear_1, linear_2); projectionDim 0 gives the MLP alone (for
+     * add_embedding, whose input is projected by the caller).
+     */
     static TimestepEmbedding load(Weights w, int projectionDim, boolean flipSinToCos, double freqShift, long inDim,
                                   long outDim, String activation, String postActivation) {
-        NDArray f = frequencies(w.manager(), projectionDim, freqShift);
+        NDArray f = projectionDim > 0 ? frequencies(w.manager(), projectionDim, freqShift) : null;
         return new TimestepEmbedding(f, flipSinToCos, projectionDim,
                 Linear.load(w.child("linear_1"), inDim, outDim, true),
                 Linear.load(w.child("linear_2"), outDim, outDim, true), activation, postActivation);
