@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.core.schedule.SchedulerConfig;
 import io.latentflow.orchestrator.config.OrchestratorConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ import java.util.stream.Stream;
 
 /**
  * What the orchestrator needs to know about a model to run its sampling loop (scheduler configuration, latent
- * channels, VAE scale factor), read from models/&lt;name&gt;/&lt;version&gt;/ under the local model root, else from the same
+ * channels and scale factor of the VAE), read from models/&lt;name&gt;/&lt;version&gt;/ under the local model root, else from the same
  * prefix in the bucket. An empty version means the highest version present.
  */
 @ApplicationScoped
@@ -36,14 +37,21 @@ public class ModelCatalog {
     private final ObjectStore store;
     private final Map<String, ModelInfo> cache = new ConcurrentHashMap<>();
 
+    @Inject
     public ModelCatalog(OrchestratorConfig config, ObjectStore store) {
-        this.root = Path.of(config.modelsRoot());
+        this(Path.of(config.modelsRoot()), store);
+    }
+
+    /** A catalog over the model folders under {@code root}, falling back to {@code store}. */
+    public ModelCatalog(Path root, ObjectStore store) {
+        this.root = root;
         this.store = store;
     }
 
     /**
      * The sampling facts of one model version.
      *
+     * @param latentChannels channels of the VAE's latent space (the UNet's input without inpainting channels)
      * @param vaeScaleFactor pixels per latent cell, 2^(number of VAE blocks - 1)
      */
     public record ModelInfo(String name, String version, SchedulerConfig scheduler, int latentChannels,
@@ -79,9 +87,8 @@ public class ModelCatalog {
     private ModelInfo load(String name, String version) {
         String prefix = name + "/" + version + "/";
         String schedulerJson = read(prefix, "scheduler/scheduler_config.json");
-        JsonNode unet = tree(read(prefix, "unet/config.json"), prefix + "unet/config.json");
         JsonNode vae = tree(read(prefix, "vae/config.json"), prefix + "vae/config.json");
-        int latentChannels = unet.path("in_channels").asInt(4);
+        int latentChannels = vae.path("latent_channels").asInt(4);
         int blocks = vae.path("block_out_channels").size();
         int scaleFactor = blocks == 0 ? 8 : 1 << (blocks - 1);
         return new ModelInfo(name, version, SchedulerConfig.parse(schedulerJson), latentChannels, scaleFactor);
