@@ -11,8 +11,6 @@ public final class GroupNorm {
 
     private final int groups;
     private final float eps;
-    private final NDArray weight;
-    private final NDArray bias;
     private final NDArray weight3d;
     private final NDArray bias3d;
     private final NDArray weight2d;
@@ -22,8 +20,6 @@ public final class GroupNorm {
     private GroupNorm(int groups, float eps, NDArray weight, NDArray bias, Weights owner) {
         this.groups = groups;
         this.eps = eps;
-        this.weight = weight;
-        this.bias = bias;
         this.owner = owner;
         this.weight3d = weight == null ? null : weight.reshape(-1, 1, 1);
         this.bias3d = bias == null ? null : bias.reshape(-1, 1, 1);

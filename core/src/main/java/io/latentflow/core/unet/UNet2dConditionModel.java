@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.latentflow.core.model.ComponentWeights;
-import io.latentflow.core.model.ModelLoadException;
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.nn.Activations;
 import io.latentflow.core.nn.Conv2d;
