@@ -44,18 +44,34 @@ public final class ComponentWeights {
             }
         }
         try (Stream<Path> files = Files.list(componentDir)) {
-            List<Path> pickles = files.filter(p -> PICKLE_SUFFIXES.stream()
-                    .anyMatch(s -> p.getFileName().toString().toLowerCase().endsWith(s))).sorted().toList();
+            List<Path> all = files.sorted().toList();
+            // otherwise a lone index or a lone safetensors file under another name
+            for (String suffix : List.of(".safetensors.index.json", ".safetensors")) {
+                List<Path> found = all.stream().filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+                if (found.size() == 1) {
+                    return found.get(0);
+                }
+                if (found.size() > 1) {
+                    throw new ModelLoadException(componentDir + ": cannot tell which weights to load among "
+                            + names(found) + "; expected one of " + FILE_NAMES);
+                }
+            }
+            List<Path> pickles = all.stream().filter(p -> PICKLE_SUFFIXES.stream()
+                    .anyMatch(s -> p.getFileName().toString().toLowerCase().endsWith(s))).toList();
             if (!pickles.isEmpty()) {
-                throw new ModelLoadException(componentDir + ": only pickled checkpoint(s) " + pickles.stream()
-                        .map(p -> p.getFileName().toString()).toList() + " found; pickle files are not loaded "
-                        + "because unpickling can run arbitrary code. Convert them to safetensors (for example "
-                        + "with diffusers' save_pretrained(..., safe_serialization=True)) and retry");
+                throw new ModelLoadException(componentDir + ": only pickled checkpoint(s) " + names(pickles)
+                        + " found; pickle files are not loaded because unpickling can run arbitrary code. Convert them"
+                        + " to safetensors (for example with diffusers' save_pretrained(..., safe_serialization=True))"
+                        + " and retry");
             }
         } catch (IOException e) {
             throw new ModelLoadException(componentDir + ": cannot list folder: " + e.getMessage(), e);
         }
         throw new ModelLoadException(componentDir + ": no weights found (expected one of " + FILE_NAMES + ")");
+    }
+
+    private static List<String> names(List<Path> paths) {
+        return paths.stream().map(p -> p.getFileName().toString()).toList();
     }
 
     /**

@@ -86,6 +86,18 @@ class ComponentLoadingTest {
     }
 
     @Test
+    void loneSafetensorsFileUnderAnotherNameIsFound() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Path dir = folderWith("vae_tiny", oracleWeights("vae_tiny", manager), "vae-ft-mse.safetensors");
+            assertEquals(dir.resolve("vae-ft-mse.safetensors"), ComponentWeights.locate(dir));
+            Files.write(dir.resolve("other.safetensors"), new byte[0]);
+            ModelLoadException e = assertThrows(ModelLoadException.class, () -> ComponentWeights.locate(dir));
+            assertTrue(e.getMessage().contains("cannot tell which weights") && e.getMessage().contains("other.safetensors"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void truncatedWeightsFileIsNamed() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("truncated"));
         Files.copy(OracleCases.dir("vae_tiny").resolve("config.json"), dir.resolve("config.json"));
