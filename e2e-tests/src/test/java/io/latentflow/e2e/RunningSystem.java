@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -44,6 +45,7 @@ final class RunningSystem implements AutoCloseable {
     final ServiceLauncher services;
     final Endpoints endpoints;
     private final List<AutoCloseable> clients = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
     MinioClient s3;
     KafkaProducer<String, String> producer;
     TopicWatcher events;
@@ -138,8 +140,12 @@ final class RunningSystem implements AutoCloseable {
         return services.process(service).logTail(60);
     }
 
+    /** Stops every process and client; later calls do nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         for (AutoCloseable client : clients) {
             try {
                 client.close();
