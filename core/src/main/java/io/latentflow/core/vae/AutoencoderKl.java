@@ -59,13 +59,14 @@ public final class AutoencoderKl implements AutoCloseable {
      */
     public static AutoencoderKl load(Path componentDir, ModelOptions options) {
         AutoencoderKlConfig config = AutoencoderKlConfig.load(componentDir.resolve("config.json"));
+        DataType type = runType(config, options);
         Path file = ComponentWeights.locate(componentDir);
         NDManager manager = NDManager.newBaseManager(options.device());
         try {
             Map<String, NDArray> tensors = renameLegacyAttention(
-                    ComponentWeights.read(file, manager, options.dataType()));
+                    ComponentWeights.read(file, manager, type));
             Weights w = Weights.of(tensors, file.toString(), manager);
-            AutoencoderKl vae = new AutoencoderKl(config, manager, options.dataType(), w);
+            AutoencoderKl vae = new AutoencoderKl(config, manager, type, w);
             w.report().requireComplete();
             if (!w.report().unexpected().isEmpty()) {
                 LOG.warn("{}: {} unexpected tensors not used by the model: {}", file, w.report().unexpected().size(),
@@ -84,23 +85,41 @@ public final class AutoencoderKl implements AutoCloseable {
      */
     public static AutoencoderKl withRandomWeights(Path configFile, ModelOptions options) {
         AutoencoderKlConfig config = AutoencoderKlConfig.load(configFile);
+        DataType type = runType(config, options);
         Map<String, Shape> shapes;
         try (NDManager probe = NDManager.newBaseManager(options.device())) {
             Weights empty = Weights.of(Map.of(), configFile.toString(), probe);
-            new AutoencoderKl(config, probe, options.dataType(), empty);
+            new AutoencoderKl(config, probe, type, empty);
             shapes = empty.report().missingShapes();
         }
         NDManager manager = NDManager.newBaseManager(options.device());
         try {
-            Map<String, NDArray> tensors = RandomWeights.create(shapes, manager, options.dataType());
+            Map<String, NDArray> tensors = RandomWeights.create(shapes, manager, type);
             Weights w = Weights.of(tensors, configFile + " (random weights)", manager);
-            AutoencoderKl vae = new AutoencoderKl(config, manager, options.dataType(), w);
+            AutoencoderKl vae = new AutoencoderKl(config, manager, type, w);
             w.report().requireComplete();
             return vae;
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * The dtype the VAE runs in: float32 when float16 is asked but config.json says force_upcast (the SD 1.x/2.x
+     * and SDXL VAEs overflow in float16; diffusers pipelines upcast them the same way).
+     */
+    static DataType runType(AutoencoderKlConfig config, ModelOptions options) {
+        if (options.dataType() == DataType.FLOAT16 && config.forceUpcast()) {
+            LOG.info("VAE config has force_upcast: running in float32 instead of float16");
+            return DataType.FLOAT32;
+        }
+        return options.dataType();
+    }
+
+    /** The floating-point type of weights and activations (see {@link #runType}). */
+    public DataType dataType() {
+        return dataType;
     }
 
     /** Maps pre-0.14 diffusers attention keys to the current names; 1x1-conv shaped projections become matrices. */

@@ -40,6 +40,14 @@ class AutoencoderKlTest {
     }
 
     @Test
+    void float16IsUpcastWhenTheConfigSaysForceUpcast() {
+        try (AutoencoderKl vae = AutoencoderKl.load(OracleCases.dir("vae_tiny"), ModelOptions.of("cpu", "float16"))) {
+            assertTrue(vae.config().forceUpcast());
+            assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, vae.dataType());
+        }
+    }
+
+    @Test
     void klAndNllFollowTheGaussianFormulas() {
         try (NDManager manager = NDManager.newBaseManager()) {
             // moments: mean 1 everywhere, logvar 0 (var 1) -> kl = 0.5 * sum(1) = 0.5 * C*h*w
