@@ -4,15 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-import java.util.Random;
-
 /**
- * Per-image seeded Gaussian noise: image i has its own {@link Random} seeded with seeds[i], and each draw of shape
- * (B, ...) takes one (1, ...) block from each image's stream in turn.
+ * Per-image seeded Gaussian noise that reproduces diffusers with one CPU generator per image: image i has its own
+ * {@link TorchCpuGenerator} seeded with seeds[i] ({@code torch.Generator().manual_seed(seeds[i])}), and each draw of
+ * shape (B, ...) takes one {@code torch.randn((1, ...), generator=g_i)} from each image's stream in turn, as
+ * diffusers' {@code randn_tensor} does for a list of generators.
  */
 public final class SeededNoise implements NoiseSource {
     private final long[] seeds;
-    private final Random[] streams;
+    private final TorchCpuGenerator[] streams;
 
     /** One seed per image of the batch. */
     public SeededNoise(long... seeds) {
@@ -20,9 +20,9 @@ public final class SeededNoise implements NoiseSource {
             throw new IllegalArgumentException("at least one seed is needed");
         }
         this.seeds = seeds.clone();
-        this.streams = new Random[seeds.length];
+        this.streams = new TorchCpuGenerator[seeds.length];
         for (int i = 0; i < seeds.length; i++) {
-            streams[i] = new Random(seeds[i]);
+            streams[i] = new TorchCpuGenerator(seeds[i]);
         }
     }
 
@@ -40,10 +40,7 @@ public final class SeededNoise implements NoiseSource {
         int perImage = Math.toIntExact(shape.size() / batch);
         float[] data = new float[Math.toIntExact(shape.size())];
         for (int b = 0; b < batch; b++) {
-            Random r = streams[b];
-            for (int k = 0; k < perImage; k++) {
-                data[b * perImage + k] = (float) r.nextGaussian();
-            }
+            streams[b].randn(data, b * perImage, perImage);
         }
         return manager.create(data, shape);
     }

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The in-process pipeline against oracle/pipeline_sd_tiny: every step in isolation (recorded latents in, latents
  * out, max abs error <= 1e-4 * max(1, max |x|)), the whole run step by step and its final latents and image
- * (<= 1e-3), uint8 output within 1 level.
+ * (<= 1e-3), uint8 output within 1 level. Runs replay the recorded noise, except the img2img and inpainting runs
+ * "from seed", which draw their noise from the seed alone.
  */
 class PipelineOracleTest {
     private static final Map<String, double[]> FIGURES = new TreeMap<>();
@@ -84,22 +86,39 @@ class PipelineOracleTest {
     }
 
     @Test
+    void img2imgFromItsSeedAloneDrawsDiffusersNoise() {
+        // no recorded noise: seed 11401 must reproduce both of diffusers' draws (VAE posterior, then add_noise)
+        NDArray image = ImageTensors.toTensor(imageOf(t.get("case2.init_image_uint8")), manager);
+        GenerationRequest request = GenerationRequest.builder("a red circle on a blue background")
+                .negativePrompt("").steps(10).guidance(7.5f).initImage(image, 0.6).seeds(11401).build();
+        check("case2", "img2img_from_seed", request, null);
+    }
+
+    @Test
     void inpaintingWithFourChannelUnet() {
+        checkInpainting("inpaint_legacy_4ch", builder -> builder.noise(new RecordedNoise(List.of(
+                t.get("case3.noise_vae_posterior"), t.get("case3.noise"), t.get("case3.noise_vae_posterior_masked")))));
+    }
+
+    @Test
+    void inpaintingFromItsSeedAloneDrawsDiffusersNoise() {
+        // no recorded noise: seed 11501 must reproduce diffusers' three draws (image posterior, noise, masked posterior)
+        checkInpainting("inpaint_from_seed", builder -> builder.seeds(11501));
+    }
+
+    private void checkInpainting(String figure, UnaryOperator<GenerationRequest.Builder> noise) {
         NDArray image = ImageTensors.toTensor(imageOf(t.get("case3.init_image_uint8")), manager);
         NDArray mask = ImageTensors.maskToTensor(maskOf(t.get("case3.mask_image_uint8")), manager);
         assertEquals(0, OracleFiles.maxAbsDiff(mask, t.get("case3.mask_condition")));
         assertEquals(0, OracleFiles.maxAbsDiff(Masks.nearestDownsample(mask, 8, 8), t.get("case3.mask_latent")));
-        GenerationRequest request = GenerationRequest.builder("a green triangle")
-                .negativePrompt("").steps(10).guidance(7.5f).initImage(image, 1.0).mask(mask)
-                .noise(new RecordedNoise(List.of(t.get("case3.noise_vae_posterior"), t.get("case3.noise"),
-                        t.get("case3.noise_vae_posterior_masked"))))
-                .build();
+        GenerationRequest request = noise.apply(GenerationRequest.builder("a green triangle")
+                .negativePrompt("").steps(10).guidance(7.5f).initImage(image, 1.0).mask(mask)).build();
         NDArray maskLatent = t.get("case3.mask_latent");
         NDArray imageLatents = t.get("case3.image_latents");
-        NDArray noise = t.get("case3.noise");
-        check("case3", "inpaint_legacy_4ch", request, (sampler, schedule) -> (index, x) -> {
+        NDArray recordedNoise = t.get("case3.noise");
+        check("case3", figure, request, (sampler, schedule) -> (index, x) -> {
             NDArray proper = index < schedule.endIndex() - 1
-                    ? sampler.addNoise(imageLatents, noise, schedule, index + 1) : imageLatents;
+                    ? sampler.addNoise(imageLatents, recordedNoise, schedule, index + 1) : imageLatents;
             return maskLatent.mul(-1).add(1).mul(proper).add(maskLatent.mul(x));
         });
     }
