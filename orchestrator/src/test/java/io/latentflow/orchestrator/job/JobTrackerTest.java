@@ -1,0 +1,74 @@
+package io.latentflow.orchestrator.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.latentflow.proto.EventType;
+import io.latentflow.proto.GenerationEvent;
+import io.latentflow.proto.GenerationRequest;
+import io.latentflow.proto.Timings;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobTrackerTest {
+
+    private final JobTracker tracker = new JobTracker();
+
+    @Test
+    void listenersSeeEveryLaterEventOfTheirJobUntilTheyUnsubscribe() throws Exception {
+        List<EventType> seen = new ArrayList<>();
+        AutoCloseable subscription = tracker.subscribe("a", event -> seen.add(event.getType()));
+        tracker.onEvent(GenerationEvents.accepted("a"));
+        tracker.onEvent(GenerationEvents.accepted("b"));
+        tracker.onEvent(GenerationEvents.progress("a", 1, 2, ""));
+        subscription.close();
+        tracker.onEvent(GenerationEvents.progress("a", 2, 2, ""));
+        assertEquals(List.of(EventType.ACCEPTED, EventType.PROGRESS), seen);
+    }
+
+    @Test
+    void remembersTheRequestAndTheLastEvent() {
+        GenerationRequest request = GenerationRequest.newBuilder().setJobId("a").setPrompt("p").build();
+        tracker.track("a", request);
+        tracker.onEvent(GenerationEvents.accepted("a"));
+        GenerationEvent failed = GenerationEvents.failed("a", "steps", "must be between 1 and 1000, got 0");
+        tracker.onEvent(failed);
+        JobTracker.TrackedJob job = tracker.find("a").orElseThrow();
+        assertEquals(request, job.request().orElseThrow());
+        assertEquals(failed, job.lastEvent().orElseThrow());
+        assertTrue(job.ended());
+        assertTrue(tracker.find("unknown").isEmpty());
+    }
+
+    @Test
+    void onlyKnownJobsThatHaveNotEndedCanBeCancelled() {
+        assertFalse(tracker.requestCancel("unknown"));
+        tracker.track("a", GenerationRequest.getDefaultInstance());
+        assertTrue(tracker.requestCancel("a"), "a submitted job can be cancelled before it starts");
+        assertTrue(tracker.isCancelRequested("a"));
+        tracker.onEvent(GenerationEvents.cancelled("a"));
+        assertFalse(tracker.requestCancel("a"));
+    }
+
+    @Test
+    void terminalEventsAreCompletedFailedAndCancelled() {
+        assertTrue(JobTracker.isTerminal(EventType.COMPLETED));
+        assertTrue(JobTracker.isTerminal(EventType.FAILED));
+        assertTrue(JobTracker.isTerminal(EventType.CANCELLED));
+        assertFalse(JobTracker.isTerminal(EventType.ACCEPTED));
+        assertFalse(JobTracker.isTerminal(EventType.PROGRESS));
+    }
+
+    @Test
+    void forgetsTheOldestEndedJobsBeyondTheRetainedCount() {
+        for (int i = 0; i <= JobTracker.RETAINED_ENDED_JOBS; i++) {
+            tracker.onEvent(GenerationEvents.completed("job-" + i, List.of(), i,
+                    Timings.getDefaultInstance()));
+        }
+        assertTrue(tracker.find("job-0").isEmpty());
+        assertTrue(tracker.find("job-1").isPresent());
+        assertTrue(tracker.find("job-" + JobTracker.RETAINED_ENDED_JOBS).isPresent());
+    }
+}
