@@ -16,12 +16,19 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * A JVM that LatentFlow runs in the background, found again by its pid file and recognised by a marker system
  * property on its command line (so that a recycled pid never makes us signal a stranger).
  */
 public final class BackgroundProcess {
+
+    /** setsid(1), when the system has it. */
+    private static final Optional<Path> SETSID = Stream.of("/usr/bin/setsid", "/bin/setsid")
+        .map(Path::of)
+        .filter(Files::isExecutable)
+        .findFirst();
 
     private final String name;
     private final Path pidFile;
@@ -69,7 +76,8 @@ public final class BackgroundProcess {
 
     /**
      * Starts {@code java <jvmOptions> <marker> <arguments>} with stdout and stderr appended to the log file, and
-     * records its pid.
+     * records its pid. The process runs in a session of its own (through setsid, which execs in place), so that
+     * Ctrl-C or a hang-up in the terminal that started it does not reach it.
      */
     public ProcessHandle startJava(List<String> jvmOptions, List<String> arguments, Path workDir) throws IOException {
         return startJava(jvmOptions, arguments, workDir, Map.of());
@@ -79,6 +87,7 @@ public final class BackgroundProcess {
     public ProcessHandle startJava(List<String> jvmOptions, List<String> arguments, Path workDir,
             Map<String, String> environment) throws IOException {
         List<String> command = new ArrayList<>();
+        SETSID.ifPresent(setsid -> command.add(setsid.toString()));
         command.add(javaExecutable().toString());
         command.addAll(jvmOptions);
         command.add(marker());

@@ -172,8 +172,11 @@ public final class ServiceLauncher {
         properties.put("latentflow.s3.access-key", endpoints.accessKey());
         properties.put("latentflow.s3.secret-key", endpoints.secretKey());
         config.otlpEndpoint().ifPresent(endpoint -> {
+            // turns tracing on: latentflow.otel.endpoint in the model services, LATENTFLOW_OTLP_ENDPOINT (see
+            // environment()) in the orchestrator; every service exports over OTLP http/protobuf to the same endpoint
             properties.put("latentflow.otel.endpoint", endpoint);
-            properties.put("latentflow.otlp.endpoint", endpoint);
+            properties.put("quarkus.otel.exporter.otlp.traces.endpoint", endpoint);
+            properties.put("quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf");
         });
         String prefix = service.configPrefix();
         if (service == LatentflowService.ORCHESTRATOR) {
@@ -214,7 +217,10 @@ public final class ServiceLauncher {
         for (LatentflowService service : LatentflowService.values()) {
             env.put(service.portVariable(), Integer.toString(config.port(service)));
         }
-        config.otlpEndpoint().ifPresent(endpoint -> env.put("LATENTFLOW_OTLP_ENDPOINT", endpoint));
+        config.otlpEndpoint().ifPresent(endpoint -> {
+            env.put("LATENTFLOW_OTLP_ENDPOINT", endpoint);
+            env.put("LATENTFLOW_OTEL_ENDPOINT", endpoint);
+        });
         return env;
     }
 }

@@ -53,6 +53,17 @@ class BackgroundProcessTest {
     }
 
     @Test
+    void processRunsInASessionOfItsOwnUnderTheRecordedPid() throws Exception {
+        BackgroundProcess process = start("detached");
+        ProcessHandle handle = process.running().orElseThrow();
+        assertTrue(handle.info().command().orElseThrow().endsWith("java"), handle.info().toString());
+        String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"), StandardCharsets.UTF_8);
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long session = Long.parseLong(fields[3]);
+        assertEquals(handle.pid(), session, "the process leads its own session");
+    }
+
+    @Test
     void processIgnoringSigtermIsKilledAfterTheGrace() throws Exception {
         BackgroundProcess stubborn = start("stubborn", "ignore-sigterm");
         long pid = stubborn.running().orElseThrow().pid();
