@@ -19,6 +19,9 @@ public interface DenoiserConfig {
     /** Conditioning tensors kept by content key between calls. */
     ConditioningCache conditioningCache();
 
+    /** How concurrent calls are merged into one UNet forward pass. */
+    Batching batching();
+
     /** Where models come from and how they are loaded. */
     interface Models {
         /** Directory holding {@code <name>/<version>/} diffusers folders, absolute or relative to the working directory. */
@@ -73,5 +76,16 @@ public interface DenoiserConfig {
         /** Upper bound of the cached tensors' data, least recently used evicted first. */
         @WithDefault("268435456")
         long maxBytes();
+    }
+
+    /** How concurrent calls are merged into one UNet forward pass. */
+    interface Batching {
+        /** Most samples in one forward pass (a guided sample counts once; its UNet batch holds two rows). */
+        @WithDefault("8")
+        int maxBatchSize();
+
+        /** How long the first call of a batch waits for others; 0: only calls already queued join it. */
+        @WithDefault("0s")
+        Duration window();
     }
 }

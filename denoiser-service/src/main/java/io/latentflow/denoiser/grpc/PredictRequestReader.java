@@ -1,11 +1,9 @@
 package io.latentflow.denoiser.grpc;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import io.latentflow.core.unet.UNet2dConditionConfig;
-import io.latentflow.denoiser.model.UnetConditioning;
-import io.latentflow.denoiser.model.UnetInputs;
+import io.latentflow.denoiser.model.PredictionJob;
+import io.latentflow.denoiser.model.WireConditioning;
+import io.latentflow.denoiser.storage.ModelId;
 import io.latentflow.proto.DType;
 import io.latentflow.proto.PredictRequest;
 import io.latentflow.proto.Tensor;
@@ -13,26 +11,20 @@ import io.latentflow.proto.Tensors;
 import java.util.List;
 
 /**
- * Checks a Predict request against the UNet's configuration and turns it into {@link UnetInputs}; every problem is
- * an {@link InvalidFieldException} naming the field.
+ * Checks a Predict request against the UNet's configuration and turns it into a {@link PredictionJob}; every
+ * problem is an {@link InvalidFieldException} naming the field.
  */
 final class PredictRequestReader {
 
+    private final ModelId model;
     private final UNet2dConditionConfig config;
-    private final DataType dataType;
-    private final NDManager manager;
 
-    PredictRequestReader(UNet2dConditionConfig config, DataType dataType, NDManager manager) {
+    PredictRequestReader(ModelId model, UNet2dConditionConfig config) {
+        this.model = model;
         this.config = config;
-        this.dataType = dataType;
-        this.manager = manager;
     }
 
-    /** The conditioning tensors as resolved from the request's references (absent ones null). */
-    record ConditioningTensors(Tensor context, Tensor textEmbeds, Tensor timeIds) {
-    }
-
-    UnetInputs read(PredictRequest request, ConditioningTensors cond, ConditioningTensors uncond) {
+    PredictionJob read(PredictRequest request, WireConditioning cond, WireConditioning uncond) {
         if (!request.hasSample()) {
             throw new InvalidFieldException("sample", "is required");
         }
@@ -53,23 +45,27 @@ final class PredictRequestReader {
             throw new InvalidFieldException("timesteps", "expected 1 or " + batch + " values (one per sample), got "
                     + timestepCount);
         }
-        NDArray sample = toModelType(Tensors.toNDArray(request.getSample(), manager));
-        float[] values = new float[(int) batch];
+        float[] timesteps = new float[(int) batch];
         for (int i = 0; i < batch; i++) {
-            values[i] = request.getTimesteps(timestepCount == 1 ? 0 : i);
+            timesteps[i] = request.getTimesteps(timestepCount == 1 ? 0 : i);
         }
-        NDArray timesteps = manager.create(values);
 
-        UnetConditioning condArrays = conditioning("cond", cond, batch, -1);
-        UnetConditioning uncondArrays = null;
-        if (uncond.context() != null || uncond.textEmbeds() != null || uncond.timeIds() != null) {
-            uncondArrays = conditioning("uncond", uncond, batch, condArrays.context().getShape().get(1));
+        List<Long> context = conditioning("cond", cond, batch, -1);
+        WireConditioning guidance = null;
+        if (uncond.isPresent()) {
+            conditioning("uncond", uncond, batch, context.get(1));
+            guidance = uncond;
         }
-        return new UnetInputs(sample, timesteps, condArrays, uncondArrays, request.getGuidanceScale(),
-                request.getGuidanceRescale());
+        long textEmbedsDim = cond.textEmbeds() == null ? 0 : cond.textEmbeds().getShape(1);
+        long timeIdsDim = cond.timeIds() == null ? 0 : cond.timeIds().getShape(1);
+        PredictionJob.BatchKey key = new PredictionJob.BatchKey(model.toString(), sampleShape.subList(1, 4),
+                context.subList(1, 3), textEmbedsDim, timeIdsDim, guidance != null);
+        return new PredictionJob(request.getSample(), timesteps, cond, guidance, request.getGuidanceScale(),
+                request.getGuidanceRescale(), key);
     }
 
-    private UnetConditioning conditioning(String field, ConditioningTensors tensors, long batch, long tokens) {
+    /** Validates one conditioning and returns its context's shape. */
+    private List<Long> conditioning(String field, WireConditioning tensors, long batch, long tokens) {
         if (tensors.context() == null) {
             throw new InvalidFieldException(field + ".context", "is required");
         }
@@ -84,28 +80,26 @@ final class PredictRequestReader {
             throw new InvalidFieldException(field + ".context", "sequence length " + shape.get(1)
                     + " differs from cond.context's " + tokens);
         }
-        NDArray context = toBatch(toModelType(Tensors.toNDArray(tensors.context(), manager)), batch);
         if (!"text_time".equals(config.additionEmbedType())) {
             if (tensors.textEmbeds() != null || tensors.timeIds() != null) {
                 throw new InvalidFieldException(field + (tensors.textEmbeds() != null ? ".text_embeds" : ".time_ids"),
                         "this model takes no added text/time conditioning");
             }
-            return new UnetConditioning(context, null, null);
+            return shape;
         }
-        NDArray textEmbeds = addedConditioning(field + ".text_embeds", tensors.textEmbeds(), batch);
-        NDArray timeIds = addedConditioning(field + ".time_ids", tensors.timeIds(), batch);
+        long textEmbedsDim = addedConditioning(field + ".text_embeds", tensors.textEmbeds(), batch);
+        long timeIdsDim = addedConditioning(field + ".time_ids", tensors.timeIds(), batch);
         long expected = config.projectionClassEmbeddingsInputDim();
-        long got = textEmbeds.getShape().get(1) + timeIds.getShape().get(1) * config.additionTimeEmbedDim();
-        if (got != expected) {
+        if (textEmbedsDim + timeIdsDim * config.additionTimeEmbedDim() != expected) {
             throw new InvalidFieldException(field + ".text_embeds", "P + N * " + config.additionTimeEmbedDim()
                     + " must equal the model's projection_class_embeddings_input_dim " + expected + " with text_embeds"
-                    + " (B, P) and time_ids (B, N); got P=" + textEmbeds.getShape().get(1) + ", N="
-                    + timeIds.getShape().get(1));
+                    + " (B, P) and time_ids (B, N); got P=" + textEmbedsDim + ", N=" + timeIdsDim);
         }
-        return new UnetConditioning(context, textEmbeds, timeIds);
+        return shape;
     }
 
-    private NDArray addedConditioning(String field, Tensor tensor, long batch) {
+    /** Validates text_embeds or time_ids, (B or 1, N), and returns N. */
+    private static long addedConditioning(String field, Tensor tensor, long batch) {
         if (tensor == null) {
             throw new InvalidFieldException(field, "is required by this model (addition_embed_type text_time)");
         }
@@ -113,7 +107,7 @@ final class PredictRequestReader {
         if (shape.size() != 2 || (shape.get(0) != batch && shape.get(0) != 1) || shape.get(1) < 1) {
             throw new InvalidFieldException(field, "expected (" + batch + " or 1, N), got shape " + shape);
         }
-        return toBatch(toModelType(Tensors.toNDArray(tensor, manager)), batch);
+        return shape.get(1);
     }
 
     private long contextDim() {
@@ -132,13 +126,5 @@ final class PredictRequestReader {
                     + bytes + " bytes of data, got " + tensor.getData().size());
         }
         return tensor.getShapeList();
-    }
-
-    private NDArray toModelType(NDArray array) {
-        return array.getDataType() == dataType ? array : array.toType(dataType, false);
-    }
-
-    private static NDArray toBatch(NDArray array, long batch) {
-        return array.getShape().get(0) == batch ? array : array.repeat(0, batch);
     }
 }

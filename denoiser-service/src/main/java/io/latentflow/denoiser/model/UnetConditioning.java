@@ -1,6 +1,10 @@
 package io.latentflow.denoiser.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * What the UNet is conditioned on for a batch of B samples.
@@ -11,10 +15,15 @@ import ai.djl.ndarray.NDArray;
  */
 public record UnetConditioning(NDArray context, NDArray textEmbeds, NDArray timeIds) {
 
-    /** This conditioning followed by {@code other} on the batch axis. */
-    UnetConditioning concat(UnetConditioning other) {
-        return new UnetConditioning(context.concat(other.context, 0),
-                textEmbeds == null ? null : textEmbeds.concat(other.textEmbeds, 0),
-                timeIds == null ? null : timeIds.concat(other.timeIds, 0));
+    /** The conditionings one after another on the batch axis. */
+    static UnetConditioning concat(List<UnetConditioning> parts) {
+        return new UnetConditioning(concat(parts, UnetConditioning::context),
+                parts.get(0).textEmbeds() == null ? null : concat(parts, UnetConditioning::textEmbeds),
+                parts.get(0).timeIds() == null ? null : concat(parts, UnetConditioning::timeIds));
+    }
+
+    private static NDArray concat(List<UnetConditioning> parts, Function<UnetConditioning, NDArray> field) {
+        return parts.size() == 1 ? field.apply(parts.get(0))
+                : NDArrays.concat(new NDList(parts.stream().map(field).toList()), 0);
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -36,6 +37,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -129,6 +131,23 @@ class DenoiserGrpcServiceTest {
 
         NDArray expected = oracle.get("case0.step_unet_output").get("0:2, 1").squeeze(1);
         assertClose(expected, response.getPrediction());
+    }
+
+    @Test
+    void concurrentCallsEachGetTheirOwnPrediction() throws Exception {
+        DenoiserServiceGrpc.DenoiserServiceFutureStub async =
+                DenoiserServiceGrpc.newFutureStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+        List<Integer> steps = List.of(0, 1, 2, 3);
+        List<ListenableFuture<PredictResponse>> responses = new ArrayList<>();
+        for (int step : steps) {
+            responses.add(async.predict(step("case0", step, 7.5f, 0f)));
+        }
+
+        for (int i = 0; i < steps.size(); i++) {
+            PredictResponse response = responses.get(i).get(60, TimeUnit.SECONDS);
+            assertClose(oracle.get("case0.step_noise_pred").get(Integer.toString(steps.get(i))),
+                    response.getPrediction());
+        }
     }
 
     @Test
@@ -227,8 +246,13 @@ class DenoiserGrpcServiceTest {
 
     /** Step 0 of an oracle case: the text half of the UNet input, its timestep, prompt and negative prompt. */
     private static PredictRequest firstStep(String name, float guidanceScale, float guidanceRescale) {
-        NDArray sample = oracle.get(name + ".step_unet_sample").get("0, 1:2");
-        float timestep = oracle.get(name + ".timesteps").getLong(0);
+        return step(name, 0, guidanceScale, guidanceRescale);
+    }
+
+    /** Step {@code index} of an oracle case: the text half of the UNet input, its timestep and both prompts. */
+    private static PredictRequest step(String name, int index, float guidanceScale, float guidanceRescale) {
+        NDArray sample = oracle.get(name + ".step_unet_sample").get(index + ", 1:2");
+        float timestep = oracle.get(name + ".timesteps").getLong(index);
         return PredictRequest.newBuilder()
                 .setModel(ModelRef.newBuilder().setName("tiny-sd").setVersion("1"))
                 .setSample(Tensors.toProto(sample))

@@ -1,0 +1,145 @@
+package io.latentflow.denoiser.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.latentflow.denoiser.config.DenoiserConfig;
+import io.latentflow.proto.Tensor;
+import io.latentflow.proto.Tensors;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Dynamic batching of concurrent Predict calls: one thread runs the UNet; calls that queue up while it is busy (or
+ * arrive within the batching window) and agree on model, shapes and guidance run as one forward pass of up to
+ * {@code max-batch-size} samples.
+ */
+@ApplicationScoped
+public class PredictionBatcher {
+
+    private static final Logger LOG = Logger.getLogger(PredictionBatcher.class);
+
+    private final int maxBatchSize;
+    private final Duration window;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Deque<Pending> backlog = new ArrayDeque<>();
+    private final DistributionSummary batchSamples;
+    private final Thread worker;
+
+    @Inject
+    public PredictionBatcher(DenoiserConfig config, MeterRegistry meters) {
+        this.maxBatchSize = config.batching().maxBatchSize();
+        this.window = config.batching().window();
+        if (maxBatchSize < 1 || window.isNegative()) {
+            throw new IllegalArgumentException("denoiser.batching.max-batch-size must be >= 1 and "
+                    + "denoiser.batching.window >= 0, got " + maxBatchSize + " and " + window);
+        }
+        this.batchSamples = DistributionSummary.builder("latentflow.denoiser.batch.samples")
+                .description("samples per UNet forward pass (a guided sample counts once)")
+                .register(meters);
+        this.worker = new Thread(this::run, "unet-batcher");
+        this.worker.setDaemon(true);
+        this.worker.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        worker.interrupt();
+    }
+
+    /** Queues a call; the future completes with the prediction (float32) or the failure of its batch. */
+    public CompletableFuture<Tensor> submit(LoadedUnet unet, PredictionJob job) {
+        Pending pending = new Pending(unet, job, new CompletableFuture<>());
+        queue.add(pending);
+        return pending.result();
+    }
+
+    private void run() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                forward(nextBatch());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        failAll(new IllegalStateException("the denoiser is shutting down"));
+    }
+
+    private List<Pending> nextBatch() throws InterruptedException {
+        Pending first = backlog.isEmpty() ? queue.take() : backlog.poll();
+        List<Pending> batch = new ArrayList<>(List.of(first));
+        int samples = first.job().batchSize();
+        for (Iterator<Pending> it = backlog.iterator(); it.hasNext() && samples < maxBatchSize; ) {
+            Pending next = it.next();
+            if (fits(first, next, samples)) {
+                it.remove();
+                batch.add(next);
+                samples += next.job().batchSize();
+            }
+        }
+        long deadline = System.nanoTime() + window.toNanos();
+        while (samples < maxBatchSize) {
+            long remaining = deadline - System.nanoTime();
+            Pending next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : queue.poll();
+            if (next == null) {
+                break;
+            }
+            if (fits(first, next, samples)) {
+                batch.add(next);
+                samples += next.job().batchSize();
+            } else {
+                backlog.add(next);
+            }
+        }
+        return batch;
+    }
+
+    private boolean fits(Pending first, Pending next, int samples) {
+        return first.unet() == next.unet() && first.job().batchKey().equals(next.job().batchKey())
+                && samples + next.job().batchSize() <= maxBatchSize;
+    }
+
+    private void forward(List<Pending> batch) {
+        LoadedUnet unet = batch.get(0).unet();
+        try (NDManager manager = NDManager.newBaseManager(unet.options().device())) {
+            List<UnetInputs> inputs = batch.stream()
+                    .map(pending -> pending.job().toInputs(manager, unet.options().dataType()))
+                    .toList();
+            List<NDArray> predictions = GuidedUnet.predict(unet.unet(), inputs);
+            batchSamples.record(batch.stream().mapToInt(pending -> pending.job().batchSize()).sum());
+            List<Tensor> tensors = predictions.stream().map(PredictionBatcher::float32).toList();
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).result().complete(tensors.get(i));
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.errorf(e, "UNet batch of %d calls failed", batch.size());
+            batch.forEach(pending -> pending.result().completeExceptionally(e));
+        }
+    }
+
+    private void failAll(RuntimeException reason) {
+        backlog.forEach(pending -> pending.result().completeExceptionally(reason));
+        queue.forEach(pending -> pending.result().completeExceptionally(reason));
+    }
+
+    private static Tensor float32(NDArray array) {
+        return Tensors.toProto(array.getDataType() == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false));
+    }
+
+    private record Pending(LoadedUnet unet, PredictionJob job, CompletableFuture<Tensor> result) {
+    }
+}
