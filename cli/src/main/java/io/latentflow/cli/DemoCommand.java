@@ -23,9 +23,11 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-        "Start everything on this machine (Kafka, S3, the four services, the shipped tiny-sd model), generate one",
-        "image through Kafka and save it. Everything keeps running afterwards; stop it with: ./latentflow stack down",
-        "With LATENTFLOW_KAFKA / LATENTFLOW_S3_ENDPOINT set, those are used and no local stack is started."})
+        "Start everything on this machine and generate one image through Kafka.",
+        "Starts Kafka, S3 and the four services with the shipped tiny-sd model, sends one job, waits for its",
+        "completed event and saves the image. Everything keeps running afterwards; stop it with:",
+        "./latentflow stack down. With LATENTFLOW_KAFKA / LATENTFLOW_S3_ENDPOINT set, those are used and no local",
+        "stack is started."})
 public final class DemoCommand implements Callable<Integer> {
 
     static final String DEFAULT_PROMPT = "a red circle on a blue background";

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
     name = "submit",
     mixinStandardHelpOptions = true,
     description = {
-        "Submit one generation job as a protobuf JSON record on latentflow.generation.requests and print its events",
+        "Send one generation job through Kafka and print its events until it ends.",
+        "The job is a protobuf JSON record on latentflow.generation.requests (key = job id); its events are read",
         "from latentflow.generation.events until it is completed, failed or cancelled.",
         "Exit status: 0 completed, 1 failed or cancelled, 4 no end within --timeout."})
 public final class SubmitCommand implements Callable<Integer> {
