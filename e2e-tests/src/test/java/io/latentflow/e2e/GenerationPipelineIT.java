@@ -10,6 +10,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.latentflow.deploy.LatentflowService;
+import io.latentflow.deploy.ServiceLauncher;
 import io.latentflow.proto.CancelRequest;
 import io.latentflow.proto.EventType;
 import io.latentflow.proto.GenerationEvent;
@@ -32,6 +33,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,6 +53,8 @@ class GenerationPipelineIT {
 
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
     private static final int LONG_JOB_STEPS = 500;
+    private static final int RESUMED_JOB_STEPS = 120;
+    private static final Set<EventType> JOB_ENDS = Set.of(EventType.COMPLETED, EventType.FAILED, EventType.CANCELLED);
     private static final ModelRef TINY_SD = ModelRef.newBuilder().setName("tiny-sd").setVersion("1").build();
     private static final Set<String> SERVICE_NAMES = Set.of("latentflow-orchestrator",
             "latentflow-text-encoder-service", "latentflow-denoiser-service", "latentflow-vae-service");
@@ -251,6 +255,42 @@ class GenerationPipelineIT {
         GenerationEvent failed = wrongSize.get(wrongSize.size() - 1);
         assertEquals(EventType.FAILED, failed.getType(), failed::toString);
         assertEquals("init_image", failed.getFailure().getField());
+    }
+
+    @Test
+    @Order(7)
+    void aJobInterruptedByARestartResumesFromItsLastCheckpoint() throws Exception {
+        String jobId = "e2e-resume-" + UUID.randomUUID();
+        system.send(jobId, PRINTER.print(GenerationRequest.newBuilder()
+                .setModel(TINY_SD).setPrompt("a lighthouse").setSteps(RESUMED_JOB_STEPS).build()));
+        Poll.until("a checkpoint of " + jobId + " past step 10", JOB_TIMEOUT, () -> events(jobId).stream()
+                .filter(e -> e.getType() == EventType.PROGRESS && e.getProgress().getStep() > 12)
+                .findFirst());
+
+        system.services.process(LatentflowService.ORCHESTRATOR).stop(ServiceLauncher.STOP_GRACE);
+        int stoppedAfter = ofType(events(jobId), EventType.PROGRESS).stream()
+                .mapToInt(e -> e.getProgress().getStep()).max().orElseThrow();
+        assertTrue(stoppedAfter < RESUMED_JOB_STEPS, "the job was still running when the orchestrator stopped");
+        system.services.start(LatentflowService.ORCHESTRATOR);
+        system.services.awaitReady(LatentflowService.ORCHESTRATOR, RunningSystem.START_TIMEOUT);
+
+        List<GenerationEvent> events = Poll.until("completion of " + jobId + " after the restart", JOB_TIMEOUT,
+                () -> {
+                    List<GenerationEvent> sofar = events(jobId);
+                    return sofar.stream().anyMatch(e -> JOB_ENDS.contains(e.getType()))
+                            ? Optional.of(sofar) : Optional.empty();
+                });
+        assertEquals(List.of(EventType.COMPLETED), events.stream().map(GenerationEvent::getType)
+                .filter(JOB_ENDS::contains).toList(), () -> "events: " + events
+                + "\norchestrator log:\n" + system.logTail(LatentflowService.ORCHESTRATOR));
+        int secondAccept = IntStream.range(0, events.size())
+                .filter(i -> events.get(i).getType() == EventType.ACCEPTED).max().orElseThrow();
+        assertTrue(secondAccept > 0, "the redelivered job was accepted again");
+        int resumedAt = events.get(secondAccept + 1).getProgress().getStep();
+        assertEquals(0, (resumedAt - 1) % 10, "resumes after a checkpoint (every 10 steps), at step " + resumedAt);
+        assertTrue(resumedAt > 10 && resumedAt <= stoppedAfter + 1,
+                "resumes at step " + resumedAt + " after stopping at step " + stoppedAfter);
+        System.out.printf("job %s stopped after step %d, resumed at step %d%n", jobId, stoppedAfter, resumedAt);
     }
 
     private void assertImage(ImageResult image, String key, int widthPx, int heightPx, long seed) throws Exception {

@@ -6,7 +6,6 @@ import io.latentflow.orchestrator.job.RequestValidator;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.security.SecureRandom;
 
 /** Builds the request intake from the configured limits. */
 @ApplicationScoped
@@ -18,6 +17,6 @@ public class JobIntakeProducer {
         OrchestratorConfig.Limits limits = config.limits();
         RequestLimits requestLimits = new RequestLimits(limits.maxPromptChars(), limits.maxWidthPx(),
                 limits.maxHeightPx(), limits.maxSteps(), limits.maxImages(), config.defaultModel());
-        return new JobIntake(new RequestValidator(requestLimits, new SecureRandom()));
+        return new JobIntake(new RequestValidator(requestLimits));
     }
 }

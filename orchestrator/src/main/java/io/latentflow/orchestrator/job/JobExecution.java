@@ -12,6 +12,7 @@ import io.latentflow.core.sampling.Sampler;
 import io.latentflow.core.sampling.StepListener;
 import io.latentflow.core.image.ImageTensors;
 import io.latentflow.core.schedule.Schedule;
+import io.latentflow.core.tensor.SafetensorsReader;
 import io.latentflow.core.tensor.SafetensorsWriter;
 import io.latentflow.orchestrator.config.OrchestratorConfig;
 import io.latentflow.orchestrator.grpc.RemoteDenoiser;
@@ -45,12 +46,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import javax.imageio.ImageIO;
+import org.jboss.logging.Logger;
 
 /**
  * Runs one validated job end to end: records it, encodes the prompts, runs the sampler over the remote denoiser,
@@ -61,6 +65,7 @@ import javax.imageio.ImageIO;
 public class JobExecution {
 
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer();
+    private static final Logger LOG = Logger.getLogger(JobExecution.class);
 
     @Inject
     ServiceClients clients;
@@ -178,6 +183,18 @@ public class JobExecution {
         // latents: (B, C, H/f, W/f)
         Shape shape = new Shape(spec.numImages(), model.latentChannels(),
                 spec.heightPx() / model.vaeScaleFactor(), spec.widthPx() / model.vaeScaleFactor());
+        Cancellation cancellation = () -> tracker.isCancelRequested(spec.jobId());
+        int totalSteps = schedule.steps();
+        Optional<Checkpoint> checkpoint = latestCheckpoint(spec, totalSteps);
+        Optional<NDArray> resumed = checkpoint.flatMap(found -> loadCheckpoint(found, shape, manager));
+        if (resumed.isPresent()) {
+            // a redelivered job continues after its last checkpoint: steps [done, total) of the same schedule
+            int done = checkpoint.get().step();
+            Span.current().setAttribute("latentflow.resumed_from_step", done);
+            Schedule rest = schedule.window(schedule.beginIndex() + done, schedule.endIndex());
+            return stage("denoiser", () -> sampler.sample(denoiser, resumed.get(), rest, noise,
+                    progress(spec, done, totalSteps), cancellation));
+        }
         NDArray initial;
         if (initImage == null) {
             // text-to-image: x_T ~ N(0, initNoiseSigma^2)
@@ -185,9 +202,8 @@ public class JobExecution {
         } else {
             initial = noisedImageLatents(spec, modelRef, sampler, schedule, initImage, noise, shape, manager);
         }
-        Cancellation cancellation = () -> tracker.isCancelRequested(spec.jobId());
         return stage("denoiser", () -> sampler.sample(denoiser, initial, schedule, noise,
-                progress(spec, schedule.steps()), cancellation));
+                progress(spec, 0, totalSteps), cancellation));
     }
 
     /**
@@ -230,10 +246,11 @@ public class JobExecution {
         return image;
     }
 
-    private StepListener progress(JobSpec spec, int totalSteps) {
+    /** Progress events (and checkpoints) of steps {@code done + 1 ..} of {@code totalSteps}. */
+    private StepListener progress(JobSpec spec, int done, int totalSteps) {
         int every = config.checkpointEverySteps();
         return (index, total, timestep, latents, predOriginalSample) -> {
-            int step = index + 1;
+            int step = done + index + 1;
             String latentsKey = "";
             if (every > 0 && (step % every == 0 || step == totalSteps)) {
                 latentsKey = JobKeys.latents(spec.jobId(), step);
@@ -241,6 +258,47 @@ public class JobExecution {
             }
             events.publish(GenerationEvents.progress(spec.jobId(), step, totalSteps, latentsKey));
         };
+    }
+
+    /** A latents checkpoint in the bucket: the 1-based step after which it was written. */
+    private record Checkpoint(int step, String key) {
+    }
+
+    /** The job's latest checkpoint of at most {@code totalSteps} steps (a job redelivered after a crash has one). */
+    private Optional<Checkpoint> latestCheckpoint(JobSpec spec, int totalSteps) {
+        if (config.checkpointEverySteps() <= 0) {
+            return Optional.empty();
+        }
+        return store.list(JobKeys.latentsPrefix(spec.jobId())).stream()
+                .map(key -> JobKeys.latentsStep(spec.jobId(), key).map(step -> new Checkpoint(step, key)))
+                .flatMap(Optional::stream)
+                .filter(found -> found.step() <= totalSteps)
+                .max(Comparator.comparingInt(Checkpoint::step));
+    }
+
+    /** The checkpoint's latents, or empty (start afresh) when they do not fit this job. */
+    private Optional<NDArray> loadCheckpoint(Checkpoint checkpoint, Shape shape, NDManager manager) {
+        Optional<byte[]> bytes = store.get(checkpoint.key());
+        if (bytes.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = null;
+        try {
+            file = Files.createTempFile("latents-", ".safetensors");
+            Files.write(file, bytes.get());
+            NDArray latents = SafetensorsReader.read(file, manager).get("latents");
+            if (latents == null || !latents.getShape().equals(shape)) {
+                LOG.warnf("ignoring checkpoint %s: no latents of shape %s", checkpoint.key(), shape);
+                return Optional.empty();
+            }
+            LOG.infof("resuming from checkpoint %s", checkpoint.key());
+            return Optional.of(latents);
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf(e, "ignoring unreadable checkpoint %s", checkpoint.key());
+            return Optional.empty();
+        } finally {
+            deleteQuietly(file);
+        }
     }
 
     private void storeLatents(String key, NDArray latents) {
@@ -252,13 +310,18 @@ public class JobExecution {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write latents checkpoint " + key, e);
         } finally {
-            if (file != null) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // a temporary file left behind is harmless
-                }
-            }
+            deleteQuietly(file);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.debugf(e, "cannot remove temporary file %s", file);
         }
     }
 

@@ -1,7 +1,13 @@
 package io.latentflow.orchestrator.job;
 
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /** Object keys of a job's files in the bucket. */
 public final class JobKeys {
+
+    private static final Pattern LATENTS_STEP = Pattern.compile("jobs/[^/]+/latents/step-(\\d{1,9})\\.safetensors");
 
     private JobKeys() {
     }
@@ -19,5 +25,19 @@ public final class JobKeys {
     /** jobs/&lt;id&gt;/latents/step-&lt;n&gt;.safetensors, n the 1-based step just finished. */
     public static String latents(String jobId, int step) {
         return "jobs/" + jobId + "/latents/step-" + step + ".safetensors";
+    }
+
+    /** jobs/&lt;id&gt;/latents/: the prefix of a job's latents checkpoints. */
+    public static String latentsPrefix(String jobId) {
+        return "jobs/" + jobId + "/latents/";
+    }
+
+    /** The step of a latents checkpoint key of this job, empty for any other key. */
+    public static Optional<Integer> latentsStep(String jobId, String key) {
+        Matcher matcher = LATENTS_STEP.matcher(key);
+        if (!key.startsWith(latentsPrefix(jobId)) || !matcher.matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(Integer.parseInt(matcher.group(1)));
     }
 }

@@ -4,7 +4,9 @@ import io.latentflow.core.sampling.Samplers;
 import io.latentflow.proto.GenerationRequest;
 import io.latentflow.proto.ModelRef;
 import java.util.List;
-import java.util.random.RandomGenerator;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.regex.Pattern;
 
 /**
@@ -36,11 +38,8 @@ public final class RequestValidator {
     private static final Pattern MODEL_VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final RequestLimits limits;
-    private final RandomGenerator seeds;
-
-    public RequestValidator(RequestLimits limits, RandomGenerator seeds) {
+    public RequestValidator(RequestLimits limits) {
         this.limits = limits;
-        this.seeds = seeds;
     }
 
     /**
@@ -120,10 +119,27 @@ public final class RequestValidator {
         require(request.getMask().isEmpty(), "mask", "inpainting is not supported by this orchestrator");
         require(!request.hasRefiner(), "refiner", "refiner models are not supported by this orchestrator");
 
-        long seed = request.hasSeed() ? request.getSeed() : seeds.nextLong() & 0x7fffffffffffL;
+        long seed = request.hasSeed() ? request.getSeed() : defaultSeed(jobId);
         return new JobSpec(jobId, modelName, model.getVersion(), prompt, negativePrompt, width, height, steps,
                 sampler, guidanceScale, guidanceRescale, eta, seed, numImages, request.getKarras(),
                 request.getInitImage(), request.getInitImage().isEmpty() ? 0f : strength);
+    }
+
+    /**
+     * The seed of a job that names none: the first 47 bits of SHA-256 of its job id. Unpredictable across jobs, yet
+     * the same when Kafka redelivers the job, so that a resumed job continues the trajectory it started.
+     */
+    public static long defaultSeed(String jobId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(jobId.getBytes(StandardCharsets.UTF_8));
+            long seed = 0;
+            for (int i = 0; i < 8; i++) {
+                seed = (seed << 8) | (digest[i] & 0xff);
+            }
+            return seed >>> 17;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /** Whether {@code jobId} may name a job (it becomes part of object keys). */

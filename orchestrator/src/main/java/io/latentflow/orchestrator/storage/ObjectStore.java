@@ -68,6 +68,28 @@ public class ObjectStore {
         }
     }
 
+    /** Keys of the objects under {@code prefix} (recursively); empty when the bucket does not exist yet. */
+    public List<String> list(String prefix) {
+        List<String> keys = new ArrayList<>();
+        try {
+            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder()
+                    .bucket(bucket).prefix(prefix).recursive(true).build())) {
+                Item item = result.get();
+                if (!item.isDir()) {
+                    keys.add(item.objectName());
+                }
+            }
+        } catch (ErrorResponseException e) {
+            if ("NoSuchBucket".equals(e.errorResponse().code())) {
+                return keys;
+            }
+            throw new StorageException("cannot list s3://" + bucket + "/" + prefix + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new StorageException("cannot list s3://" + bucket + "/" + prefix + ": " + e.getMessage(), e);
+        }
+        return keys;
+    }
+
     /** Names of the immediate "folders" under {@code prefix} (which ends with '/'), without the prefix. */
     public List<String> listFolders(String prefix) {
         List<String> names = new ArrayList<>();

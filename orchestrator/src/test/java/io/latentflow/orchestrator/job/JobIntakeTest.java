@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.util.Optional;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class JobIntakeTest {
 
     private final JobIntake intake =
-            new JobIntake(new RequestValidator(RequestLimits.defaults(), new SplittableRandom(3)));
+            new JobIntake(new RequestValidator(RequestLimits.defaults()));
 
     @Test
     void takesTheJobIdFromTheRecordKeyWhenTheRequestHasNone() {

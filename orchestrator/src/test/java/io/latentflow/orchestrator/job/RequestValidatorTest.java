@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.latentflow.proto.GenerationRequest;
 import io.latentflow.proto.ModelRef;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class RequestValidatorTest {
 
-    private final RequestValidator validator = new RequestValidator(RequestLimits.defaults(), new SplittableRandom(1));
+    private final RequestValidator validator = new RequestValidator(RequestLimits.defaults());
 
     private static GenerationRequest.Builder valid() {
         return GenerationRequest.newBuilder()
@@ -44,7 +43,7 @@ class RequestValidatorTest {
         assertEquals(0f, spec.eta());
         assertEquals(1, spec.numImages());
         assertNull(spec.negativePrompt());
-        assertTrue(spec.seed() >= 0);
+        assertEquals(RequestValidator.defaultSeed("job-1"), spec.seed());
         assertTrue(spec.usesGuidance());
     }
 
@@ -219,6 +218,14 @@ class RequestValidatorTest {
         assertEquals("inputs/a.png", stored.getInitImage());
         assertEquals(0.8f, stored.getStrength());
         assertFalse(validator.validate(valid().build(), "j").isImageToImage());
+    }
+
+    @Test
+    void theDefaultSeedIsAStableNonNegativeFunctionOfTheJobId() {
+        long seed = RequestValidator.defaultSeed("job-1");
+        assertEquals(seed, RequestValidator.defaultSeed("job-1"));
+        assertTrue(seed >= 0 && seed < (1L << 47), Long.toString(seed));
+        assertTrue(seed != RequestValidator.defaultSeed("job-2"));
     }
 
     @Test

@@ -8,7 +8,6 @@ import io.latentflow.core.sampling.Sampler;
 import io.latentflow.core.schedule.Schedule;
 import io.latentflow.core.schedule.SchedulerConfig;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class SamplerChoiceTest {
@@ -17,7 +16,7 @@ class SamplerChoiceTest {
     private static final SchedulerConfig TINY_SD =
             SchedulerConfig.load(Path.of("../models/tiny-sd/1/scheduler/scheduler_config.json"));
 
-    private final RequestValidator validator = new RequestValidator(RequestLimits.defaults(), new SplittableRandom(5));
+    private final RequestValidator validator = new RequestValidator(RequestLimits.defaults());
 
     private JobSpec spec(String sampler, int steps) {
         return validator.validate(io.latentflow.proto.GenerationRequest.newBuilder()
