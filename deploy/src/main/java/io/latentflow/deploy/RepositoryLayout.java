@@ -12,6 +12,8 @@ public record RepositoryLayout(Path root) {
 
     /** System property naming the repository root (the ./latentflow launcher sets it). */
     public static final String REPO_PROPERTY = "latentflow.repo";
+    /** System property naming the local state directory (LATENTFLOW_HOME does the same). */
+    public static final String HOME_PROPERTY = "latentflow.home";
     /** System property naming the stack runtime directory (the deploy module's tests set it). */
     public static final String STACK_RUNTIME_PROPERTY = "latentflow.stack.runtime";
 
@@ -37,10 +39,13 @@ public record RepositoryLayout(Path root) {
         return new RepositoryLayout(cwd);
     }
 
-    /** The local state directory: LATENTFLOW_HOME, else .latentflow/ at the repository root. */
+    /**
+     * The local state directory: the {@code latentflow.home} system property, else LATENTFLOW_HOME, else
+     * .latentflow/ at the repository root.
+     */
     public Path home() {
-        String env = System.getenv("LATENTFLOW_HOME");
-        return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath() : root.resolve(".latentflow");
+        String explicit = Optional.ofNullable(System.getProperty(HOME_PROPERTY)).orElse(System.getenv("LATENTFLOW_HOME"));
+        return explicit != null && !explicit.isBlank() ? Path.of(explicit).toAbsolutePath() : root.resolve(".latentflow");
     }
 
     /** Runtime files of the local stack: kafka/ (the broker's classpath) and s3proxy.jar. */
