@@ -2,6 +2,8 @@ package io.latentflow.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The root of the {@code latentflow} command line: each subcommand is one thing a user does with the system. */
 @Command(
@@ -21,8 +23,8 @@ import picocli.CommandLine.HelpCommand;
     })
 public final class LatentflowCommand implements Runnable {
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {

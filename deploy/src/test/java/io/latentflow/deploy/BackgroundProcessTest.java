@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +20,7 @@ class BackgroundProcessTest {
     @TempDir
     Path home;
 
-    private final List<BackgroundProcess> started = new java.util.ArrayList<>();
+    private final List<BackgroundProcess> started = new ArrayList<>();
 
     @AfterEach
     void stopAll() throws Exception {
@@ -28,7 +30,7 @@ class BackgroundProcessTest {
     private BackgroundProcess start(String name, String... args) throws Exception {
         BackgroundProcess process = new BackgroundProcess(name, home.resolve("run"), home.resolve("logs"));
         started.add(process);
-        List<String> arguments = new java.util.ArrayList<>(List.of(IdleProcess.class.getName()));
+        List<String> arguments = new ArrayList<>(List.of(IdleProcess.class.getName()));
         arguments.addAll(List.of(args));
         process.startJava(List.of("-Xmx32m", "-cp", System.getProperty("java.class.path")), arguments, home);
         Await.until(name + " ready", Duration.ofSeconds(60), Duration.ofMillis(50),
@@ -90,7 +92,7 @@ class BackgroundProcessTest {
         assertTrue(process.logContains("Failed to start application", 0));
         assertFalse(process.logContains("Failed to start application", offset));
         Files.writeString(process.logFile(), "started in 2.1s\nat io.x.Y(Y.java:1)\n", StandardCharsets.UTF_8,
-            java.nio.file.StandardOpenOption.APPEND);
+            StandardOpenOption.APPEND);
         assertTrue(process.logContains("started in", offset));
         assertEquals("ERROR: Failed to start application\nstarted in 2.1s", process.logTail(5).replace(System.lineSeparator(), "\n"));
     }

@@ -3,6 +3,7 @@ package io.latentflow.deploy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.minio.GetObjectArgs;
@@ -10,6 +11,8 @@ import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,11 +89,10 @@ class LocalStackTest {
 
     @Test
     void busyKafkaPortFailsWithTheVariableToChangeAndStartsNothing() throws Exception {
-        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             StackConfig base = config();
             stack = new LocalStack(base.withPorts(busy.getLocalPort(), base.controllerPort(), base.s3Port()));
-            IllegalStateException failure = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            IllegalStateException failure = assertThrows(IllegalStateException.class,
                 () -> stack.up(Duration.ofSeconds(30)));
             assertTrue(failure.getMessage().contains("LATENTFLOW_KAFKA_PORT"), failure.getMessage());
             assertTrue(stack.status().stream().noneMatch(ComponentStatus::running));
