@@ -22,6 +22,7 @@ import io.latentflow.proto.JobStatus;
 import io.latentflow.proto.ModelRef;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -259,6 +260,49 @@ class GenerationPipelineIT {
 
     @Test
     @Order(7)
+    void inpaintingRepaintsTheMaskedRegionOfAnImageInTheBucket() throws Exception {
+        assertNotNull(kafkaImageKey, "the Kafka job stored an image");
+        String maskKey = "inputs/" + UUID.randomUUID() + "/right-half.png";
+        system.put(maskKey, rightHalfMask(64, 64), "image/png");
+        GenerationServiceGrpc.GenerationServiceBlockingStub stub = GenerationServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        List<GenerationEvent> streamed = new ArrayList<>();
+        stub.generate(GenerationRequest.newBuilder()
+                .setModel(TINY_SD).setPrompt("a tree on the right").setInitImage(kafkaImageKey).setMask(maskKey)
+                .setSteps(4).setSeed(13).build()).forEachRemaining(streamed::add);
+
+        GenerationEvent last = streamed.get(streamed.size() - 1);
+        assertEquals(EventType.COMPLETED, last.getType(), () -> "streamed: " + streamed);
+        assertEquals(List.of(1, 2, 3, 4), ofType(streamed, EventType.PROGRESS).stream()
+                .map(e -> e.getProgress().getStep()).toList(), "inpainting runs the whole schedule by default");
+        assertImage(last.getCompleted().getImages(0), "jobs/" + last.getJobId() + "/images/0.png", 64, 64, 13L);
+
+        String smallMask = "inputs/" + UUID.randomUUID() + "/small.png";
+        system.put(smallMask, rightHalfMask(32, 32), "image/png");
+        List<GenerationEvent> refused = new ArrayList<>();
+        stub.generate(GenerationRequest.newBuilder()
+                .setModel(TINY_SD).setPrompt("p").setInitImage(kafkaImageKey).setMask(smallMask).build())
+                .forEachRemaining(refused::add);
+        GenerationEvent failed = refused.get(refused.size() - 1);
+        assertEquals(EventType.FAILED, failed.getType(), failed::toString);
+        assertEquals("mask", failed.getFailure().getField());
+    }
+
+    /** A PNG mask repainting the right half (white) and keeping the left half (black). */
+    private static byte[] rightHalfMask(int widthPx, int heightPx) throws IOException {
+        BufferedImage mask = new BufferedImage(widthPx, heightPx, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < heightPx; y++) {
+            for (int x = widthPx / 2; x < widthPx; x++) {
+                mask.setRGB(x, y, 0xffffff);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(mask, "png", out);
+        return out.toByteArray();
+    }
+
+    @Test
+    @Order(8)
     void aJobInterruptedByARestartResumesFromItsLastCheckpoint() throws Exception {
         String jobId = "e2e-resume-" + UUID.randomUUID();
         system.send(jobId, PRINTER.print(GenerationRequest.newBuilder()

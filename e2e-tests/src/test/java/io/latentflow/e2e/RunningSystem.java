@@ -11,7 +11,9 @@ import io.latentflow.deploy.StackConfig;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
 import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
 import io.minio.errors.ErrorResponseException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,6 +122,12 @@ final class RunningSystem implements AutoCloseable {
     /** Writes a request record (key = job id) and waits until Kafka has it. */
     void send(String key, String value) throws Exception {
         producer.send(new ProducerRecord<>("latentflow.generation.requests", key, value)).get();
+    }
+
+    /** Stores an object in the bucket. */
+    void put(String key, byte[] data, String contentType) throws Exception {
+        s3.putObject(PutObjectArgs.builder().bucket(endpoints.bucket()).object(key)
+                .stream(new ByteArrayInputStream(data), data.length, -1).contentType(contentType).build());
     }
 
     /** The object's bytes, or empty when it does not exist. */

@@ -2,6 +2,7 @@ package io.latentflow.orchestrator.job;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
@@ -106,7 +107,17 @@ public class JobExecution {
         BufferedImage initImage = null;
         if (spec.isImageToImage()) {
             schedule = SamplerChoice.forStrength(schedule, spec);
-            initImage = inSpan(spec, "init-image.load", () -> loadInitImage(spec));
+            initImage = inSpan(spec, "init-image.load", () -> loadImage(spec, "init_image", spec.initImage()));
+        }
+        BufferedImage maskImage = null;
+        if (spec.isInpainting()) {
+            if (model.unetInChannels() != model.latentChannels()) {
+                throw new InvalidRequestException("mask", "model " + model.name() + "/" + model.version()
+                        + " has a " + model.unetInChannels() + "-channel inpainting UNet, whose mask channels the"
+                        + " denoiser service does not take; use a model with a " + model.latentChannels()
+                        + "-channel UNet");
+            }
+            maskImage = inSpan(spec, "mask.load", () -> loadImage(spec, "mask", spec.mask()));
         }
         ModelRef modelRef = ModelRef.newBuilder().setName(model.name()).setVersion(model.version()).build();
 
@@ -137,8 +148,8 @@ public class JobExecution {
             try (Scope ignored = denoise.makeCurrent()) {
                 RemoteDenoiser remote = new RemoteDenoiser(request -> clients.predict(jobId, request), modelRef,
                         cond, uncond, spec.guidanceScale(), spec.guidanceRescale());
-                latents = sample(spec, model, modelRef, sampler, schedule, initImage, tracedSteps(spec, remote),
-                        manager);
+                latents = sample(spec, model, modelRef, sampler, schedule, initImage, maskImage,
+                        tracedSteps(spec, remote), manager);
                 denoise.setAttribute("latentflow.conditioning_resends", remote.resends());
             } finally {
                 denoise.end();
@@ -174,7 +185,8 @@ public class JobExecution {
     }
 
     private NDArray sample(JobSpec spec, ModelCatalog.ModelInfo model, ModelRef modelRef, Sampler sampler,
-            Schedule schedule, BufferedImage initImage, Denoiser denoiser, NDManager manager) {
+            Schedule schedule, BufferedImage initImage, BufferedImage maskImage, Denoiser denoiser,
+            NDManager manager) {
         long[] seeds = new long[spec.numImages()];
         for (int n = 0; n < seeds.length; n++) {
             seeds[n] = spec.imageSeed(n);
@@ -183,27 +195,79 @@ public class JobExecution {
         // latents: (B, C, H/f, W/f)
         Shape shape = new Shape(spec.numImages(), model.latentChannels(),
                 spec.heightPx() / model.vaeScaleFactor(), spec.widthPx() / model.vaeScaleFactor());
+        Start start;
+        if (initImage == null) {
+            // text-to-image: x_T ~ N(0, initNoiseSigma^2)
+            start = new Start(noise.next(shape, manager).mul(schedule.initNoiseSigma()), null);
+        } else if (maskImage == null) {
+            start = new Start(noisedImageLatents(spec, modelRef, sampler, schedule, initImage, noise, shape, manager),
+                    null);
+        } else {
+            start = inpaintingStart(spec, model, modelRef, sampler, schedule, initImage, maskImage, noise, shape,
+                    manager);
+        }
         Cancellation cancellation = () -> tracker.isCancelRequested(spec.jobId());
         int totalSteps = schedule.steps();
         Optional<Checkpoint> checkpoint = latestCheckpoint(spec, totalSteps);
         Optional<NDArray> resumed = checkpoint.flatMap(found -> loadCheckpoint(found, shape, manager));
+        int done = resumed.isPresent() ? checkpoint.get().step() : 0;
+        NDArray latents = resumed.orElse(start.latents());
         if (resumed.isPresent()) {
             // a redelivered job continues after its last checkpoint: steps [done, total) of the same schedule
-            int done = checkpoint.get().step();
             Span.current().setAttribute("latentflow.resumed_from_step", done);
-            Schedule rest = schedule.window(schedule.beginIndex() + done, schedule.endIndex());
-            return stage("denoiser", () -> sampler.sample(denoiser, resumed.get(), rest, noise,
-                    progress(spec, done, totalSteps), cancellation));
         }
-        NDArray initial;
-        if (initImage == null) {
-            // text-to-image: x_T ~ N(0, initNoiseSigma^2)
-            initial = noise.next(shape, manager).mul(schedule.initNoiseSigma());
-        } else {
-            initial = noisedImageLatents(spec, modelRef, sampler, schedule, initImage, noise, shape, manager);
-        }
-        return stage("denoiser", () -> sampler.sample(denoiser, initial, schedule, noise,
-                progress(spec, 0, totalSteps), cancellation));
+        Schedule window = schedule.window(schedule.beginIndex() + done, schedule.endIndex());
+        return stage("denoiser", () -> sampler.sample(denoiser, latents, window, noise,
+                progress(spec, done, totalSteps), cancellation, start.blend()));
+    }
+
+    /** The latents a run starts from, and for inpainting the blend that keeps the known region after each step. */
+    private record Start(NDArray latents, Sampler.StepBlend blend) {
+    }
+
+    /**
+     * Inpainting with a 4-channel UNet (the known region blended back after every step, as in diffusers'
+     * StableDiffusionInpaintPipeline for such UNets): x0 = VAE latents of the image, the start is x_T (strength 1) or
+     * x0 noised to the window's first timestep; after step i the latents become
+     * keep * q_sample(x0, eps, t_{i+1}) + mask * x (x0 itself after the last step), mask at latent resolution.
+     * Noise draws follow the in-process pipeline: image posterior, starting noise, masked-image posterior.
+     */
+    private Start inpaintingStart(JobSpec spec, ModelCatalog.ModelInfo model, ModelRef modelRef, Sampler sampler,
+            Schedule schedule, BufferedImage initImage, BufferedImage maskImage, NoiseSource noise, Shape shape,
+            NDManager manager) {
+        int batch = spec.numImages();
+        // image: (B, 3, H, W) in [-1, 1]; mask: (B, 1, H, W) in {0, 1}, 1 = repaint
+        NDArray image = ImageTensors.toTensor(initImage, manager)
+                .broadcast(new Shape(batch, 3, spec.heightPx(), spec.widthPx()));
+        NDArray mask = ImageTensors.maskToTensor(maskImage, manager)
+                .broadcast(new Shape(batch, 1, spec.heightPx(), spec.widthPx()));
+        NDArray imageLatents = encodeImages(spec, modelRef, image, noise.next(shape, manager), manager);
+        NDArray eps = noise.next(shape, manager);
+        NDArray latents = spec.strength() == 1f
+                ? eps.mul(schedule.initNoiseSigma())
+                : sampler.addNoise(imageLatents, eps, schedule, schedule.beginIndex());
+        // the masked-image posterior draw: a 4-channel UNet does not use the masked image, the draw keeps the order
+        noise.next(shape, manager);
+        // nearest downsampling by the VAE factor f (sizes are multiples of f): pixel (f i, f j) of the mask
+        int f = model.vaeScaleFactor();
+        NDArray maskLatent = mask.get(new NDIndex(":, :, ::" + f + ", ::" + f));
+        NDArray keep = maskLatent.mul(-1).add(1);
+        int last = schedule.endIndex() - 1;
+        Sampler.StepBlend blend = (index, x) -> {
+            x.getManager().tempAttachAll(imageLatents, eps, keep, maskLatent);
+            NDArray known = index < last ? sampler.addNoise(imageLatents, eps, schedule, index + 1) : imageLatents;
+            return keep.mul(known).add(maskLatent.mul(x));
+        };
+        return new Start(latents, blend);
+    }
+
+    /** Scaled VAE latents of images (B, 3, H, W) in [-1, 1], the posterior sampled with {@code posteriorNoise}. */
+    private NDArray encodeImages(JobSpec spec, ModelRef modelRef, NDArray images, NDArray posteriorNoise,
+            NDManager manager) {
+        VaeEncodeResponse encoded = inSpan(spec, "vae.encode", () -> stage("VAE", () -> clients.encodeImages(
+                spec.jobId(), VaeEncodeRequest.newBuilder().setModel(modelRef)
+                        .setImages(Tensors.toProto(images)).setNoise(Tensors.toProto(posteriorNoise)).build())));
+        return Tensors.toNDArray(WireTensors.checked(encoded.getLatents(), "VAE latents"), manager);
     }
 
     /**
@@ -216,30 +280,26 @@ public class JobExecution {
         // images: (1, 3, H, W) in [-1, 1] -> (B, 3, H, W)
         NDArray images = ImageTensors.toTensor(initImage, manager)
                 .broadcast(new Shape(spec.numImages(), 3, spec.heightPx(), spec.widthPx()));
-        NDArray posteriorNoise = noise.next(shape, manager);
-        VaeEncodeResponse encoded = inSpan(spec, "vae.encode", () -> stage("VAE", () -> clients.encodeImages(
-                spec.jobId(), VaeEncodeRequest.newBuilder().setModel(modelRef)
-                        .setImages(Tensors.toProto(images)).setNoise(Tensors.toProto(posteriorNoise)).build())));
-        NDArray originalSample = Tensors.toNDArray(
-                WireTensors.checked(encoded.getLatents(), "VAE latents"), manager);
+        NDArray originalSample = encodeImages(spec, modelRef, images, noise.next(shape, manager), manager);
         NDArray eps = noise.next(shape, manager);
         return sampler.addNoise(originalSample, eps, schedule, schedule.beginIndex());
     }
 
-    private BufferedImage loadInitImage(JobSpec spec) {
-        byte[] bytes = store.get(spec.initImage()).orElseThrow(() -> new InvalidRequestException("init_image",
-                "no object '" + spec.initImage() + "' in bucket " + store.bucket()));
+    /** The image under {@code key} (request field {@code field}), which must have the job's size. */
+    private BufferedImage loadImage(JobSpec spec, String field, String key) {
+        byte[] bytes = store.get(key).orElseThrow(() -> new InvalidRequestException(field,
+                "no object '" + key + "' in bucket " + store.bucket()));
         BufferedImage image;
         try {
             image = ImageIO.read(new ByteArrayInputStream(bytes));
         } catch (IOException e) {
-            throw new InvalidRequestException("init_image", "'" + spec.initImage() + "' cannot be read: " + e);
+            throw new InvalidRequestException(field, "'" + key + "' cannot be read: " + e);
         }
         if (image == null) {
-            throw new InvalidRequestException("init_image", "'" + spec.initImage() + "' is not a PNG or JPEG image");
+            throw new InvalidRequestException(field, "'" + key + "' is not a PNG or JPEG image");
         }
         if (image.getWidth() != spec.widthPx() || image.getHeight() != spec.heightPx()) {
-            throw new InvalidRequestException("init_image", "'" + spec.initImage() + "' is " + image.getWidth() + "x"
+            throw new InvalidRequestException(field, "'" + key + "' is " + image.getWidth() + "x"
                     + image.getHeight() + " pixels but the job asks for " + spec.widthPx() + "x" + spec.heightPx()
                     + "; give width and height matching the image");
         }

@@ -9,6 +9,7 @@ import io.latentflow.proto.ModelRef;
  * @param negativePrompt null when the request has none (then the unconditional branch uses the empty prompt)
  * @param initImage      object key of the img2img start image, empty for text-to-image
  * @param strength       img2img: the fraction of the schedule run on the noised start image, in (0, 1]
+ * @param mask           object key of the inpainting mask (white = repaint), empty without inpainting
  */
 public record JobSpec(
         String jobId,
@@ -27,7 +28,8 @@ public record JobSpec(
         int numImages,
         boolean karras,
         String initImage,
-        float strength) {
+        float strength,
+        String mask) {
 
     /** Classifier-free guidance runs only for a scale above 1 (at 1 it equals the conditional prediction). */
     public boolean usesGuidance() {
@@ -37,6 +39,11 @@ public record JobSpec(
     /** Whether the job starts from an image (img2img) instead of pure noise. */
     public boolean isImageToImage() {
         return !initImage.isEmpty();
+    }
+
+    /** Whether the job repaints the masked region of its start image. */
+    public boolean isInpainting() {
+        return !mask.isEmpty();
     }
 
     /** Seed of image {@code n} (0-based): the job's seed plus n. */
@@ -65,6 +72,9 @@ public record JobSpec(
         }
         if (isImageToImage()) {
             builder.setInitImage(initImage).setStrength(strength);
+        }
+        if (isInpainting()) {
+            builder.setMask(mask);
         }
         return builder.build();
     }

@@ -28,7 +28,7 @@ public final class RequestValidator {
     public static final int DEFAULT_STEPS = 20;
     public static final String DEFAULT_SAMPLER = "ddim";
     public static final float DEFAULT_GUIDANCE_SCALE = 7.5f;
-    /** img2img strength when the request gives none (diffusers' default). */
+    /** img2img strength when the request gives none (diffusers' default; inpainting defaults to 1). */
     public static final float DEFAULT_STRENGTH = 0.8f;
 
     /** Job ids become object keys (jobs/&lt;id&gt;/...): letters, digits, '.', '_', '-', at most 128. */
@@ -115,14 +115,14 @@ public final class RequestValidator {
             requireObjectKey("mask", request.getMask());
             require(!request.getInitImage().isEmpty(), "mask", "inpainting needs init_image as well");
         }
-        float strength = request.hasStrength() ? request.getStrength() : DEFAULT_STRENGTH;
-        require(request.getMask().isEmpty(), "mask", "inpainting is not supported by this orchestrator");
+        float strength = request.hasStrength() ? request.getStrength()
+                : request.getMask().isEmpty() ? DEFAULT_STRENGTH : 1f;
         require(!request.hasRefiner(), "refiner", "refiner models are not supported by this orchestrator");
 
         long seed = request.hasSeed() ? request.getSeed() : defaultSeed(jobId);
         return new JobSpec(jobId, modelName, model.getVersion(), prompt, negativePrompt, width, height, steps,
                 sampler, guidanceScale, guidanceRescale, eta, seed, numImages, request.getKarras(),
-                request.getInitImage(), request.getInitImage().isEmpty() ? 0f : strength);
+                request.getInitImage(), request.getInitImage().isEmpty() ? 0f : strength, request.getMask());
     }
 
     /**

@@ -52,10 +52,11 @@ public class ModelCatalog {
      * The sampling facts of one model version.
      *
      * @param latentChannels channels of the VAE's latent space (the UNet's input without inpainting channels)
+     * @param unetInChannels input channels of the UNet (latent channels, or 2 * latent + 1 for inpainting UNets)
      * @param vaeScaleFactor pixels per latent cell, 2^(number of VAE blocks - 1)
      */
     public record ModelInfo(String name, String version, SchedulerConfig scheduler, int latentChannels,
-            int vaeScaleFactor) {
+            int unetInChannels, int vaeScaleFactor) {
     }
 
     /** Resolves the model; throws {@link ModelNotFoundException} when neither the model root nor the bucket has it. */
@@ -89,9 +90,12 @@ public class ModelCatalog {
         String schedulerJson = read(prefix, "scheduler/scheduler_config.json");
         JsonNode vae = tree(read(prefix, "vae/config.json"), prefix + "vae/config.json");
         int latentChannels = vae.path("latent_channels").asInt(4);
+        JsonNode unet = tree(read(prefix, "unet/config.json"), prefix + "unet/config.json");
+        int unetInChannels = unet.path("in_channels").asInt(latentChannels);
         int blocks = vae.path("block_out_channels").size();
         int scaleFactor = blocks == 0 ? 8 : 1 << (blocks - 1);
-        return new ModelInfo(name, version, SchedulerConfig.parse(schedulerJson), latentChannels, scaleFactor);
+        return new ModelInfo(name, version, SchedulerConfig.parse(schedulerJson), latentChannels, unetInChannels,
+                scaleFactor);
     }
 
     private String read(String prefix, String file) {

@@ -201,8 +201,17 @@ class RequestValidatorTest {
     }
 
     @Test
+    void acceptsInpaintingWithFullStrengthByDefault() {
+        JobSpec spec = validator.validate(valid().setInitImage("inputs/a.png").setMask("inputs/m.png").build(), "j");
+        assertTrue(spec.isInpainting());
+        assertEquals(1f, spec.strength());
+        assertEquals("inputs/m.png", spec.toRequest().getMask());
+        assertEquals(0.6f, validator.validate(valid().setInitImage("inputs/a.png").setMask("inputs/m.png")
+                .setStrength(0.6f).build(), "j").strength());
+    }
+
+    @Test
     void namesTheUnsupportedFeaturesThatAreWellFormed() {
-        assertRejected("mask", valid().setInitImage("inputs/a.png").setMask("inputs/m.png"));
         assertRejected("refiner", valid().setRefiner(ModelRef.newBuilder().setName("refiner")).setDenoisingEnd(0.8f));
     }
 
