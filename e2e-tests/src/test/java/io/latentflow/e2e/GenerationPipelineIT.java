@@ -54,7 +54,7 @@ class GenerationPipelineIT {
 
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
     private static final int LONG_JOB_STEPS = 500;
-    private static final int RESUMED_JOB_STEPS = 120;
+    private static final int RESUMED_JOB_STEPS = 200;
     private static final Set<EventType> JOB_ENDS = Set.of(EventType.COMPLETED, EventType.FAILED, EventType.CANCELLED);
     private static final ModelRef TINY_SD = ModelRef.newBuilder().setName("tiny-sd").setVersion("1").build();
     private static final Set<String> SERVICE_NAMES = Set.of("latentflow-orchestrator",
