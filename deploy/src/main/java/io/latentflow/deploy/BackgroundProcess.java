@@ -24,6 +24,9 @@ import java.util.stream.Stream;
  */
 public final class BackgroundProcess {
 
+    /** System property that makes started processes leave the caller's session. */
+    public static final String DETACH_PROPERTY = "latentflow.detach";
+
     /** setsid(1), when the system has it. */
     private static final Optional<Path> SETSID = Stream.of("/usr/bin/setsid", "/bin/setsid")
         .map(Path::of)
@@ -76,8 +79,9 @@ public final class BackgroundProcess {
 
     /**
      * Starts {@code java <jvmOptions> <marker> <arguments>} with stdout and stderr appended to the log file, and
-     * records its pid. The process runs in a session of its own (through setsid, which execs in place), so that
-     * Ctrl-C or a hang-up in the terminal that started it does not reach it.
+     * records its pid. With the system property {@code latentflow.detach=true} (the ./latentflow launcher sets it)
+     * the process runs in a session of its own (through setsid, which execs in place), so that Ctrl-C or a hang-up
+     * in the terminal that started it does not reach it; without it (tests) it stays in the caller's process group.
      */
     public ProcessHandle startJava(List<String> jvmOptions, List<String> arguments, Path workDir) throws IOException {
         return startJava(jvmOptions, arguments, workDir, Map.of());
@@ -87,7 +91,9 @@ public final class BackgroundProcess {
     public ProcessHandle startJava(List<String> jvmOptions, List<String> arguments, Path workDir,
             Map<String, String> environment) throws IOException {
         List<String> command = new ArrayList<>();
-        SETSID.ifPresent(setsid -> command.add(setsid.toString()));
+        if (Boolean.getBoolean(DETACH_PROPERTY)) {
+            SETSID.ifPresent(setsid -> command.add(setsid.toString()));
+        }
         command.add(javaExecutable().toString());
         command.addAll(jvmOptions);
         command.add(marker());

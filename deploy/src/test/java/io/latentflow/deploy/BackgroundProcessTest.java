@@ -55,14 +55,30 @@ class BackgroundProcessTest {
     }
 
     @Test
-    void processRunsInASessionOfItsOwnUnderTheRecordedPid() throws Exception {
-        BackgroundProcess process = start("detached");
+    void detachedProcessRunsInASessionOfItsOwnUnderTheRecordedPid() throws Exception {
+        System.setProperty(BackgroundProcess.DETACH_PROPERTY, "true");
+        BackgroundProcess process;
+        try {
+            process = start("detached");
+        } finally {
+            System.clearProperty(BackgroundProcess.DETACH_PROPERTY);
+        }
         ProcessHandle handle = process.running().orElseThrow();
         assertTrue(handle.info().command().orElseThrow().endsWith("java"), handle.info().toString());
-        String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"), StandardCharsets.UTF_8);
+        assertEquals(handle.pid(), sessionOf(handle.pid()), "the process leads its own session");
+    }
+
+    @Test
+    void processStaysInTheCallersSessionByDefault() throws Exception {
+        ProcessHandle handle = start("attached").running().orElseThrow();
+        assertEquals(sessionOf(ProcessHandle.current().pid()), sessionOf(handle.pid()));
+    }
+
+    /** Session id of a process, field 6 of /proc/<pid>/stat. */
+    private static long sessionOf(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long session = Long.parseLong(fields[3]);
-        assertEquals(handle.pid(), session, "the process leads its own session");
+        return Long.parseLong(fields[3]);
     }
 
     @Test
