@@ -12,8 +12,8 @@ import io.latentflow.proto.PredictResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.grpc.GrpcService;
-import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,8 @@ import java.util.concurrent.CompletionException;
 
 /**
  * gRPC DenoiserService: resolves conditioning references, validates the call and hands it to the batcher, which
- * runs it (possibly together with concurrent calls) as one guided UNet evaluation.
+ * runs it (possibly together with concurrent calls) as one guided UNet evaluation. Calls run on the worker pool
+ * rather than under {@code @Blocking}, which would serialize the calls of one client connection.
  */
 @GrpcService
 public class DenoiserGrpcService implements DenoiserService {
@@ -41,9 +42,10 @@ public class DenoiserGrpcService implements DenoiserService {
     }
 
     @Override
-    @Blocking
     public Uni<PredictResponse> predict(PredictRequest request) {
-        return Uni.createFrom().item(() -> respond(request)).onFailure().transform(GrpcStatuses::toStatus);
+        return Uni.createFrom().item(() -> respond(request))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onFailure().transform(GrpcStatuses::toStatus);
     }
 
     private PredictResponse respond(PredictRequest request) {

@@ -15,12 +15,15 @@ import io.latentflow.textencoder.model.PromptEncoderRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.grpc.GrpcService;
-import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import java.util.Arrays;
 
-/** gRPC TextEncoderService: prompts through the model's tokenizers and text encoders to UNet conditioning. */
+/**
+ * gRPC TextEncoderService: prompts through the model's tokenizers and text encoders to UNet conditioning. Calls run
+ * on the worker pool rather than under {@code @Blocking}, which would serialize one connection's calls.
+ */
 @GrpcService
 public class TextEncoderGrpcService implements TextEncoderService {
 
@@ -36,9 +39,10 @@ public class TextEncoderGrpcService implements TextEncoderService {
     }
 
     @Override
-    @Blocking
     public Uni<EncodeTextResponse> encode(EncodeTextRequest request) {
-        return Uni.createFrom().item(() -> respond(request)).onFailure().transform(GrpcStatuses::toStatus);
+        return Uni.createFrom().item(() -> respond(request))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onFailure().transform(GrpcStatuses::toStatus);
     }
 
     private EncodeTextResponse respond(EncodeTextRequest request) {

@@ -18,12 +18,15 @@ import io.latentflow.vae.model.VaeRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.grpc.GrpcService;
-import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import java.util.function.Function;
 
-/** gRPC VaeService: images to the latent posterior and scaled latents (Encode), scaled latents to images (Decode). */
+/**
+ * gRPC VaeService: images to the latent posterior and scaled latents (Encode), scaled latents to images (Decode).
+ * Calls run on the worker pool rather than under {@code @Blocking}, which would serialize one connection's calls.
+ */
 @GrpcService
 public class VaeGrpcService implements VaeService {
 
@@ -37,16 +40,16 @@ public class VaeGrpcService implements VaeService {
     }
 
     @Override
-    @Blocking
     public Uni<VaeEncodeResponse> encode(VaeEncodeRequest request) {
         return Uni.createFrom().item(() -> timed("encode", request.getModel(), loaded -> encode(loaded, request)))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onFailure().transform(GrpcStatuses::toStatus);
     }
 
     @Override
-    @Blocking
     public Uni<VaeDecodeResponse> decode(VaeDecodeRequest request) {
         return Uni.createFrom().item(() -> timed("decode", request.getModel(), loaded -> decode(loaded, request)))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onFailure().transform(GrpcStatuses::toStatus);
     }
 
