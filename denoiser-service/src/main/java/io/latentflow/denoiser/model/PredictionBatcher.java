@@ -9,6 +9,7 @@ import io.latentflow.proto.Tensors;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -43,8 +44,13 @@ public class PredictionBatcher {
 
     @Inject
     public PredictionBatcher(DenoiserConfig config, MeterRegistry meters) {
-        this.maxBatchSize = config.batching().maxBatchSize();
-        this.window = config.batching().window();
+        this(config.batching().maxBatchSize(), config.batching().window(), meters);
+    }
+
+    /** A batcher whose worker thread starts with {@link #start}. */
+    PredictionBatcher(int maxBatchSize, Duration window, MeterRegistry meters) {
+        this.maxBatchSize = maxBatchSize;
+        this.window = window;
         if (maxBatchSize < 1 || window.isNegative()) {
             throw new IllegalArgumentException("denoiser.batching.max-batch-size must be >= 1 and "
                     + "denoiser.batching.window >= 0, got " + maxBatchSize + " and " + window);
@@ -54,7 +60,10 @@ public class PredictionBatcher {
                 .register(meters);
         this.worker = new Thread(this::run, "unet-batcher");
         this.worker.setDaemon(true);
-        this.worker.start();
+    }
+
+    void start(@Observes StartupEvent event) {
+        worker.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -79,7 +88,8 @@ public class PredictionBatcher {
         failAll(new IllegalStateException("the denoiser is shutting down"));
     }
 
-    private List<Pending> nextBatch() throws InterruptedException {
+    /** Waits for a call, then gathers the queued (or, within the window, arriving) calls that can share its batch. */
+    List<Pending> nextBatch() throws InterruptedException {
         Pending first = backlog.isEmpty() ? queue.take() : backlog.poll();
         List<Pending> batch = new ArrayList<>(List.of(first));
         int samples = first.job().batchSize();
@@ -109,7 +119,7 @@ public class PredictionBatcher {
     }
 
     private boolean fits(Pending first, Pending next, int samples) {
-        return first.unet() == next.unet() && first.job().batchKey().equals(next.job().batchKey())
+        return first.unet().equals(next.unet()) && first.job().batchKey().equals(next.job().batchKey())
                 && samples + next.job().batchSize() <= maxBatchSize;
     }
 
@@ -140,6 +150,7 @@ public class PredictionBatcher {
         return Tensors.toProto(array.getDataType() == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false));
     }
 
-    private record Pending(LoadedUnet unet, PredictionJob job, CompletableFuture<Tensor> result) {
+    /** A queued call. */
+    record Pending(LoadedUnet unet, PredictionJob job, CompletableFuture<Tensor> result) {
     }
 }

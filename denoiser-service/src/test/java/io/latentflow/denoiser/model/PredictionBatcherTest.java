@@ -1,0 +1,74 @@
+package io.latentflow.denoiser.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.latentflow.core.model.ModelOptions;
+import io.latentflow.denoiser.storage.ModelId;
+import io.latentflow.proto.Tensor;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Runs inside the Quarkus test application so that core's classes come from the same class loader as there. */
+@QuarkusTest
+class PredictionBatcherTest {
+
+    private static final ModelId TINY_SD = new ModelId("tiny-sd", "1");
+    private static final PredictionJob.BatchKey GUIDED =
+            new PredictionJob.BatchKey(TINY_SD.toString(), List.of(4L, 8L, 8L), List.of(77L, 32L), 0, 0, true);
+    private static final PredictionJob.BatchKey UNGUIDED =
+            new PredictionJob.BatchKey(TINY_SD.toString(), List.of(4L, 8L, 8L), List.of(77L, 32L), 0, 0, false);
+
+    @Test
+    void queuedCallsWithTheSameModelAndShapesShareOneBatch() throws InterruptedException {
+        PredictionBatcher batcher = new PredictionBatcher(8, Duration.ZERO, new SimpleMeterRegistry());
+        for (int i = 0; i < 3; i++) {
+            batcher.submit(unet(), job(1, GUIDED));
+        }
+
+        assertEquals(3, batcher.nextBatch().size());
+    }
+
+    @Test
+    void callsThatDoNotFitWaitForTheNextBatchInOrder() throws InterruptedException {
+        PredictionBatcher batcher = new PredictionBatcher(8, Duration.ZERO, new SimpleMeterRegistry());
+        PredictionJob first = job(1, GUIDED);
+        PredictionJob other = job(1, UNGUIDED);
+        PredictionJob third = job(2, GUIDED);
+        batcher.submit(unet(), first);
+        batcher.submit(unet(), other);
+        batcher.submit(unet(), third);
+
+        assertEquals(List.of(first, third), jobs(batcher.nextBatch()));
+        assertEquals(List.of(other), jobs(batcher.nextBatch()));
+    }
+
+    @Test
+    void aBatchHoldsAtMostMaxBatchSizeSamples() throws InterruptedException {
+        PredictionBatcher batcher = new PredictionBatcher(4, Duration.ZERO, new SimpleMeterRegistry());
+        PredictionJob two = job(2, GUIDED);
+        PredictionJob three = job(3, GUIDED);
+        PredictionJob one = job(1, GUIDED);
+        batcher.submit(unet(), two);
+        batcher.submit(unet(), three);
+        batcher.submit(unet(), one);
+
+        assertEquals(List.of(two, one), jobs(batcher.nextBatch()));
+        assertEquals(List.of(three), jobs(batcher.nextBatch()));
+    }
+
+    /** The registry hands out a new LoadedUnet per call; equal ones (same model instance) must batch together. */
+    private static LoadedUnet unet() {
+        return new LoadedUnet(TINY_SD, null, ModelOptions.defaults());
+    }
+
+    private static PredictionJob job(int samples, PredictionJob.BatchKey key) {
+        return new PredictionJob(Tensor.getDefaultInstance(), new float[samples], null, null, 7.5f, 0f, key);
+    }
+
+    private static List<PredictionJob> jobs(List<PredictionBatcher.Pending> batch) {
+        return batch.stream().map(PredictionBatcher.Pending::job).toList();
+    }
+}
