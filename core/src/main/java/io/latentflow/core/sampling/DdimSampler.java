@@ -8,27 +8,21 @@ import io.latentflow.core.schedule.Schedule;
 import io.latentflow.core.schedule.SchedulerConfig;
 import io.latentflow.core.schedule.Schedules;
 
-import java.util.EnumSet;
-import java.util.Set;
-
 /**
  * DDIM (Song et al. 2020, "Denoising diffusion implicit models", eq. 12), with eta interpolating between the
  * deterministic sampler (eta = 0) and DDPM-like ancestral sampling (eta = 1).
  *
  * <p>Names: alphaCumprod = alpha_t of the paper (the cumulative product), alphaCumprodPrev = alpha_{t-1},
  * stdDev = sigma_t(eta) of eq. 16. As in diffusers 0.27.2, the previous timestep is t - T div n.
+ *
+ * @param eta the weight of fresh noise, >= 0
  */
-public final class DdimSampler implements Sampler {
-    private final SchedulerConfig config;
-    private final double eta;
+public record DdimSampler(SchedulerConfig config, double eta) implements Sampler {
 
-    /** A DDIM sampler with noise weight {@code eta} >= 0. */
-    public DdimSampler(SchedulerConfig config, double eta) {
+    public DdimSampler {
         if (!(eta >= 0)) {
             throw new IllegalArgumentException("eta must be >= 0, got " + eta);
         }
-        this.config = config;
-        this.eta = eta;
     }
 
     @Override
@@ -37,23 +31,8 @@ public final class DdimSampler implements Sampler {
     }
 
     @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
-    public Set<PredictionType> supportedPredictionTypes() {
-        return EnumSet.allOf(PredictionType.class);
-    }
-
-    @Override
     public Schedule schedule(int steps) {
         return Schedules.discrete(config, steps);
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, Schedule schedule, int index) {
-        return sample;
     }
 
     @Override

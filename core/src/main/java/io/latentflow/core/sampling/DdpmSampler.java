@@ -3,28 +3,18 @@ package io.latentflow.core.sampling;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.latentflow.core.schedule.NoiseSchedule;
-import io.latentflow.core.schedule.PredictionType;
 import io.latentflow.core.schedule.Schedule;
 import io.latentflow.core.schedule.SchedulerConfig;
 import io.latentflow.core.schedule.Schedules;
 
-import java.util.EnumSet;
-import java.util.Set;
-
 /**
  * Ancestral DDPM sampling (Ho et al. 2020, eq. 6-7): x_{t-1} ~ q(x_{t-1} | x_t, x0^) with variance
- * fixed_small (beta~_t, the posterior variance) or fixed_large (beta_t).
+ * the configuration's variance_type: fixed_small (beta~_t, the posterior variance) or fixed_large (beta_t).
  *
  * <p>Names: alphaCumprod = alpha-bar_t, alphaCumprodPrev = alpha-bar_{t-1} (1 before t = 0),
  * currentAlpha = alpha_t = alpha-bar_t / alpha-bar_{t-1}, currentBeta = beta_t = 1 - alpha_t.
  */
-public final class DdpmSampler implements Sampler {
-    private final SchedulerConfig config;
-
-    /** A DDPM sampler with the configuration's variance_type. */
-    public DdpmSampler(SchedulerConfig config) {
-        this.config = config;
-    }
+public record DdpmSampler(SchedulerConfig config) implements Sampler {
 
     @Override
     public String name() {
@@ -32,23 +22,8 @@ public final class DdpmSampler implements Sampler {
     }
 
     @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
-    public Set<PredictionType> supportedPredictionTypes() {
-        return EnumSet.allOf(PredictionType.class);
-    }
-
-    @Override
     public Schedule schedule(int steps) {
         return Schedules.discrete(config, steps);
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, Schedule schedule, int index) {
-        return sample;
     }
 
     @Override

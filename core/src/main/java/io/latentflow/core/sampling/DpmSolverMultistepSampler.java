@@ -2,13 +2,9 @@ package io.latentflow.core.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.latentflow.core.schedule.PredictionType;
 import io.latentflow.core.schedule.Schedule;
 import io.latentflow.core.schedule.SchedulerConfig;
 import io.latentflow.core.schedule.Schedules;
-
-import java.util.EnumSet;
-import java.util.Set;
 
 /**
  * DPM-Solver++(2M) (Lu et al. 2022, "DPM-Solver++", Algorithm 2, midpoint variant as in diffusers): a multistep
@@ -17,17 +13,12 @@ import java.util.Set;
  * <p>Names: for the step from s0 = t_i to t = t_{i+1} with the previous point s1 = t_{i-1}: alphaT, sigmaT
  * (alpha_t, sigma_t with alpha^2 + sigma^2 = 1), lambda = log alpha - log sigma, h = lambda_t - lambda_s0,
  * r0 = (lambda_s0 - lambda_s1) / h, D0 = x0^_i, D1 = (x0^_i - x0^_{i-1}) / r0. The history x0^_{i-1} is local to
- * one run. First order on the first step and on the final step (lower_order_final).
+ * one run. First order on the first step and on the final step (lower_order_final). The order is the
+ * configuration's solver_order (1 or 2).
+ *
+ * @param karras use Karras sigmas
  */
-public final class DpmSolverMultistepSampler implements Sampler {
-    private final SchedulerConfig config;
-    private final boolean karras;
-
-    /** A DPM-Solver++ sampler of the configuration's solver_order (1 or 2), with Karras sigmas if {@code karras}. */
-    public DpmSolverMultistepSampler(SchedulerConfig config, boolean karras) {
-        this.config = config;
-        this.karras = karras;
-    }
+public record DpmSolverMultistepSampler(SchedulerConfig config, boolean karras) implements Sampler {
 
     @Override
     public String name() {
@@ -35,23 +26,8 @@ public final class DpmSolverMultistepSampler implements Sampler {
     }
 
     @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
-    public Set<PredictionType> supportedPredictionTypes() {
-        return EnumSet.allOf(PredictionType.class);
-    }
-
-    @Override
     public Schedule schedule(int steps) {
         return Schedules.dpmSolver(config, steps, karras);
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, Schedule schedule, int index) {
-        return sample;
     }
 
     @Override

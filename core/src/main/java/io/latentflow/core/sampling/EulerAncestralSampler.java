@@ -17,22 +17,11 @@ import java.util.Set;
  * <p>Names: sigma = sigma_i, sigmaNext = sigma_{i+1},
  * sigmaUp = sqrt(sigmaNext^2 (sigma^2 - sigmaNext^2) / sigma^2), sigmaDown = sqrt(sigmaNext^2 - sigmaUp^2).
  */
-public final class EulerAncestralSampler implements Sampler {
-    private final SchedulerConfig config;
-
-    /** An ancestral Euler sampler. */
-    public EulerAncestralSampler(SchedulerConfig config) {
-        this.config = config;
-    }
+public record EulerAncestralSampler(SchedulerConfig config) implements Sampler {
 
     @Override
     public String name() {
         return "euler-a";
-    }
-
-    @Override
-    public SchedulerConfig config() {
-        return config;
     }
 
     @Override
@@ -67,8 +56,7 @@ public final class EulerAncestralSampler implements Sampler {
                     / (sigma * sigma));
             float sigmaDown = (float) Math.sqrt(sigmaNext * sigmaNext - sigmaUp * sigmaUp);
             // 3. Euler step to sigmaDown: x + (sigmaDown - sigma) (x - x0^) / sigma
-            NDArray derivative = sample.sub(predOriginalSample).div(sigma);
-            NDArray prevSample = sample.add(derivative.mul(sigmaDown - sigma));
+            NDArray prevSample = SigmaSamplers.eulerStep(sample, predOriginalSample, sigma, sigmaDown);
             // 4. + sigmaUp z
             NDArray z = noise.next(modelOutput.getShape(), scope);
             prevSample = prevSample.add(z.mul(sigmaUp));

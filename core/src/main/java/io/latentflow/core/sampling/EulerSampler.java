@@ -2,43 +2,23 @@ package io.latentflow.core.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.latentflow.core.schedule.PredictionType;
 import io.latentflow.core.schedule.Schedule;
 import io.latentflow.core.schedule.SchedulerConfig;
 import io.latentflow.core.schedule.Schedules;
-
-import java.util.EnumSet;
-import java.util.Set;
 
 /**
  * Euler's method on the probability-flow ODE dx/dsigma = (x - x0^(x, sigma)) / sigma (Karras et al. 2022,
  * Algorithm 1 without churn), in the variance-exploding parameterisation x = x0 + sigma eps.
  *
- * <p>Names: sigma = sigma_i, sigmaNext = sigma_{i+1}, derivative = d_i of Algorithm 1.
+ * <p>Names: sigma = sigma_i, sigmaNext = sigma_{i+1}.
+ *
+ * @param karras use Karras sigmas
  */
-public final class EulerSampler implements Sampler {
-    private final SchedulerConfig config;
-    private final boolean karras;
-
-    /** An Euler sampler, with Karras sigmas if {@code karras}. */
-    public EulerSampler(SchedulerConfig config, boolean karras) {
-        this.config = config;
-        this.karras = karras;
-    }
+public record EulerSampler(SchedulerConfig config, boolean karras) implements Sampler {
 
     @Override
     public String name() {
         return "euler";
-    }
-
-    @Override
-    public SchedulerConfig config() {
-        return config;
-    }
-
-    @Override
-    public Set<PredictionType> supportedPredictionTypes() {
-        return EnumSet.allOf(PredictionType.class);
     }
 
     @Override
@@ -63,10 +43,8 @@ public final class EulerSampler implements Sampler {
             float sigmaNext = schedule.sigma(index + 1);
             // 1. x0^ on x = x0 + sigma eps (alpha = 1)
             NDArray predOriginalSample = config.predictionType().originalSample(sample, modelOutput, 1.0, sigma);
-            // 2. d_i = (x - x0^) / sigma_i
-            NDArray derivative = sample.sub(predOriginalSample).div(sigma);
-            // 3. x_{i+1} = x_i + (sigma_{i+1} - sigma_i) d_i
-            NDArray prevSample = sample.add(derivative.mul(sigmaNext - sigma));
+            // 2. x_{i+1} = x_i + (sigma_{i+1} - sigma_i) d_i
+            NDArray prevSample = SigmaSamplers.eulerStep(sample, predOriginalSample, sigma, sigmaNext);
             return new Step(prevSample, predOriginalSample);
         };
     }

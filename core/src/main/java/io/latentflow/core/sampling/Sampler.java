@@ -6,6 +6,7 @@ import io.latentflow.core.schedule.PredictionType;
 import io.latentflow.core.schedule.Schedule;
 import io.latentflow.core.schedule.SchedulerConfig;
 
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -23,14 +24,21 @@ public interface Sampler {
     /** The scheduler configuration it was made from. */
     SchedulerConfig config();
 
-    /** Prediction types this sampler can consume. */
-    Set<PredictionType> supportedPredictionTypes();
+    /** Prediction types this sampler can consume: all of them unless a sampler says otherwise. */
+    default Set<PredictionType> supportedPredictionTypes() {
+        return EnumSet.allOf(PredictionType.class);
+    }
 
     /** The timesteps (and sigmas) of an n-step run. */
     Schedule schedule(int steps);
 
-    /** What the model sees for sample x at step {@code index}: x itself, or x / sqrt(sigma^2 + 1) for sigma samplers. */
-    NDArray scaleModelInput(NDArray sample, Schedule schedule, int index);
+    /**
+     * What the model sees for sample x at step {@code index}: x itself for variance-preserving samples; samplers of
+     * variance-exploding samples override it with x / sqrt(sigma^2 + 1).
+     */
+    default NDArray scaleModelInput(NDArray sample, Schedule schedule, int index) {
+        return sample;
+    }
 
     /**
      * Noises a clean sample to the level of step {@code indices[b]} of the schedule (one index for all items, or one

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import io.latentflow.core.schedule.NoiseSchedule;
 import io.latentflow.core.schedule.Schedule;
 
-/** What sigma-parameterised samplers share: the model input scaling and noising at a sigma. */
+/** What sigma-parameterised samplers share: the model input scaling, noising at a sigma and the Euler step. */
 final class SigmaSamplers {
     private SigmaSamplers() {
     }
@@ -28,6 +28,15 @@ final class SigmaSamplers {
         NDArray sigma = NoiseSchedule.perItem(originalSample, indices,
                 i -> schedule.sigma(i) * alphaOf(schedule.sigma(i)));
         return originalSample.mul(alpha).add(noise.mul(sigma));
+    }
+
+    /**
+     * One Euler step of the probability-flow ODE from sigma to sigmaTo (Karras et al. 2022, Algorithm 1, lines 4-5
+     * without churn): x + (sigmaTo - sigma) d with the derivative d = (x - x0^) / sigma.
+     */
+    static NDArray eulerStep(NDArray sample, NDArray predOriginalSample, float sigma, float sigmaTo) {
+        NDArray derivative = sample.sub(predOriginalSample).div(sigma);
+        return sample.add(derivative.mul(sigmaTo - sigma));
     }
 
     /** alpha_t = 1 / sqrt(sigma^2 + 1) in float32. */
