@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * A diffusers/transformers {@code config.json} with typed getters; a key that is absent or JSON null takes the
@@ -21,6 +23,7 @@ public final class ConfigJson {
     private final Path file;
     private final JsonNode root;
 
+    /** A config parsed from {@code root}, reported as {@code file} in errors. */
     public ConfigJson(Path file, JsonNode root) {
         this.file = file;
         this.root = root;
@@ -58,11 +61,24 @@ public final class ConfigJson {
         return n != null && !n.isNull();
     }
 
-    /** True when the key holds a JSON array. */
-    public boolean isList(String key) {
-        return has(key) && root.get(key).isArray();
+    /** Fails unless {@code _class_name} is absent or names {@code expected}. */
+    public void requireClassName(String expected) {
+        String className = string("_class_name", expected);
+        if (!className.equals(expected)) {
+            throw new ModelLoadException(file + ": _class_name " + className + " is not " + expected);
+        }
     }
 
+    /** Fails unless the per-block lists under {@code keys}, of sizes {@code sizes}, all have the same length. */
+    public void requireSameLength(List<String> keys, int... sizes) {
+        if (Arrays.stream(sizes).distinct().count() > 1) {
+            String names = String.join(", ", keys.subList(0, keys.size() - 1)) + " and " + keys.get(keys.size() - 1);
+            String lengths = Arrays.stream(sizes).mapToObj(String::valueOf).collect(Collectors.joining(", "));
+            throw new ModelLoadException(file + ": " + names + " must have the same length (" + lengths + ")");
+        }
+    }
+
+    /** An integer, or {@code defaultValue} when absent. */
     public int integer(String key, int defaultValue) {
         if (!has(key)) {
             return defaultValue;
@@ -74,10 +90,12 @@ public final class ConfigJson {
         return n.asInt();
     }
 
+    /** An integer, or null when absent. */
     public Integer optionalInteger(String key) {
         return has(key) ? integer(key, 0) : null;
     }
 
+    /** A number, or {@code defaultValue} when absent. */
     public double number(String key, double defaultValue) {
         if (!has(key)) {
             return defaultValue;
@@ -89,10 +107,7 @@ public final class ConfigJson {
         return n.asDouble();
     }
 
-    public Double optionalNumber(String key) {
-        return has(key) ? number(key, 0) : null;
-    }
-
+    /** A boolean, or {@code defaultValue} when absent. */
     public boolean bool(String key, boolean defaultValue) {
         if (!has(key)) {
             return defaultValue;
@@ -104,6 +119,7 @@ public final class ConfigJson {
         return n.asBoolean();
     }
 
+    /** A string, or {@code defaultValue} when absent. */
     public String string(String key, String defaultValue) {
         if (!has(key)) {
             return defaultValue;
@@ -115,6 +131,7 @@ public final class ConfigJson {
         return n.asText();
     }
 
+    /** A list of strings, or {@code defaultValue} when absent. */
     public List<String> strings(String key, List<String> defaultValue) {
         if (!has(key)) {
             return defaultValue;
@@ -126,6 +143,7 @@ public final class ConfigJson {
         return Collections.unmodifiableList(out);
     }
 
+    /** A list of integers, or {@code defaultValue} when absent. */
     public List<Integer> integers(String key, List<Integer> defaultValue) {
         if (!has(key)) {
             return defaultValue;
@@ -140,6 +158,7 @@ public final class ConfigJson {
         return Collections.unmodifiableList(out);
     }
 
+    /** A list of numbers, or null when absent. */
     public List<Double> numbers(String key) {
         if (!has(key)) {
             return null;

@@ -66,9 +66,4 @@ public record ModelOptions(Device device, DataType dataType) {
         }
         return new ModelOptions(chosen, type);
     }
-
-    /** The same device with another dtype. */
-    public ModelOptions withDataType(DataType type) {
-        return new ModelOptions(device, type);
-    }
 }

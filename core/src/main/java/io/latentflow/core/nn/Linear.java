@@ -22,11 +22,6 @@ public record Linear(NDArray weight, NDArray bias) {
                 : ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
     }
 
-    /** Input features. */
-    public long inFeatures() {
-        return weight.getShape().get(1);
-    }
-
     /** Output features. */
     public long outFeatures() {
         return weight.getShape().get(0);

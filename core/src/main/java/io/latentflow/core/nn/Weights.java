@@ -60,12 +60,6 @@ public final class Weights {
         return tensors.containsKey(prefix + name);
     }
 
-    /** True when the checkpoint holds any key under {@code prefix + name + "."}. */
-    public boolean hasChild(String name) {
-        String p = prefix + name + ".";
-        return tensors.keySet().stream().anyMatch(k -> k.startsWith(p));
-    }
-
     /**
      * The tensor stored under the name, recorded as used; a missing key or a shape different from {@code shape}
      * is recorded in the report (and null returned for a missing key).

@@ -3,13 +3,31 @@ package io.latentflow.core.sampling;
 import io.latentflow.core.schedule.SchedulerConfig;
 
 import java.util.List;
+import java.util.Map;
 
 /** Creates samplers by name: ddim, ddpm, euler, euler-a, dpmpp-2m. */
 public final class Samplers {
     /** The names {@link #create} accepts. */
     public static final List<String> NAMES = List.of("ddim", "ddpm", "euler", "euler-a", "dpmpp-2m");
 
+    /** The diffusers scheduler class whose defaults and semantics each sampler follows. */
+    private static final Map<String, String> SCHEDULER_CLASSES = Map.of(
+            "ddim", "DDIMScheduler",
+            "ddpm", "DDPMScheduler",
+            "euler", "EulerDiscreteScheduler",
+            "euler-a", "EulerAncestralDiscreteScheduler",
+            "dpmpp-2m", "DPMSolverMultistepScheduler");
+
     private Samplers() {
+    }
+
+    /** The sampler following the diffusers scheduler class {@code schedulerClassName}; ddim for any other class. */
+    public static String forSchedulerClass(String schedulerClassName) {
+        return SCHEDULER_CLASSES.entrySet().stream()
+                .filter(e -> e.getValue().equals(schedulerClassName))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElse("ddim");
     }
 
     /** A sampler with default options (eta 0, the configuration's Karras setting). */
@@ -34,18 +52,14 @@ public final class Samplers {
             throw new IllegalArgumentException("eta applies to sampler 'ddim' only, got eta " + options.eta()
                     + " for sampler '" + name + "'");
         }
+        SchedulerConfig resolved = config.resolvedFor(SCHEDULER_CLASSES.get(name));
+        boolean karras = options.karras() != null ? options.karras() : resolved.useKarrasSigmas();
         Sampler sampler = switch (name) {
-            case "ddim" -> new DdimSampler(config.resolvedFor("DDIMScheduler"), options.eta());
-            case "ddpm" -> new DdpmSampler(config.resolvedFor("DDPMScheduler"));
-            case "euler" -> {
-                SchedulerConfig c = config.resolvedFor("EulerDiscreteScheduler");
-                yield new EulerSampler(c, options.karras() != null ? options.karras() : c.useKarrasSigmas());
-            }
-            case "euler-a" -> new EulerAncestralSampler(config.resolvedFor("EulerAncestralDiscreteScheduler"));
-            case "dpmpp-2m" -> {
-                SchedulerConfig c = config.resolvedFor("DPMSolverMultistepScheduler");
-                yield new DpmSolverMultistepSampler(c, options.karras() != null ? options.karras() : c.useKarrasSigmas());
-            }
+            case "ddim" -> new DdimSampler(resolved, options.eta());
+            case "ddpm" -> new DdpmSampler(resolved);
+            case "euler" -> new EulerSampler(resolved, karras);
+            case "euler-a" -> new EulerAncestralSampler(resolved);
+            case "dpmpp-2m" -> new DpmSolverMultistepSampler(resolved, karras);
             default -> throw new IllegalStateException(name);
         };
         if (!sampler.supportedPredictionTypes().contains(sampler.config().predictionType())) {

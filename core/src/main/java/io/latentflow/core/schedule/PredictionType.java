@@ -77,11 +77,6 @@ public enum PredictionType {
         };
     }
 
-    /** eps from x0 on {@code x = alpha x0 + sigma eps}: eps = (x - alpha x0) / sigma. */
-    public static NDArray epsilonFromOriginal(NDArray sample, NDArray originalSample, double alpha, double sigma) {
-        return sample.sub(originalSample.mul((float) alpha)).div((float) sigma);
-    }
-
     /** The v-prediction target for a variance-preserving schedule: v = sqrt(acp) eps - sqrt(1 - acp) x0. */
     public static NDArray velocity(NDArray originalSample, NDArray noise, double alpha, double sigma) {
         return noise.mul((float) alpha).sub(originalSample.mul((float) sigma));

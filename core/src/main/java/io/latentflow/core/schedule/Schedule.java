@@ -1,7 +1,5 @@
 package io.latentflow.core.schedule;
 
-import java.util.Arrays;
-
 /**
  * The inference timesteps of one sampling run and, for sigma-based samplers, their noise levels; a window
  * [beginIndex, endIndex) selects the steps actually run (img2img strength, base/refiner split).
@@ -51,11 +49,6 @@ public record Schedule(
             throw new IllegalStateException("this schedule has no sigmas");
         }
         return sigmas[index];
-    }
-
-    /** The timesteps in the window. */
-    public float[] activeTimesteps() {
-        return Arrays.copyOfRange(timesteps, beginIndex, endIndex);
     }
 
     /** The same schedule restricted to [begin, end). */

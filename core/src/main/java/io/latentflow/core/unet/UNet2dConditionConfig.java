@@ -64,20 +64,15 @@ public record UNet2dConditionConfig(
     /** Resolves a parsed config, refusing options this implementation does not provide. */
     public static UNet2dConditionConfig parse(ConfigJson c) {
         Path file = c.file();
-        String className = c.string("_class_name", "UNet2DConditionModel");
-        if (!className.equals("UNet2DConditionModel")) {
-            throw new ModelLoadException(file + ": _class_name " + className + " is not UNet2DConditionModel");
-        }
+        c.requireClassName("UNet2DConditionModel");
         List<String> down = c.strings("down_block_types",
                 List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"));
         List<String> up = c.strings("up_block_types",
                 List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"));
         List<Integer> channels = c.integers("block_out_channels", List.of(320, 640, 1280, 1280));
+        c.requireSameLength(List.of("down_block_types", "up_block_types", "block_out_channels"),
+                down.size(), up.size(), channels.size());
         int blocks = down.size();
-        if (up.size() != blocks || channels.size() != blocks) {
-            throw new ModelLoadException(file + ": down_block_types, up_block_types and block_out_channels must have "
-                    + "the same length (" + down.size() + ", " + up.size() + ", " + channels.size() + ")");
-        }
         for (String t : down) {
             require(file, t.equals("CrossAttnDownBlock2D") || t.equals("DownBlock2D"), "down block type " + t);
         }
@@ -154,7 +149,8 @@ public record UNet2dConditionConfig(
                 c.string("act_fn", "silu"),
                 c.integer("norm_num_groups", 32),
                 c.number("norm_eps", 1e-5),
-                crossDims, unmodifiable(downDepth), unmodifiable(upDepth), midDepth, heads,
+                crossDims, Collections.unmodifiableList(downDepth), Collections.unmodifiableList(upDepth), midDepth,
+                heads,
                 c.bool("use_linear_projection", false),
                 addition, additionTimeDim, projectionDim,
                 c.bool("upcast_attention", false),
@@ -188,10 +184,6 @@ public record UNet2dConditionConfig(
         List<Integer> out = new ArrayList<>();
         entry.forEach(n -> out.add(n.asInt()));
         return Collections.unmodifiableList(out);
-    }
-
-    private static List<List<Integer>> unmodifiable(List<List<Integer>> lists) {
-        return Collections.unmodifiableList(lists);
     }
 
     private static void require(Path file, boolean supported, String what) {
