@@ -34,12 +34,7 @@ public final class ExpertEnsemble {
             throw new IllegalArgumentException("denoising_end must be in (0, 1), got " + split);
         }
         NoiseSource noise = request.noise() != null ? request.noise() : NoiseSource.seeded(request.seeds());
-        GenerationRequest first = new GenerationRequest(request.prompts(), request.negativePrompts(),
-                request.widthPx(), request.heightPx(), request.steps(), request.sampler(), request.samplerOptions(),
-                request.guidanceScale(), request.guidanceRescale(), request.seeds(), noise, request.initialLatents(),
-                request.initImage(), request.strength(), request.mask(), split, null, request.originalSize(),
-                request.cropsCoordsTopLeft(), request.targetSize(), request.aestheticScore(),
-                request.negativeAestheticScore(), false);
+        GenerationRequest first = request.forFirstExpert(noise, split);
         try (NDManager scope = manager.newSubManager()) {
             int total = base.sampler(first).schedule(request.steps()).timesteps().length;
             int[] done = {0};
@@ -50,7 +45,7 @@ public final class ExpertEnsemble {
             NDArray latents = base.generate(first, scope, counting, cancellation).latents();
             int offset = done[0];
             StepListener shifted = (i, n, t, x, x0) -> listener.onStep(offset + i, total, t, x, x0);
-            GenerationResult result = refiner.generate(request.forSecondExpert(latents, split, noise), scope,
+            GenerationResult result = refiner.generate(request.forSecondExpert(latents, 1.0, split, noise), scope,
                     shifted, cancellation);
             result.latents().attach(manager);
             result.images().attach(manager);
@@ -66,21 +61,11 @@ public final class ExpertEnsemble {
     public GenerationResult refine(GenerationRequest request, double strength, NDManager manager,
                                    StepListener listener, Cancellation cancellation) {
         NoiseSource noise = request.noise() != null ? request.noise() : NoiseSource.seeded(request.seeds());
-        GenerationRequest first = new GenerationRequest(request.prompts(), request.negativePrompts(),
-                request.widthPx(), request.heightPx(), request.steps(), request.sampler(), request.samplerOptions(),
-                request.guidanceScale(), request.guidanceRescale(), request.seeds(), noise, request.initialLatents(),
-                request.initImage(), request.strength(), request.mask(), null, null, request.originalSize(),
-                request.cropsCoordsTopLeft(), request.targetSize(), request.aestheticScore(),
-                request.negativeAestheticScore(), false);
+        GenerationRequest first = request.forFirstExpert(noise, null);
         try (NDManager scope = manager.newSubManager()) {
             NDArray latents = base.generate(first, scope, listener, cancellation).latents();
-            GenerationRequest second = new GenerationRequest(request.prompts(), request.negativePrompts(),
-                    request.widthPx(), request.heightPx(), request.steps(), request.sampler(),
-                    request.samplerOptions(), request.guidanceScale(), request.guidanceRescale(), request.seeds(),
-                    noise, null, latents, strength, null, null, null, request.originalSize(),
-                    request.cropsCoordsTopLeft(), request.targetSize(), request.aestheticScore(),
-                    request.negativeAestheticScore(), true);
-            GenerationResult result = refiner.generate(second, scope, listener, cancellation);
+            GenerationResult result = refiner.generate(request.forSecondExpert(latents, strength, null, noise), scope,
+                    listener, cancellation);
             result.latents().attach(manager);
             result.images().attach(manager);
             return result;

@@ -119,11 +119,24 @@ public record GenerationRequest(
         return new Builder(prompts);
     }
 
-    /** A copy with another init image, strength window start and noise (the second expert's request). */
-    GenerationRequest forSecondExpert(NDArray latents, double start, NoiseSource continuedNoise) {
+    /** The first expert's copy: {@code sharedNoise}, stopping at {@code denoisingEnd} (null: the full run), no decode. */
+    GenerationRequest forFirstExpert(NoiseSource sharedNoise, Double denoisingEnd) {
         return new GenerationRequest(prompts, negativePrompts, widthPx, heightPx, steps, sampler, samplerOptions,
-                guidanceScale, guidanceRescale, seeds, continuedNoise, null, latents, 1.0, null, null, start,
-                originalSize, cropsCoordsTopLeft, targetSize, aestheticScore, negativeAestheticScore, true);
+                guidanceScale, guidanceRescale, seeds, sharedNoise, initialLatents, initImage, strength, mask,
+                denoisingEnd, null, originalSize, cropsCoordsTopLeft, targetSize, aestheticScore,
+                negativeAestheticScore, false);
+    }
+
+    /**
+     * The second expert's copy: it continues from the first expert's {@code latents} at {@code strength} or from
+     * {@code denoisingStart} (null: by strength), with the noise stream the first expert left, and decodes.
+     */
+    GenerationRequest forSecondExpert(NDArray latents, double strength, Double denoisingStart,
+                                      NoiseSource continuedNoise) {
+        return new GenerationRequest(prompts, negativePrompts, widthPx, heightPx, steps, sampler, samplerOptions,
+                guidanceScale, guidanceRescale, seeds, continuedNoise, null, latents, strength, null, null,
+                denoisingStart, originalSize, cropsCoordsTopLeft, targetSize, aestheticScore, negativeAestheticScore,
+                true);
     }
 
     /** Builds a {@link GenerationRequest}. */

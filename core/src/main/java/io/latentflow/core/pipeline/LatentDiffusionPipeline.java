@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A Stable Diffusion (1.x, 2.x, XL base or refiner) pipeline folder run in this JVM: prompts in, images out, with
@@ -35,13 +34,6 @@ import java.util.Map;
  * pipelines compute them.
  */
 public final class LatentDiffusionPipeline implements AutoCloseable {
-    private static final Map<String, String> SAMPLER_OF_SCHEDULER = Map.of(
-            "DDIMScheduler", "ddim",
-            "DDPMScheduler", "ddpm",
-            "EulerDiscreteScheduler", "euler",
-            "EulerAncestralDiscreteScheduler", "euler-a",
-            "DPMSolverMultistepScheduler", "dpmpp-2m");
-
     private final PipelineFolder folder;
     private final SchedulerConfig schedulerConfig;
     private final PromptEncoder promptEncoder;
@@ -117,10 +109,8 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
 
     /** The sampler a request gets: its own choice, or the one matching the folder's scheduler class. */
     public Sampler sampler(GenerationRequest request) {
-        String name = request.sampler();
-        if (name == null) {
-            name = SAMPLER_OF_SCHEDULER.getOrDefault(schedulerConfig.className(), "ddim");
-        }
+        String name = request.sampler() != null
+                ? request.sampler() : Samplers.forSchedulerClass(schedulerConfig.className());
         return Samplers.create(name, schedulerConfig, request.samplerOptions());
     }
 

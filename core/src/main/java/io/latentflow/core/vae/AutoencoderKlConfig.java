@@ -39,10 +39,7 @@ public record AutoencoderKlConfig(
     /** Resolves a parsed config, refusing block types this implementation does not provide. */
     public static AutoencoderKlConfig parse(ConfigJson c) {
         Path file = c.file();
-        String className = c.string("_class_name", "AutoencoderKL");
-        if (!className.equals("AutoencoderKL")) {
-            throw new ModelLoadException(file + ": _class_name " + className + " is not AutoencoderKL");
-        }
+        c.requireClassName("AutoencoderKL");
         List<String> down = c.strings("down_block_types", List.of("DownEncoderBlock2D"));
         List<String> up = c.strings("up_block_types", List.of("UpDecoderBlock2D"));
         List<Integer> channels = c.integers("block_out_channels", List.of(64));
@@ -56,10 +53,8 @@ public record AutoencoderKlConfig(
                 throw new ModelLoadException(file + ": unsupported AutoencoderKL up block type " + t);
             }
         }
-        if (down.size() != channels.size() || up.size() != channels.size()) {
-            throw new ModelLoadException(file + ": down_block_types, up_block_types and block_out_channels must have "
-                    + "the same length");
-        }
+        c.requireSameLength(List.of("down_block_types", "up_block_types", "block_out_channels"),
+                down.size(), up.size(), channels.size());
         return new AutoencoderKlConfig(
                 c.integer("in_channels", 3),
                 c.integer("out_channels", 3),

@@ -26,17 +26,15 @@ final class Encoder {
     private final VaeMidBlock midBlock;
     private final GroupNorm convNormOut;
     private final Conv2d convOut;
-    private final String act;
 
     private Encoder(Conv2d convIn, List<List<ResnetBlock2d>> resnets, List<Downsample2d> downsamplers,
-                    VaeMidBlock midBlock, GroupNorm convNormOut, Conv2d convOut, String act) {
+                    VaeMidBlock midBlock, GroupNorm convNormOut, Conv2d convOut) {
         this.convIn = convIn;
         this.resnets = resnets;
         this.downsamplers = downsamplers;
         this.midBlock = midBlock;
         this.convNormOut = convNormOut;
         this.convOut = convOut;
-        this.act = act;
     }
 
     static Encoder load(Weights w, AutoencoderKlConfig c) {
@@ -62,7 +60,7 @@ final class Encoder {
         return new Encoder(Conv2d.load(w.child("conv_in"), c.inChannels(), channels.get(0), 3, 1, 1), resnets,
                 downsamplers, VaeMidBlock.load(w.child("mid_block"), last, groups, c.actFn(), c.midBlockAddAttention()),
                 GroupNorm.load(w.child("conv_norm_out"), groups, last, EPS),
-                Conv2d.load(w.child("conv_out"), last, 2L * c.latentChannels(), 3, 1, 1), c.actFn());
+                Conv2d.load(w.child("conv_out"), last, 2L * c.latentChannels(), 3, 1, 1));
     }
 
     /** x: (B, 3, H, W) -> moments (B, 2 * latent, H / f, W / f). */
