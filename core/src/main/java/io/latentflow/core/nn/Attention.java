@@ -29,8 +29,7 @@ public final class Attention {
      * @return (B, Lq, H*Dv)
      */
     public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, int heads, NDArray mask, boolean upcast) {
-        float scale = (float) (1.0 / Math.sqrt(q.getShape().get(2) / heads));
-        return withScale(q, k, v, heads, mask, upcast, scale, MAX_SCORE_ELEMENTS);
+        return scaledDotProduct(q, k, v, heads, mask, upcast, MAX_SCORE_ELEMENTS);
     }
 
     /**

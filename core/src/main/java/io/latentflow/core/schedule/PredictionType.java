@@ -76,9 +76,4 @@ public enum PredictionType {
             }
         };
     }
-
-    /** The v-prediction target for a variance-preserving schedule: v = sqrt(acp) eps - sqrt(1 - acp) x0. */
-    public static NDArray velocity(NDArray originalSample, NDArray noise, double alpha, double sigma) {
-        return noise.mul((float) alpha).sub(originalSample.mul((float) sigma));
-    }
 }

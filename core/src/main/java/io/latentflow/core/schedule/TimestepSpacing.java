@@ -46,34 +46,30 @@ public enum TimestepSpacing {
      * @param stepsOffset added to leading timesteps
      */
     public double[] timesteps(int steps, int trainSteps, int stepsOffset) {
-        double[] t;
-        switch (this) {
-            case LINSPACE -> {
-                double[] up = linspace(0, trainSteps - 1, steps);
-                t = reverse(up);
-            }
+        return switch (this) {
+            case LINSPACE -> reverse(linspace(0, trainSteps - 1, steps));
             case LEADING -> {
                 int ratio = trainSteps / steps;
-                t = new double[steps];
+                double[] t = new double[steps];
                 for (int i = 0; i < steps; i++) {
                     t[i] = (double) (steps - 1 - i) * ratio + stepsOffset;
                 }
+                yield t;
             }
             case TRAILING -> {
                 double ratio = (double) trainSteps / steps;
                 double[] a = arange(trainSteps, 0, -ratio);
-                t = new double[a.length];
+                double[] t = new double[a.length];
                 for (int i = 0; i < a.length; i++) {
                     t[i] = Math.rint(a[i]) - 1;
                 }
+                yield t;
             }
-            default -> throw new IllegalStateException();
-        }
-        return t;
+        };
     }
 
     /** numpy.linspace(start, stop, num): start + i * step, the last point exactly stop. */
-    public static double[] linspace(double start, double stop, int num) {
+    static double[] linspace(double start, double stop, int num) {
         double[] out = new double[num];
         if (num == 1) {
             out[0] = start;
@@ -88,7 +84,7 @@ public enum TimestepSpacing {
     }
 
     /** numpy.arange(start, stop, step) with a real step: ceil((stop - start) / step) points start + i * step. */
-    public static double[] arange(double start, double stop, double step) {
+    private static double[] arange(double start, double stop, double step) {
         int n = (int) Math.ceil((stop - start) / step);
         double[] out = new double[Math.max(n, 0)];
         for (int i = 0; i < out.length; i++) {

@@ -36,10 +36,14 @@ public final class SafetensorsReader {
      * Names are kept exactly as stored; order follows the file(s).
      */
     public static Map<String, NDArray> read(Path file, NDManager manager) {
-        if (file.getFileName().toString().endsWith(".index.json")) {
-            return readSharded(file, manager);
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        try {
+            forEach(file, manager, out::put);
+        } catch (RuntimeException e) {
+            out.values().forEach(NDArray::close);
+            throw e;
         }
-        return readSingle(file, manager);
+        return out;
     }
 
     /**
@@ -93,26 +97,6 @@ public final class SafetensorsReader {
         return all;
     }
 
-    private static Map<String, NDArray> readSingle(Path file, NDManager manager) {
-        if (!Files.isRegularFile(file)) {
-            throw new ModelLoadException(file + ": safetensors file not found");
-        }
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            SafetensorsHeader header = SafetensorsHeader.read(file, channel);
-            for (SafetensorsEntry entry : header.entries().values()) {
-                out.put(entry.name(), load(channel, header.dataStart(), entry, manager));
-            }
-        } catch (IOException e) {
-            out.values().forEach(NDArray::close);
-            throw new ModelLoadException(file + ": cannot read safetensors file: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            out.values().forEach(NDArray::close);
-            throw e;
-        }
-        return out;
-    }
-
     private static NDArray load(FileChannel channel, long dataStart, SafetensorsEntry entry, NDManager manager)
             throws IOException {
         if (entry.byteLength() == 0) {
@@ -139,27 +123,6 @@ public final class SafetensorsReader {
             f32.putInt(i * 4, (src.getShort(src.position() + i * 2) & 0xFFFF) << 16);
         }
         return f32;
-    }
-
-    private static Map<String, NDArray> readSharded(Path indexFile, NDManager manager) {
-        Map<String, Path> weightMap = shards(indexFile);
-        Set<Path> shardFiles = new LinkedHashSet<>(weightMap.values());
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        try {
-            for (Path shard : shardFiles) {
-                out.putAll(readSingle(shard, manager));
-            }
-            for (Map.Entry<String, Path> e : weightMap.entrySet()) {
-                if (!out.containsKey(e.getKey())) {
-                    throw new ModelLoadException(indexFile + ": tensor '" + e.getKey() + "' is listed for shard "
-                            + e.getValue().getFileName() + " but the shard does not contain it");
-                }
-            }
-        } catch (RuntimeException e) {
-            out.values().forEach(NDArray::close);
-            throw e;
-        }
-        return out;
     }
 
     /** The index file's weight_map: tensor name to the shard file holding it. */
