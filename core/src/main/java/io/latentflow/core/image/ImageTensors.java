@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import java.awt.image.BufferedImage;
-import java.util.List;
 
 /**
  * Conversions between images and tensors as diffusers' VaeImageProcessor does them: RGB u8 -> (u8 / 255) * 2 - 1 in
@@ -31,19 +30,6 @@ public final class ImageTensors {
             }
         }
         return manager.create(data, new Shape(1, 3, h, w));
-    }
-
-    /** Several RGB images of one size -> (B, 3, H, W) in [-1, 1]. */
-    public static NDArray toTensor(List<BufferedImage> images, NDManager manager) {
-        NDArray[] parts = new NDArray[images.size()];
-        for (int i = 0; i < parts.length; i++) {
-            parts[i] = toTensor(images.get(i), manager);
-        }
-        NDArray out = parts[0];
-        for (int i = 1; i < parts.length; i++) {
-            out = out.concat(parts[i], 0);
-        }
-        return out;
     }
 
     /** A mask (white = repaint) -> (1, 1, H, W) in {0, 1}: luminance / 255 binarized at 0.5. */

@@ -1,5 +1,6 @@
 package io.latentflow.core.nn;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -7,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Stand-in weights for a model known only by its config (for benchmarks of full-size architectures without their
@@ -15,6 +17,33 @@ import java.util.Map;
 public final class RandomWeights {
 
     private RandomWeights() {
+    }
+
+    /**
+     * A model whose weights are all stand-ins: {@code build} runs once over no tensors to learn every key and shape
+     * the model looks up, then over random tensors of those shapes in a fresh manager on {@code device}, which the
+     * returned model owns.
+     *
+     * @param source the config file the architecture came from, used in messages
+     * @param build  the model's constructor over (manager, weights)
+     */
+    public static <T> T model(String source, Device device, DataType type, BiFunction<NDManager, Weights, T> build) {
+        Map<String, Shape> shapes;
+        try (NDManager probe = NDManager.newBaseManager(device)) {
+            Weights empty = Weights.of(Map.of(), source, probe);
+            build.apply(probe, empty);
+            shapes = empty.report().missingShapes();
+        }
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            Weights w = Weights.of(create(shapes, manager, type), source + " (random weights)", manager);
+            T model = build.apply(manager, w);
+            w.report().requireComplete();
+            return model;
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
     }
 
     /** One tensor per key, of the given shape and floating-point type, on {@code manager}. */

@@ -192,23 +192,8 @@ public final class UNet2dConditionModel implements AutoCloseable {
      */
     public static UNet2dConditionModel withRandomWeights(Path configFile, ModelOptions options) {
         UNet2dConditionConfig config = UNet2dConditionConfig.load(configFile);
-        Map<String, Shape> shapes;
-        try (NDManager probe = NDManager.newBaseManager(options.device())) {
-            Weights empty = Weights.of(Map.of(), configFile.toString(), probe);
-            new UNet2dConditionModel(config, probe, options.dataType(), empty);
-            shapes = empty.report().missingShapes();
-        }
-        NDManager manager = NDManager.newBaseManager(options.device());
-        try {
-            Map<String, NDArray> tensors = RandomWeights.create(shapes, manager, options.dataType());
-            Weights w = Weights.of(tensors, configFile + " (random weights)", manager);
-            UNet2dConditionModel model = new UNet2dConditionModel(config, manager, options.dataType(), w);
-            w.report().requireComplete();
-            return model;
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return RandomWeights.model(configFile.toString(), options.device(), options.dataType(),
+                (manager, w) -> new UNet2dConditionModel(config, manager, options.dataType(), w));
     }
 
     /** The resolved configuration. */

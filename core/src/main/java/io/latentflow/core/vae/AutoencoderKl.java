@@ -86,23 +86,8 @@ public final class AutoencoderKl implements AutoCloseable {
     public static AutoencoderKl withRandomWeights(Path configFile, ModelOptions options) {
         AutoencoderKlConfig config = AutoencoderKlConfig.load(configFile);
         DataType type = runType(config, options);
-        Map<String, Shape> shapes;
-        try (NDManager probe = NDManager.newBaseManager(options.device())) {
-            Weights empty = Weights.of(Map.of(), configFile.toString(), probe);
-            new AutoencoderKl(config, probe, type, empty);
-            shapes = empty.report().missingShapes();
-        }
-        NDManager manager = NDManager.newBaseManager(options.device());
-        try {
-            Map<String, NDArray> tensors = RandomWeights.create(shapes, manager, type);
-            Weights w = Weights.of(tensors, configFile + " (random weights)", manager);
-            AutoencoderKl vae = new AutoencoderKl(config, manager, type, w);
-            w.report().requireComplete();
-            return vae;
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return RandomWeights.model(configFile.toString(), options.device(), type,
+                (manager, w) -> new AutoencoderKl(config, manager, type, w));
     }
 
     /**
