@@ -6,7 +6,6 @@ import io.latentflow.core.schedule.NoiseSchedule;
 import io.latentflow.core.schedule.PredictionType;
 import io.latentflow.core.schedule.Schedule;
 import io.latentflow.core.schedule.SchedulerConfig;
-import io.latentflow.core.schedule.Schedules;
 
 /**
  * DDIM (Song et al. 2020, "Denoising diffusion implicit models", eq. 12), with eta interpolating between the
@@ -17,7 +16,7 @@ import io.latentflow.core.schedule.Schedules;
  *
  * @param eta the weight of fresh noise, >= 0
  */
-public record DdimSampler(SchedulerConfig config, double eta) implements Sampler {
+public record DdimSampler(SchedulerConfig config, double eta) implements DiscreteTimeSampler {
 
     public DdimSampler {
         if (!(eta >= 0)) {
@@ -28,16 +27,6 @@ public record DdimSampler(SchedulerConfig config, double eta) implements Sampler
     @Override
     public String name() {
         return "ddim";
-    }
-
-    @Override
-    public Schedule schedule(int steps) {
-        return Schedules.discrete(config, steps);
-    }
-
-    @Override
-    public NDArray addNoise(NDArray originalSample, NDArray noise, Schedule schedule, int... indices) {
-        return schedule.noise().addNoise(originalSample, noise, DiscreteTimesteps.at(schedule, indices));
     }
 
     @Override

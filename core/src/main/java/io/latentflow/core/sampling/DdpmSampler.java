@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import io.latentflow.core.schedule.NoiseSchedule;
 import io.latentflow.core.schedule.Schedule;
 import io.latentflow.core.schedule.SchedulerConfig;
-import io.latentflow.core.schedule.Schedules;
 
 /**
  * Ancestral DDPM sampling (Ho et al. 2020, eq. 6-7): x_{t-1} ~ q(x_{t-1} | x_t, x0^) with variance
@@ -14,21 +13,11 @@ import io.latentflow.core.schedule.Schedules;
  * <p>Names: alphaCumprod = alpha-bar_t, alphaCumprodPrev = alpha-bar_{t-1} (1 before t = 0),
  * currentAlpha = alpha_t = alpha-bar_t / alpha-bar_{t-1}, currentBeta = beta_t = 1 - alpha_t.
  */
-public record DdpmSampler(SchedulerConfig config) implements Sampler {
+public record DdpmSampler(SchedulerConfig config) implements DiscreteTimeSampler {
 
     @Override
     public String name() {
         return "ddpm";
-    }
-
-    @Override
-    public Schedule schedule(int steps) {
-        return Schedules.discrete(config, steps);
-    }
-
-    @Override
-    public NDArray addNoise(NDArray originalSample, NDArray noise, Schedule schedule, int... indices) {
-        return schedule.noise().addNoise(originalSample, noise, DiscreteTimesteps.at(schedule, indices));
     }
 
     @Override
