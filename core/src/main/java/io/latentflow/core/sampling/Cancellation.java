@@ -1,6 +1,8 @@
 package io.latentflow.core.sampling;
 
-/** Asks a sampling run to stop; samplers check it between steps and then throw {@link java.util.concurrent.CancellationException}. */
+import java.util.concurrent.CancellationException;
+
+/** Asks a sampling run to stop; samplers check it between steps and then throw {@link CancellationException}. */
 public interface Cancellation {
     /** Never cancelled. */
     Cancellation NONE = () -> false;
@@ -11,7 +13,7 @@ public interface Cancellation {
     /** Throws CancellationException if cancelled or if the current thread was interrupted. */
     default void throwIfCancelled() {
         if (isCancelled() || Thread.currentThread().isInterrupted()) {
-            throw new java.util.concurrent.CancellationException("sampling cancelled");
+            throw new CancellationException("sampling cancelled");
         }
     }
 }

@@ -2,6 +2,7 @@ package io.latentflow.core.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.latentflow.core.schedule.SchedulerConfig;
 
 import java.util.Arrays;
@@ -46,7 +47,7 @@ final class DynamicThresholding {
         long[] dims = new long[x0.getShape().dimension()];
         Arrays.fill(dims, 1);
         dims[0] = batch;
-        NDArray s = x0.getManager().create(scale, new ai.djl.ndarray.types.Shape(dims));
+        NDArray s = x0.getManager().create(scale, new Shape(dims));
         return x0.minimum(s).maximum(s.neg()).div(s);
     }
 }

@@ -2,6 +2,9 @@ package io.latentflow.core.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.Arrays;
 
 /**
  * Classifier-free guidance (Ho and Salimans 2022, eq. 6) with the guidance rescale of Lin et al. 2023
@@ -39,12 +42,12 @@ public final class Guidance {
         long batch = x.getShape().get(0);
         long count = x.getShape().size() / batch;
         long[] keep = new long[x.getShape().dimension()];
-        java.util.Arrays.fill(keep, 1);
+        Arrays.fill(keep, 1);
         keep[0] = batch;
         // flat: (B, N)
         NDArray flat = x.reshape(batch, count);
         NDArray centered = flat.sub(flat.mean(new int[] {1}, true));
         return centered.square().sum(new int[] {1}, true).div((float) (count - 1)).sqrt()
-                .reshape(new ai.djl.ndarray.types.Shape(keep));
+                .reshape(new Shape(keep));
     }
 }

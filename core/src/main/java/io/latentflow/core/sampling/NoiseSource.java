@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.List;
+
 /**
  * Where every random draw of a generation comes from: N(0, 1) tensors, in the order they are asked for.
  *
@@ -20,7 +22,7 @@ public interface NoiseSource {
     }
 
     /** Replays recorded tensors in order (test vectors, or noise saved from another run). */
-    static NoiseSource replay(java.util.List<NDArray> draws) {
+    static NoiseSource replay(List<NDArray> draws) {
         return new RecordedNoise(draws);
     }
 }

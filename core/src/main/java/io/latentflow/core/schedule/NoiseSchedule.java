@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.Arrays;
+import java.util.function.IntToDoubleFunction;
+
 /**
  * The forward process of a diffusion model: betas and their cumulative products, in float32 as diffusers
  * computes them (DDPM, Ho et al. 2020, sec. 2: q(x_t | x_0) = N(sqrt(alphaCumprod_t) x_0, (1 - alphaCumprod_t) I)).
@@ -89,7 +92,7 @@ public record NoiseSchedule(float[] betas, float[] alphasCumprod, float finalAlp
     }
 
     /** A (B, 1, ..., 1) array of per-item coefficients (one index for all items, or one per item) broadcasting against {@code like}. */
-    public static NDArray perItem(NDArray like, int[] indices, java.util.function.IntToDoubleFunction coefficient) {
+    public static NDArray perItem(NDArray like, int[] indices, IntToDoubleFunction coefficient) {
         long batch = like.getShape().get(0);
         float[] c = new float[(int) batch];
         for (int b = 0; b < batch; b++) {
@@ -100,7 +103,7 @@ public record NoiseSchedule(float[] betas, float[] alphasCumprod, float finalAlp
             throw new IllegalArgumentException("expected 1 or " + batch + " timesteps, got " + indices.length);
         }
         long[] dims = new long[like.getShape().dimension()];
-        java.util.Arrays.fill(dims, 1);
+        Arrays.fill(dims, 1);
         dims[0] = batch;
         NDManager manager = like.getManager();
         return manager.create(c, new Shape(dims));

@@ -1,6 +1,7 @@
 package io.latentflow.core.text;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +21,7 @@ final class BytePairEncoder {
 
     /** @param merges merge pairs in rank order (index = rank) */
     BytePairEncoder(List<String[]> merges) {
-        Map<String, Integer> byPair = new java.util.HashMap<>(merges.size() * 2);
+        Map<String, Integer> byPair = new HashMap<>(merges.size() * 2);
         for (int rank = 0; rank < merges.size(); rank++) {
             String[] pair = merges.get(rank);
             byPair.putIfAbsent(pairKey(pair[0], pair[1]), rank);

@@ -3,6 +3,7 @@ package io.latentflow.core.unet;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import io.latentflow.core.nn.Attention;
 import io.latentflow.core.nn.Linear;
 import io.latentflow.core.nn.Weights;
@@ -54,7 +55,7 @@ final class CrossAttention {
             return new CrossAttention(null, null, null, out, heads, upcast);
         }
         boolean biased = bq != null || bk != null || bv != null;
-        NDArray zeros = biased ? wq.getManager().zeros(new ai.djl.ndarray.types.Shape(innerDim), wq.getDataType()) : null;
+        NDArray zeros = biased ? wq.getManager().zeros(new Shape(innerDim), wq.getDataType()) : null;
         NDArray scaledWq = wq.mul(scale);
         NDArray scaledBq = biased ? (bq != null ? bq : zeros).mul(scale) : null;
         NDArray kBias = biased ? (bk != null ? bk : zeros) : null;
@@ -77,7 +78,7 @@ final class CrossAttention {
     }
 
     private static boolean shaped(NDArray a, long... shape) {
-        return a != null && a.getShape().equals(new ai.djl.ndarray.types.Shape(shape));
+        return a != null && a.getShape().equals(new Shape(shape));
     }
 
     private static void closeAll(NDArray... arrays) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.latentflow.core.nn.Activations;
 import io.latentflow.core.nn.Linear;
 import io.latentflow.core.nn.Weights;
@@ -78,7 +79,7 @@ final class TimestepEmbedding {
         NDArray cos = args.cos();
         NDArray emb = flipSinToCos ? NDArrays.concat(new NDList(cos, sin), 1) : NDArrays.concat(new NDList(sin, cos), 1);
         if (dim % 2 == 1) {
-            emb = emb.pad(new ai.djl.ndarray.types.Shape(0, 1, 0, 0), 0);
+            emb = emb.pad(new Shape(0, 1, 0, 0), 0);
         }
         return emb;
     }

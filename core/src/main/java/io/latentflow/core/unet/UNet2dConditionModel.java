@@ -1,6 +1,7 @@
 package io.latentflow.core.unet;
 
 import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -211,7 +212,7 @@ public final class UNet2dConditionModel implements AutoCloseable {
      * each input size has been seen.
      */
     public int residentArrayCount() {
-        return ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
+        return ((BaseNDManager) manager).getManagedArrays().size();
     }
 
     /** The floating-point type of weights and activations. */

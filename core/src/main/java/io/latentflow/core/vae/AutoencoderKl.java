@@ -1,6 +1,7 @@
 package io.latentflow.core.vae;
 
 import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -143,7 +144,7 @@ public final class AutoencoderKl implements AutoCloseable {
      * each input size has been seen.
      */
     public int residentArrayCount() {
-        return ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
+        return ((BaseNDManager) manager).getManagedArrays().size();
     }
 
     /** What loading found: used, missing, unexpected keys. */

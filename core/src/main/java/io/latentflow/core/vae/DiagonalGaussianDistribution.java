@@ -1,6 +1,7 @@
 package io.latentflow.core.vae;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 
 /**
  * The VAE posterior q(z|x) = N(mean, diag(exp(logvar))) (Kingma and Welling 2014), logvar clamped to [-30, 20] as in
@@ -32,7 +33,7 @@ public final class DiagonalGaussianDistribution {
         this.var = var;
     }
 
-    void attach(ai.djl.ndarray.NDManager manager) {
+    void attach(NDManager manager) {
         mean.attach(manager);
         logvar.attach(manager);
         std.attach(manager);
