@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -85,10 +83,5 @@ public final class PipelineFolder {
             throw new ModelLoadException(dir + ": model_index.json has no component '" + name + "'");
         }
         return c;
-    }
-
-    /** Names of the listed components, in file order. */
-    public List<String> components() {
-        return new ArrayList<>(classes.keySet());
     }
 }

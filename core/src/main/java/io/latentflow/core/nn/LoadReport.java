@@ -37,11 +37,6 @@ public final class LoadReport {
         wrongShapes.add("tensor '" + key + "' has shape " + actual + " but the model needs " + expected);
     }
 
-    /** Where the checkpoint came from. */
-    public String source() {
-        return source;
-    }
-
     /** Keys the model looked up and found. */
     public Set<String> used() {
         synchronized (used) {

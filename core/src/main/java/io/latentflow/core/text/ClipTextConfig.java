@@ -36,11 +36,6 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         require(ACTIVATIONS.contains(hiddenAct), "hidden_act '" + hiddenAct + "' is not supported");
     }
 
-    /** Width of one attention head. */
-    public int headDim() {
-        return hiddenSize / numAttentionHeads;
-    }
-
     /** True when pooling uses argmax(input_ids) (configs with eos_token_id == 2), false for the first EOS. */
     public boolean legacyPooling() {
         return eosTokenId == LEGACY_EOS_TOKEN_ID;

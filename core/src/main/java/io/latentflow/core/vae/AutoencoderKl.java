@@ -1,7 +1,6 @@
 package io.latentflow.core.vae;
 
 import ai.djl.Device;
-import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -137,14 +136,6 @@ public final class AutoencoderKl implements AutoCloseable {
     /** The resolved configuration. */
     public AutoencoderKlConfig config() {
         return config;
-    }
-
-    /**
-     * Arrays held by the model's own manager (weights and cached constants); forward passes leave it unchanged once
-     * each input size has been seen.
-     */
-    public int residentArrayCount() {
-        return ((BaseNDManager) manager).getManagedArrays().size();
     }
 
     /** What loading found: used, missing, unexpected keys. */
