@@ -33,7 +33,7 @@ public final class ExpertEnsemble {
         if (!(split > 0 && split < 1)) {
             throw new IllegalArgumentException("denoising_end must be in (0, 1), got " + split);
         }
-        NoiseSource noise = request.noise() != null ? request.noise() : NoiseSource.seeded(request.seeds());
+        NoiseSource noise = request.noiseSource();
         GenerationRequest first = request.forFirstExpert(noise, split);
         try (NDManager scope = manager.newSubManager()) {
             int total = base.sampler(first).schedule(request.steps()).timesteps().length;
@@ -60,7 +60,7 @@ public final class ExpertEnsemble {
      */
     public GenerationResult refine(GenerationRequest request, double strength, NDManager manager,
                                    StepListener listener, Cancellation cancellation) {
-        NoiseSource noise = request.noise() != null ? request.noise() : NoiseSource.seeded(request.seeds());
+        NoiseSource noise = request.noiseSource();
         GenerationRequest first = request.forFirstExpert(noise, null);
         try (NDManager scope = manager.newSubManager()) {
             NDArray latents = base.generate(first, scope, listener, cancellation).latents();

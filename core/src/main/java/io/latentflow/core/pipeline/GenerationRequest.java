@@ -119,6 +119,11 @@ public record GenerationRequest(
         return new Builder(prompts);
     }
 
+    /** The explicit noise source, or a fresh stream seeded with {@link #seeds()}. */
+    NoiseSource noiseSource() {
+        return noise != null ? noise : NoiseSource.seeded(seeds);
+    }
+
     /** The first expert's copy: {@code sharedNoise}, stopping at {@code denoisingEnd} (null: the full run), no decode. */
     GenerationRequest forFirstExpert(NoiseSource sharedNoise, Double denoisingEnd) {
         return new GenerationRequest(prompts, negativePrompts, widthPx, heightPx, steps, sampler, samplerOptions,

@@ -127,7 +127,7 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
                                      Cancellation cancellation) {
         Plan plan = plan(request);
         try (NDManager scope = manager.newSubManager()) {
-            NoiseSource noise = request.noise() != null ? request.noise() : NoiseSource.seeded(request.seeds());
+            NoiseSource noise = request.noiseSource();
             int batch = plan.batch;
             // 1. text conditioning, unconditional half first
             Conditioning cond = encodePrompts(request, batch, plan, scope);
