@@ -6,6 +6,7 @@ import io.latentflow.core.vae.AutoencoderKlConfig;
 import io.latentflow.proto.DType;
 import io.latentflow.proto.Tensor;
 import io.latentflow.proto.Tensors;
+import io.latentflow.service.grpc.InvalidFieldException;
 import java.util.List;
 
 /** Checks VAE requests against the model's configuration and decodes their tensors; problems name the field. */

@@ -1,134 +1,42 @@
 package io.latentflow.vae.model;
 
-import io.latentflow.core.model.ModelOptions;
-import io.latentflow.core.model.PipelineFolder;
 import io.latentflow.core.vae.AutoencoderKl;
 import io.latentflow.vae.config.VaeConfig;
-import io.latentflow.vae.storage.ModelId;
-import io.latentflow.vae.storage.ModelStore;
-import io.micrometer.core.instrument.Gauge;
+import io.latentflow.service.model.ModelRegistry;
+import io.latentflow.service.storage.ModelId;
+import io.latentflow.service.storage.ModelStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import org.jboss.logging.Logger;
+import jakarta.inject.Singleton;
+import java.util.Set;
 
 /** Loads VAEs on demand, one per (name, version), keeps them for the life of the service and reports them. */
-@ApplicationScoped
-public class VaeRegistry {
+@Singleton
+public class VaeRegistry extends ModelRegistry<AutoencoderKl> {
 
-    private static final Logger LOG = Logger.getLogger(VaeRegistry.class);
-
-    private final ModelStore store;
-    private final VaeConfig.Models config;
-    private final ModelOptions options;
-    private final Map<ModelId, CompletableFuture<AutoencoderKl>> models = new ConcurrentHashMap<>();
-    private volatile DefaultModelState defaultModel = new DefaultModelState(null, "not loaded yet");
+    /** The parts of a pipeline folder this service loads. */
+    public static final Set<String> COMPONENTS = Set.of("vae");
 
     @Inject
-    public VaeRegistry(ModelStore store, VaeConfig config, MeterRegistry meters) {
-        // DJL reads offline mode only from this system property; the services never download an engine.
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
-        this.store = store;
-        this.config = config.models();
-        this.options = ModelOptions.of(this.config.device(), this.config.dtype());
-        Gauge.builder("latentflow.models.loaded", models, loaded -> loadedModels().size())
-                .description("models loaded in memory")
-                .register(meters);
+    public VaeRegistry(VaeConfig config, MeterRegistry meters) {
+        super("VAE", new ModelStore(config.models(), config.store(), COMPONENTS), config.models(), meters,
+                (folder, options) -> AutoencoderKl.load(folder.component("vae"), options));
     }
 
     void preload(@Observes StartupEvent event) {
-        if (!config.preload()) {
-            return;
-        }
-        Thread loader = new Thread(this::loadDefault, "default-model-loader");
-        loader.setDaemon(true);
-        loader.start();
+        preloadDefault();
     }
 
     void close(@Observes ShutdownEvent event) {
-        models.values().forEach(future -> future.thenAccept(AutoencoderKl::close));
-        models.clear();
+        closeAll();
     }
 
     /** The VAE for a request's model reference (blank parts: defaults), loading it on first use. */
     public LoadedVae get(String name, String version) {
-        ModelId id = store.resolve(name, version);
-        return new LoadedVae(id, load(id), options);
-    }
-
-    /** Model versions currently held in memory. */
-    public List<ModelId> loadedModels() {
-        return models.entrySet().stream()
-                .filter(entry -> entry.getValue().isDone() && !entry.getValue().isCompletedExceptionally())
-                .map(Map.Entry::getKey)
-                .sorted((a, b) -> a.toString().compareTo(b.toString()))
-                .toList();
-    }
-
-    /** The default model's id once loaded, or why it is not. */
-    public DefaultModelState defaultModel() {
-        return defaultModel;
-    }
-
-    private void loadDefault() {
-        try {
-            ModelId id = store.resolve("", "");
-            load(id);
-            defaultModel = new DefaultModelState(id, null);
-        } catch (RuntimeException | LinkageError e) {
-            LOG.errorf(e, "default model %s could not be loaded", config.defaultName());
-            defaultModel = new DefaultModelState(null, String.valueOf(e.getMessage()));
-        }
-    }
-
-    private AutoencoderKl load(ModelId id) {
-        CompletableFuture<AutoencoderKl> created = new CompletableFuture<>();
-        CompletableFuture<AutoencoderKl> existing = models.putIfAbsent(id, created);
-        if (existing != null) {
-            return join(existing);
-        }
-        try {
-            long start = System.nanoTime();
-            Path folder = store.directory(id);
-            AutoencoderKl vae = AutoencoderKl.load(PipelineFolder.open(folder).component("vae"), options);
-            LOG.infof("loaded VAE %s from %s in %d ms", id, folder, (System.nanoTime() - start) / 1_000_000);
-            created.complete(vae);
-            return vae;
-        } catch (RuntimeException | Error e) {
-            models.remove(id, created);
-            created.completeExceptionally(e);
-            throw e;
-        }
-    }
-
-    private static AutoencoderKl join(CompletableFuture<AutoencoderKl> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
-    }
-
-    /** The default model's id once loaded ({@code loaded} present), else the reason it is not. */
-    public record DefaultModelState(ModelId loaded, String problem) {
-
-        public Optional<ModelId> loadedId() {
-            return Optional.ofNullable(loaded);
-        }
+        ModelId id = resolve(name, version);
+        return new LoadedVae(id, load(id), options());
     }
 }

@@ -1,4 +1,4 @@
-package io.latentflow.vae.grpc;
+package io.latentflow.service.grpc;
 
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;

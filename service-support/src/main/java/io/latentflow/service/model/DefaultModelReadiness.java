@@ -1,29 +1,29 @@
-package io.latentflow.vae.model;
+package io.latentflow.service.model;
 
-import io.latentflow.vae.storage.ModelId;
-import jakarta.enterprise.context.ApplicationScoped;
+import io.latentflow.service.storage.ModelId;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the default model is loaded; lists every loaded model version. */
+/** Ready once the service's default model is loaded; lists every loaded model version. */
 @Readiness
-@ApplicationScoped
+@Singleton
 public class DefaultModelReadiness implements HealthCheck {
 
-    private final VaeRegistry registry;
+    private final ModelRegistry<?> registry;
 
     @Inject
-    public DefaultModelReadiness(VaeRegistry registry) {
+    public DefaultModelReadiness(ModelRegistry<?> registry) {
         this.registry = registry;
     }
 
     @Override
     public HealthCheckResponse call() {
-        VaeRegistry.DefaultModelState state = registry.defaultModel();
+        DefaultModelState state = registry.defaultModel();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("default-model")
                 .status(state.loadedId().isPresent())
                 .withData("loaded", registry.loadedModels().stream().map(ModelId::toString)

@@ -1,20 +1,21 @@
-package io.latentflow.vae.grpc;
+package io.latentflow.service.grpc;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.latentflow.core.model.ModelLoadException;
-import io.latentflow.vae.storage.ModelNotFoundException;
+import io.latentflow.service.storage.ModelNotFoundException;
 import org.jboss.logging.Logger;
 
 /** Maps failures of a call to the gRPC status the caller sees. */
-final class GrpcStatuses {
+public final class GrpcStatuses {
 
     private static final Logger LOG = Logger.getLogger(GrpcStatuses.class);
 
     private GrpcStatuses() {
     }
 
-    static Throwable toStatus(Throwable failure) {
+    /** The status exception for a failure: bad input, unknown model, unloadable model, or an internal error. */
+    public static Throwable toStatus(Throwable failure) {
         if (failure instanceof StatusRuntimeException) {
             return failure;
         }

@@ -1,6 +1,6 @@
-package io.latentflow.vae.storage;
+package io.latentflow.service.storage;
 
-import io.latentflow.vae.config.VaeConfig;
+import io.latentflow.service.config.StoreConfig;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
@@ -24,7 +24,7 @@ public final class ObjectStoreModels {
     private final String bucket;
     private final String endpoint;
 
-    public ObjectStoreModels(VaeConfig.Store config, String endpoint) {
+    public ObjectStoreModels(StoreConfig config, String endpoint) {
         MinioClient.Builder builder = MinioClient.builder().endpoint(endpoint);
         if (config.accessKey().isPresent() && config.secretKey().isPresent()) {
             builder.credentials(config.accessKey().get(), config.secretKey().get());

@@ -1,4 +1,4 @@
-package io.latentflow.vae.config;
+package io.latentflow.service.config;
 
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;

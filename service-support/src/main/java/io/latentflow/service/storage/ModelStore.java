@@ -1,8 +1,7 @@
-package io.latentflow.vae.storage;
+package io.latentflow.service.storage;
 
-import io.latentflow.vae.config.VaeConfig;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
+import io.latentflow.service.config.ModelsConfig;
+import io.latentflow.service.config.StoreConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,25 +20,25 @@ import org.jboss.logging.Logger;
 
 /**
  * Finds model folders: {@code <root>/<name>/<version>/} on local disk, else a local copy of the object store's
- * {@code models/<name>/<version>/} (fetched on first use, only the components this service needs).
+ * {@code models/<name>/<version>/} (fetched on first use, only the components the service needs).
  */
-@ApplicationScoped
 public class ModelStore {
-
-    /** The parts of a pipeline folder this service loads. */
-    public static final Set<String> COMPONENTS = Set.of("vae");
 
     private static final Logger LOG = Logger.getLogger(ModelStore.class);
     private static final String MODEL_INDEX = "model_index.json";
 
-    private final VaeConfig.Models config;
+    private final ModelsConfig config;
     private final Optional<ObjectStoreModels> objectStore;
+    private final Set<String> components;
     private final Map<String, LatestVersion> latest = new ConcurrentHashMap<>();
 
-    @Inject
-    public ModelStore(VaeConfig config) {
-        this.config = config.models();
-        this.objectStore = config.store().endpoint().map(endpoint -> new ObjectStoreModels(config.store(), endpoint));
+    /**
+     * @param components the parts of a pipeline folder the service loads (e.g. {@code unet}); only these are fetched
+     */
+    public ModelStore(ModelsConfig config, StoreConfig store, Set<String> components) {
+        this.config = config;
+        this.objectStore = store.endpoint().map(endpoint -> new ObjectStoreModels(store, endpoint));
+        this.components = Set.copyOf(components);
     }
 
     /**
@@ -84,7 +83,7 @@ public class ModelStore {
         try {
             Files.createDirectories(partial);
             LOG.infof("fetching model %s from %s into %s", id, store.location(), cached);
-            int files = store.download(id, partial, COMPONENTS);
+            int files = store.download(id, partial, components);
             if (files == 0 || !isModelFolder(partial)) {
                 throw new ModelNotFoundException("model " + id + " not found: not under " + config.root().toAbsolutePath()
                         .normalize() + " and no " + MODEL_INDEX + " under " + store.location() + id + "/");

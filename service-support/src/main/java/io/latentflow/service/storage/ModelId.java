@@ -1,4 +1,4 @@
-package io.latentflow.vae.storage;
+package io.latentflow.service.storage;
 
 import java.util.regex.Pattern;
 

@@ -1,4 +1,4 @@
-package io.latentflow.vae.grpc;
+package io.latentflow.service.grpc;
 
 /** A request field that does not fit the model or the contract; the message starts with the field's name. */
 public class InvalidFieldException extends RuntimeException {
