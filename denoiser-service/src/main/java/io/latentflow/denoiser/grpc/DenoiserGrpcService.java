@@ -9,6 +9,7 @@ import io.latentflow.proto.Conditioning;
 import io.latentflow.proto.DenoiserService;
 import io.latentflow.proto.PredictRequest;
 import io.latentflow.proto.PredictResponse;
+import io.latentflow.service.grpc.GrpcStatuses;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.grpc.GrpcService;

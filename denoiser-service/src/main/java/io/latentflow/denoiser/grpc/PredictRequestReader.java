@@ -3,11 +3,12 @@ package io.latentflow.denoiser.grpc;
 import io.latentflow.core.unet.UNet2dConditionConfig;
 import io.latentflow.denoiser.model.PredictionJob;
 import io.latentflow.denoiser.model.WireConditioning;
-import io.latentflow.denoiser.storage.ModelId;
 import io.latentflow.proto.DType;
 import io.latentflow.proto.PredictRequest;
 import io.latentflow.proto.Tensor;
 import io.latentflow.proto.Tensors;
+import io.latentflow.service.grpc.InvalidFieldException;
+import io.latentflow.service.storage.ModelId;
 import java.util.List;
 
 /**

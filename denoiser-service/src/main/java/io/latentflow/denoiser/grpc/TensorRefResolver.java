@@ -4,6 +4,7 @@ import io.latentflow.denoiser.conditioning.ConditioningCache;
 import io.latentflow.proto.Tensor;
 import io.latentflow.proto.TensorRef;
 import io.latentflow.proto.Tensors;
+import io.latentflow.service.grpc.InvalidFieldException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Collection;

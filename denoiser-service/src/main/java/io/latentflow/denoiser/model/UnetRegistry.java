@@ -1,134 +1,42 @@
 package io.latentflow.denoiser.model;
 
-import io.latentflow.core.model.ModelOptions;
-import io.latentflow.core.model.PipelineFolder;
 import io.latentflow.core.unet.UNet2dConditionModel;
 import io.latentflow.denoiser.config.DenoiserConfig;
-import io.latentflow.denoiser.storage.ModelId;
-import io.latentflow.denoiser.storage.ModelStore;
-import io.micrometer.core.instrument.Gauge;
+import io.latentflow.service.model.ModelRegistry;
+import io.latentflow.service.storage.ModelId;
+import io.latentflow.service.storage.ModelStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import org.jboss.logging.Logger;
+import jakarta.inject.Singleton;
+import java.util.Set;
 
 /** Loads UNets on demand, one per (name, version), keeps them for the life of the service and reports them. */
-@ApplicationScoped
-public class UnetRegistry {
+@Singleton
+public class UnetRegistry extends ModelRegistry<UNet2dConditionModel> {
 
-    private static final Logger LOG = Logger.getLogger(UnetRegistry.class);
-
-    private final ModelStore store;
-    private final DenoiserConfig.Models config;
-    private final ModelOptions options;
-    private final Map<ModelId, CompletableFuture<UNet2dConditionModel>> models = new ConcurrentHashMap<>();
-    private volatile DefaultModelState defaultModel = new DefaultModelState(null, "not loaded yet");
+    /** The parts of a pipeline folder this service loads. */
+    public static final Set<String> COMPONENTS = Set.of("unet");
 
     @Inject
-    public UnetRegistry(ModelStore store, DenoiserConfig config, MeterRegistry meters) {
-        // DJL reads offline mode only from this system property; the services never download an engine.
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
-        this.store = store;
-        this.config = config.models();
-        this.options = ModelOptions.of(this.config.device(), this.config.dtype());
-        Gauge.builder("latentflow.models.loaded", models, loaded -> loadedModels().size())
-                .description("models loaded in memory")
-                .register(meters);
+    public UnetRegistry(DenoiserConfig config, MeterRegistry meters) {
+        super("UNet", new ModelStore(config.models(), config.store(), COMPONENTS), config.models(), meters,
+                (folder, options) -> UNet2dConditionModel.load(folder.component("unet"), options));
     }
 
     void preload(@Observes StartupEvent event) {
-        if (!config.preload()) {
-            return;
-        }
-        Thread loader = new Thread(this::loadDefault, "default-model-loader");
-        loader.setDaemon(true);
-        loader.start();
+        preloadDefault();
     }
 
     void close(@Observes ShutdownEvent event) {
-        models.values().forEach(future -> future.thenAccept(UNet2dConditionModel::close));
-        models.clear();
+        closeAll();
     }
 
     /** The UNet for a request's model reference (blank parts: defaults), loading it on first use. */
     public LoadedUnet get(String name, String version) {
-        ModelId id = store.resolve(name, version);
-        return new LoadedUnet(id, load(id), options);
-    }
-
-    /** Model versions currently held in memory. */
-    public List<ModelId> loadedModels() {
-        return models.entrySet().stream()
-                .filter(entry -> entry.getValue().isDone() && !entry.getValue().isCompletedExceptionally())
-                .map(Map.Entry::getKey)
-                .sorted((a, b) -> a.toString().compareTo(b.toString()))
-                .toList();
-    }
-
-    /** The default model's id once loaded, or why it is not. */
-    public DefaultModelState defaultModel() {
-        return defaultModel;
-    }
-
-    private void loadDefault() {
-        try {
-            ModelId id = store.resolve("", "");
-            load(id);
-            defaultModel = new DefaultModelState(id, null);
-        } catch (RuntimeException | LinkageError e) {
-            LOG.errorf(e, "default model %s could not be loaded", config.defaultName());
-            defaultModel = new DefaultModelState(null, String.valueOf(e.getMessage()));
-        }
-    }
-
-    private UNet2dConditionModel load(ModelId id) {
-        CompletableFuture<UNet2dConditionModel> created = new CompletableFuture<>();
-        CompletableFuture<UNet2dConditionModel> existing = models.putIfAbsent(id, created);
-        if (existing != null) {
-            return join(existing);
-        }
-        try {
-            long start = System.nanoTime();
-            Path folder = store.directory(id);
-            UNet2dConditionModel unet = UNet2dConditionModel.load(PipelineFolder.open(folder).component("unet"), options);
-            LOG.infof("loaded UNet %s from %s in %d ms", id, folder, (System.nanoTime() - start) / 1_000_000);
-            created.complete(unet);
-            return unet;
-        } catch (RuntimeException | Error e) {
-            models.remove(id, created);
-            created.completeExceptionally(e);
-            throw e;
-        }
-    }
-
-    private static UNet2dConditionModel join(CompletableFuture<UNet2dConditionModel> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
-    }
-
-    /** The default model's id once loaded ({@code loaded} present), else the reason it is not. */
-    public record DefaultModelState(ModelId loaded, String problem) {
-
-        public Optional<ModelId> loadedId() {
-            return Optional.ofNullable(loaded);
-        }
+        ModelId id = resolve(name, version);
+        return new LoadedUnet(id, load(id), options());
     }
 }

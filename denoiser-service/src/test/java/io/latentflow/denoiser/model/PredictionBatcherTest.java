@@ -3,7 +3,7 @@ package io.latentflow.denoiser.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.latentflow.core.model.ModelOptions;
-import io.latentflow.denoiser.storage.ModelId;
+import io.latentflow.service.storage.ModelId;
 import io.latentflow.proto.Tensor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;

@@ -9,6 +9,8 @@ import io.latentflow.proto.EncodeTextResponse;
 import io.latentflow.proto.Tensor;
 import io.latentflow.proto.Tensors;
 import io.latentflow.proto.TextEncoderService;
+import io.latentflow.service.grpc.GrpcStatuses;
+import io.latentflow.service.grpc.InvalidFieldException;
 import io.latentflow.textencoder.config.TextEncoderConfig;
 import io.latentflow.textencoder.model.LoadedPromptEncoder;
 import io.latentflow.textencoder.model.PromptEncoderRegistry;
