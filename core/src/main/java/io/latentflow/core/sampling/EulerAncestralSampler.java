@@ -17,7 +17,7 @@ import java.util.Set;
  * <p>Names: sigma = sigma_i, sigmaNext = sigma_{i+1},
  * sigmaUp = sqrt(sigmaNext^2 (sigma^2 - sigmaNext^2) / sigma^2), sigmaDown = sqrt(sigmaNext^2 - sigmaUp^2).
  */
-public record EulerAncestralSampler(SchedulerConfig config) implements Sampler {
+public record EulerAncestralSampler(SchedulerConfig config) implements VarianceExplodingSampler {
 
     @Override
     public String name() {
@@ -32,16 +32,6 @@ public record EulerAncestralSampler(SchedulerConfig config) implements Sampler {
     @Override
     public Schedule schedule(int steps) {
         return Schedules.eulerSigmas(config, steps, false);
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, Schedule schedule, int index) {
-        return SigmaSamplers.scaleModelInput(sample, schedule, index);
-    }
-
-    @Override
-    public NDArray addNoise(NDArray originalSample, NDArray noise, Schedule schedule, int... indices) {
-        return SigmaSamplers.addNoiseVe(originalSample, noise, schedule, indices);
     }
 
     @Override

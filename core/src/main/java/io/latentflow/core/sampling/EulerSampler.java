@@ -14,7 +14,7 @@ import io.latentflow.core.schedule.Schedules;
  *
  * @param karras use Karras sigmas
  */
-public record EulerSampler(SchedulerConfig config, boolean karras) implements Sampler {
+public record EulerSampler(SchedulerConfig config, boolean karras) implements VarianceExplodingSampler {
 
     @Override
     public String name() {
@@ -24,16 +24,6 @@ public record EulerSampler(SchedulerConfig config, boolean karras) implements Sa
     @Override
     public Schedule schedule(int steps) {
         return Schedules.eulerSigmas(config, steps, karras);
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, Schedule schedule, int index) {
-        return SigmaSamplers.scaleModelInput(sample, schedule, index);
-    }
-
-    @Override
-    public NDArray addNoise(NDArray originalSample, NDArray noise, Schedule schedule, int... indices) {
-        return SigmaSamplers.addNoiseVe(originalSample, noise, schedule, indices);
     }
 
     @Override

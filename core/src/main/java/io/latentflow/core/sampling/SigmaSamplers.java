@@ -4,22 +4,9 @@ import ai.djl.ndarray.NDArray;
 import io.latentflow.core.schedule.NoiseSchedule;
 import io.latentflow.core.schedule.Schedule;
 
-/** What sigma-parameterised samplers share: the model input scaling, noising at a sigma and the Euler step. */
+/** Arithmetic the sigma-parameterised samplers share: the Euler step, variance-preserving noising, alpha of sigma. */
 final class SigmaSamplers {
     private SigmaSamplers() {
-    }
-
-    /** The variance-preserving model input x / sqrt(sigma^2 + 1) of a variance-exploding sample x = x0 + sigma eps. */
-    static NDArray scaleModelInput(NDArray sample, Schedule schedule, int index) {
-        float sigma = schedule.sigma(index);
-        float norm = (float) Math.sqrt(sigma * sigma + 1f);
-        return sample.div(norm);
-    }
-
-    /** x = x0 + sigma_i eps (variance-exploding noising at the schedule's sigma_i). */
-    static NDArray addNoiseVe(NDArray originalSample, NDArray noise, Schedule schedule, int[] indices) {
-        NDArray sigma = NoiseSchedule.perItem(originalSample, indices, i -> schedule.sigma(i));
-        return originalSample.add(noise.mul(sigma));
     }
 
     /** x = alpha_i x0 + sigma'_i eps with alpha_i = 1 / sqrt(sigma_i^2 + 1), sigma'_i = sigma_i alpha_i. */
