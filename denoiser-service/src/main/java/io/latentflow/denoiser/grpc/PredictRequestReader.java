@@ -3,10 +3,9 @@ package io.latentflow.denoiser.grpc;
 import io.latentflow.core.unet.UNet2dConditionConfig;
 import io.latentflow.denoiser.model.PredictionJob;
 import io.latentflow.denoiser.model.WireConditioning;
-import io.latentflow.proto.DType;
 import io.latentflow.proto.PredictRequest;
 import io.latentflow.proto.Tensor;
-import io.latentflow.proto.Tensors;
+import io.latentflow.service.grpc.FloatTensorField;
 import io.latentflow.service.grpc.InvalidFieldException;
 import io.latentflow.service.storage.ModelId;
 import java.util.List;
@@ -29,7 +28,7 @@ final class PredictRequestReader {
         if (!request.hasSample()) {
             throw new InvalidFieldException("sample", "is required");
         }
-        List<Long> sampleShape = floatTensorShape("sample", request.getSample());
+        List<Long> sampleShape = FloatTensorField.shape("sample", request.getSample());
         if (sampleShape.size() != 4) {
             throw new InvalidFieldException("sample", "expected (B, C, H, W), got shape " + sampleShape);
         }
@@ -70,7 +69,7 @@ final class PredictRequestReader {
         if (tensors.context() == null) {
             throw new InvalidFieldException(field + ".context", "is required");
         }
-        List<Long> shape = floatTensorShape(field + ".context", tensors.context());
+        List<Long> shape = FloatTensorField.shape(field + ".context", tensors.context());
         long dim = contextDim();
         if (shape.size() != 3 || (shape.get(0) != batch && shape.get(0) != 1) || shape.get(2) != dim
                 || shape.get(1) < 1) {
@@ -104,7 +103,7 @@ final class PredictRequestReader {
         if (tensor == null) {
             throw new InvalidFieldException(field, "is required by this model (addition_embed_type text_time)");
         }
-        List<Long> shape = floatTensorShape(field, tensor);
+        List<Long> shape = FloatTensorField.shape(field, tensor);
         if (shape.size() != 2 || (shape.get(0) != batch && shape.get(0) != 1) || shape.get(1) < 1) {
             throw new InvalidFieldException(field, "expected (" + batch + " or 1, N), got shape " + shape);
         }
@@ -114,18 +113,5 @@ final class PredictRequestReader {
     private long contextDim() {
         Integer projected = config.encoderHidDim();
         return projected != null ? projected : config.crossAttentionDims().get(0);
-    }
-
-    private static List<Long> floatTensorShape(String field, Tensor tensor) {
-        DType dtype = tensor.getDtype();
-        if (dtype != DType.FLOAT32 && dtype != DType.FLOAT16 && dtype != DType.BFLOAT16) {
-            throw new InvalidFieldException(field, "expected a floating-point tensor, got dtype " + dtype);
-        }
-        long bytes = Tensors.elementCount(tensor) * Tensors.elementSize(dtype);
-        if (tensor.getData().size() != bytes) {
-            throw new InvalidFieldException(field, "shape " + tensor.getShapeList() + " of " + dtype + " needs "
-                    + bytes + " bytes of data, got " + tensor.getData().size());
-        }
-        return tensor.getShapeList();
     }
 }

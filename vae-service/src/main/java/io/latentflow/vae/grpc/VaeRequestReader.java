@@ -3,9 +3,9 @@ package io.latentflow.vae.grpc;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.latentflow.core.vae.AutoencoderKlConfig;
-import io.latentflow.proto.DType;
 import io.latentflow.proto.Tensor;
 import io.latentflow.proto.Tensors;
+import io.latentflow.service.grpc.FloatTensorField;
 import io.latentflow.service.grpc.InvalidFieldException;
 import java.util.List;
 
@@ -62,15 +62,6 @@ final class VaeRequestReader {
         if (!present) {
             throw new InvalidFieldException(field, "is required");
         }
-        DType dtype = tensor.getDtype();
-        if (dtype != DType.FLOAT32 && dtype != DType.FLOAT16 && dtype != DType.BFLOAT16) {
-            throw new InvalidFieldException(field, "expected a floating-point tensor, got dtype " + dtype);
-        }
-        long bytes = Tensors.elementCount(tensor) * Tensors.elementSize(dtype);
-        if (tensor.getData().size() != bytes) {
-            throw new InvalidFieldException(field, "shape " + tensor.getShapeList() + " of " + dtype + " needs "
-                    + bytes + " bytes of data, got " + tensor.getData().size());
-        }
-        return tensor.getShapeList();
+        return FloatTensorField.shape(field, tensor);
     }
 }
