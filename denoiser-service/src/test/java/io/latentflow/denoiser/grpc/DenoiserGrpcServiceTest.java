@@ -1,8 +1,8 @@
 package io.latentflow.denoiser.grpc;
 
+import static io.latentflow.service.testing.ServiceAssertions.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -13,9 +13,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import io.latentflow.core.tensor.SafetensorsReader;
 import io.latentflow.proto.Conditioning;
 import io.latentflow.proto.DenoiserServiceGrpc;
 import io.latentflow.proto.ModelRef;
@@ -24,25 +22,19 @@ import io.latentflow.proto.PredictResponse;
 import io.latentflow.proto.Tensor;
 import io.latentflow.proto.TensorRef;
 import io.latentflow.proto.Tensors;
+import io.latentflow.service.testing.PipelineOracle;
+import io.latentflow.service.testing.ServiceAssertions;
+import io.latentflow.service.testing.ServiceHttp;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,8 +46,6 @@ class DenoiserGrpcServiceTest {
 
     /** Stepwise UNet outputs of a float32 port agree with diffusers' to ~1e-6; 1e-4 is the agreed bound. */
     private static final float TOLERANCE = 1e-4f;
-    private static final Duration DEADLINE = Duration.ofSeconds(60);
-    private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
 
     private static NDManager manager;
     private static Map<String, NDArray> oracle;
@@ -72,8 +62,7 @@ class DenoiserGrpcServiceTest {
     @BeforeAll
     static void readOracle() {
         manager = NDManager.newBaseManager();
-        oracle = SafetensorsReader.read(
-                Path.of(System.getProperty("latentflow.oracle"), "pipeline_sd_tiny", "cases.safetensors"), manager);
+        oracle = PipelineOracle.read(manager);
     }
 
     @AfterAll
@@ -215,9 +204,9 @@ class DenoiserGrpcServiceTest {
 
     @Test
     void readinessReportsTheLoadedDefaultModel() throws Exception {
-        awaitCondition(() -> get("/q/health/ready").statusCode() == 200);
+        awaitCondition(() -> ServiceHttp.get(root, "/q/health/ready").statusCode() == 200);
 
-        String body = get("/q/health/ready").body();
+        String body = ServiceHttp.get(root, "/q/health/ready").body();
         assertTrue(body.contains("\"default\": \"tiny-sd/1\"") || body.contains("\"default\":\"tiny-sd/1\""), body);
     }
 
@@ -225,7 +214,7 @@ class DenoiserGrpcServiceTest {
     void predictionsAreTimedInTheMetrics() {
         denoiser.predict(firstStep("case0", 7.5f, 0f));
 
-        String metrics = get("/q/metrics").body();
+        String metrics = ServiceHttp.get(root, "/q/metrics").body();
         assertTrue(metrics.contains("latentflow_denoiser_predict_seconds_count{guided=\"true\",model=\"tiny-sd/1\""),
                 metrics);
         assertTrue(metrics.contains("latentflow_models_loaded"), metrics);
@@ -272,34 +261,10 @@ class DenoiserGrpcServiceTest {
     }
 
     private static void assertClose(NDArray expected, Tensor actual) {
-        NDArray got = Tensors.toNDArray(actual, manager);
-        assertEquals(expected.getShape(), got.getShape());
-        float maxAbsDiff = got.sub(expected).abs().max().getFloat();
-        assertTrue(maxAbsDiff <= TOLERANCE, "max |difference| " + maxAbsDiff + " > " + TOLERANCE);
+        ServiceAssertions.assertClose(expected, Tensors.toNDArray(actual, manager), TOLERANCE);
     }
 
     private void assertStatus(Status.Code code, String mentioned, PredictRequest request) {
-        StatusRuntimeException error = assertThrows(StatusRuntimeException.class, () -> denoiser.predict(request));
-        assertEquals(code, error.getStatus().getCode(), error.getStatus().toString());
-        assertTrue(error.getStatus().getDescription().contains(mentioned), error.getStatus().getDescription());
-    }
-
-    private HttpResponse<String> get(String path) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + root.getPort() + path)).build();
-            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException("GET " + path + " failed", e);
-        }
-    }
-
-    private static void awaitCondition(BooleanSupplier condition) {
-        Instant deadline = Instant.now().plus(DEADLINE);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("condition not met within " + DEADLINE);
-            }
-            LockSupport.parkNanos(POLL_INTERVAL.toNanos());
-        }
+        ServiceAssertions.assertStatus(code, mentioned, () -> denoiser.predict(request));
     }
 }

@@ -1,8 +1,8 @@
 package io.latentflow.textencoder.grpc;
 
+import static io.latentflow.service.testing.ServiceAssertions.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -10,29 +10,21 @@ import ai.djl.ndarray.NDManager;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.latentflow.core.tensor.SafetensorsReader;
 import io.latentflow.proto.EncodeTextRequest;
 import io.latentflow.proto.EncodeTextResponse;
 import io.latentflow.proto.ModelRef;
 import io.latentflow.proto.Tensors;
 import io.latentflow.proto.TextEncoderServiceGrpc;
+import io.latentflow.service.testing.PipelineOracle;
+import io.latentflow.service.testing.ServiceAssertions;
+import io.latentflow.service.testing.ServiceHttp;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,8 +37,6 @@ class TextEncoderGrpcServiceTest {
     /** A float32 port of the CLIP text model agrees with transformers' to ~1e-6; 1e-4 is the agreed bound. */
     private static final float TOLERANCE = 1e-4f;
     private static final String PROMPT = "a red circle on a blue background";
-    private static final Duration DEADLINE = Duration.ofSeconds(60);
-    private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
     private static final ModelRef TINY_SD = ModelRef.newBuilder().setName("tiny-sd").setVersion("1").build();
 
     private static NDManager manager;
@@ -61,8 +51,7 @@ class TextEncoderGrpcServiceTest {
     @BeforeAll
     static void readOracle() {
         manager = NDManager.newBaseManager();
-        oracle = SafetensorsReader.read(
-                Path.of(System.getProperty("latentflow.oracle"), "pipeline_sd_tiny", "cases.safetensors"), manager);
+        oracle = PipelineOracle.read(manager);
     }
 
     @AfterAll
@@ -120,9 +109,9 @@ class TextEncoderGrpcServiceTest {
 
     @Test
     void readinessReportsTheLoadedDefaultModel() {
-        awaitCondition(() -> get("/q/health/ready").statusCode() == 200);
+        awaitCondition(() -> ServiceHttp.get(root, "/q/health/ready").statusCode() == 200);
 
-        String body = get("/q/health/ready").body().replace(" ", "");
+        String body = ServiceHttp.get(root, "/q/health/ready").body().replace(" ", "");
         assertTrue(body.contains("\"default\":\"tiny-sd/1\""), body);
     }
 
@@ -130,7 +119,7 @@ class TextEncoderGrpcServiceTest {
     void callsAreTimedInTheMetrics() {
         textEncoder.encode(EncodeTextRequest.newBuilder().addPrompts(PROMPT).build());
 
-        String metrics = get("/q/metrics").body();
+        String metrics = ServiceHttp.get(root, "/q/metrics").body();
         assertTrue(metrics.contains("latentflow_text_encoder_encode_seconds_count{model=\"tiny-sd/1\""), metrics);
     }
 
@@ -145,33 +134,10 @@ class TextEncoderGrpcServiceTest {
     }
 
     private static void assertClose(NDArray expected, NDArray actual) {
-        assertEquals(expected.getShape(), actual.getShape());
-        float maxAbsDiff = actual.sub(expected).abs().max().getFloat();
-        assertTrue(maxAbsDiff <= TOLERANCE, "max |difference| " + maxAbsDiff + " > " + TOLERANCE);
+        ServiceAssertions.assertClose(expected, actual, TOLERANCE);
     }
 
     private void assertStatus(Status.Code code, String mentioned, EncodeTextRequest request) {
-        StatusRuntimeException error = assertThrows(StatusRuntimeException.class, () -> textEncoder.encode(request));
-        assertEquals(code, error.getStatus().getCode(), error.getStatus().toString());
-        assertTrue(error.getStatus().getDescription().contains(mentioned), error.getStatus().getDescription());
-    }
-
-    private HttpResponse<String> get(String path) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + root.getPort() + path)).build();
-            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException("GET " + path + " failed", e);
-        }
-    }
-
-    private static void awaitCondition(BooleanSupplier condition) {
-        Instant deadline = Instant.now().plus(DEADLINE);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("condition not met within " + DEADLINE);
-            }
-            LockSupport.parkNanos(POLL_INTERVAL.toNanos());
-        }
+        ServiceAssertions.assertStatus(code, mentioned, () -> textEncoder.encode(request));
     }
 }

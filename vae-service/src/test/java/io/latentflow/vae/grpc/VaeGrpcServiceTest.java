@@ -1,7 +1,7 @@
 package io.latentflow.vae.grpc;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static io.latentflow.service.testing.ServiceAssertions.assertStatus;
+import static io.latentflow.service.testing.ServiceAssertions.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -9,8 +9,6 @@ import ai.djl.ndarray.NDManager;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.latentflow.core.tensor.SafetensorsReader;
 import io.latentflow.proto.ModelRef;
 import io.latentflow.proto.Tensor;
 import io.latentflow.proto.Tensors;
@@ -19,20 +17,14 @@ import io.latentflow.proto.VaeDecodeResponse;
 import io.latentflow.proto.VaeEncodeRequest;
 import io.latentflow.proto.VaeEncodeResponse;
 import io.latentflow.proto.VaeServiceGrpc;
+import io.latentflow.service.testing.PipelineOracle;
+import io.latentflow.service.testing.ServiceAssertions;
+import io.latentflow.service.testing.ServiceHttp;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,8 +37,6 @@ class VaeGrpcServiceTest {
     /** A float32 port of the VAE agrees with diffusers' to ~1e-6; 1e-4 is the agreed bound. */
     private static final float TOLERANCE = 1e-4f;
     private static final float SCALING_FACTOR = 0.18215f;
-    private static final Duration DEADLINE = Duration.ofSeconds(60);
-    private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
     private static final ModelRef TINY_SD = ModelRef.newBuilder().setName("tiny-sd").setVersion("1").build();
 
     private static NDManager manager;
@@ -61,8 +51,7 @@ class VaeGrpcServiceTest {
     @BeforeAll
     static void readOracle() {
         manager = NDManager.newBaseManager();
-        oracle = SafetensorsReader.read(
-                Path.of(System.getProperty("latentflow.oracle"), "pipeline_sd_tiny", "cases.safetensors"), manager);
+        oracle = PipelineOracle.read(manager);
     }
 
     @AfterAll
@@ -138,9 +127,9 @@ class VaeGrpcServiceTest {
 
     @Test
     void readinessReportsTheLoadedDefaultModel() {
-        awaitCondition(() -> get("/q/health/ready").statusCode() == 200);
+        awaitCondition(() -> ServiceHttp.get(root, "/q/health/ready").statusCode() == 200);
 
-        String body = get("/q/health/ready").body().replace(" ", "");
+        String body = ServiceHttp.get(root, "/q/health/ready").body().replace(" ", "");
         assertTrue(body.contains("\"default\":\"tiny-sd/1\""), body);
     }
 
@@ -149,39 +138,11 @@ class VaeGrpcServiceTest {
         vae.decode(VaeDecodeRequest.newBuilder()
                 .setLatents(Tensors.toProto(oracle.get("case0.expected_latents"))).build());
 
-        String metrics = get("/q/metrics").body();
+        String metrics = ServiceHttp.get(root, "/q/metrics").body();
         assertTrue(metrics.contains("latentflow_vae_decode_seconds_count{model=\"tiny-sd/1\""), metrics);
     }
 
     private static void assertClose(NDArray expected, Tensor actual) {
-        NDArray got = Tensors.toNDArray(actual, manager);
-        assertEquals(expected.getShape(), got.getShape());
-        float maxAbsDiff = got.sub(expected).abs().max().getFloat();
-        assertTrue(maxAbsDiff <= TOLERANCE, "max |difference| " + maxAbsDiff + " > " + TOLERANCE);
-    }
-
-    private static void assertStatus(Status.Code code, String mentioned, Runnable call) {
-        StatusRuntimeException error = assertThrows(StatusRuntimeException.class, call::run);
-        assertEquals(code, error.getStatus().getCode(), error.getStatus().toString());
-        assertTrue(error.getStatus().getDescription().contains(mentioned), error.getStatus().getDescription());
-    }
-
-    private HttpResponse<String> get(String path) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + root.getPort() + path)).build();
-            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException("GET " + path + " failed", e);
-        }
-    }
-
-    private static void awaitCondition(BooleanSupplier condition) {
-        Instant deadline = Instant.now().plus(DEADLINE);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("condition not met within " + DEADLINE);
-            }
-            LockSupport.parkNanos(POLL_INTERVAL.toNanos());
-        }
+        ServiceAssertions.assertClose(expected, Tensors.toNDArray(actual, manager), TOLERANCE);
     }
 }
