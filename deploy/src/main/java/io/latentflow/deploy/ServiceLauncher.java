@@ -171,13 +171,8 @@ public final class ServiceLauncher {
         properties.put("latentflow.s3.bucket", endpoints.bucket());
         properties.put("latentflow.s3.access-key", endpoints.accessKey());
         properties.put("latentflow.s3.secret-key", endpoints.secretKey());
-        config.otlpEndpoint().ifPresent(endpoint -> {
-            // turns tracing on: latentflow.otel.endpoint in the model services, LATENTFLOW_OTLP_ENDPOINT (see
-            // environment()) in the orchestrator; every service exports over OTLP http/protobuf to the same endpoint
-            properties.put("latentflow.otel.endpoint", endpoint);
-            properties.put("quarkus.otel.exporter.otlp.traces.endpoint", endpoint);
-            properties.put("quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf");
-        });
+        // turns tracing on in every service: each exports over OTLP http/protobuf to this endpoint
+        config.otlpEndpoint().ifPresent(endpoint -> properties.put("latentflow.otlp.endpoint", endpoint));
         String prefix = service.configPrefix();
         if (service == LatentflowService.ORCHESTRATOR) {
             properties.put(prefix + ".models-root", config.modelsRoot().toString());
@@ -217,10 +212,7 @@ public final class ServiceLauncher {
         for (LatentflowService service : LatentflowService.values()) {
             env.put(service.portVariable(), Integer.toString(config.port(service)));
         }
-        config.otlpEndpoint().ifPresent(endpoint -> {
-            env.put("LATENTFLOW_OTLP_ENDPOINT", endpoint);
-            env.put("LATENTFLOW_OTEL_ENDPOINT", endpoint);
-        });
+        config.otlpEndpoint().ifPresent(endpoint -> env.put("LATENTFLOW_OTLP_ENDPOINT", endpoint));
         return env;
     }
 }

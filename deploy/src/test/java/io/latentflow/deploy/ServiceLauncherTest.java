@@ -36,7 +36,7 @@ class ServiceLauncherTest {
         assertEquals("http://127.0.0.1:19000", properties.get("orchestrator.storage.endpoint"));
         assertEquals("bucket-1", properties.get("orchestrator.storage.bucket"));
         assertEquals(repo.resolve("models").toString(), properties.get("orchestrator.models-root"));
-        assertFalse(properties.containsKey("latentflow.otel.endpoint"), "no tracing unless asked for");
+        assertFalse(properties.containsKey("latentflow.otlp.endpoint"), "no tracing unless asked for");
         assertFalse(new ServiceLauncher(config(Optional.empty())).environment().containsKey("LATENTFLOW_OTLP_ENDPOINT"));
     }
 
@@ -48,9 +48,7 @@ class ServiceLauncherTest {
         assertEquals(repo.resolve("models").toString(), properties.get("denoiser.models.root"));
         assertEquals("http://127.0.0.1:19000", properties.get("denoiser.store.endpoint"));
         assertEquals("secret", properties.get("denoiser.store.secret-key"));
-        assertEquals("http://127.0.0.1:4318", properties.get("latentflow.otel.endpoint"));
-        assertEquals("http://127.0.0.1:4318", properties.get("quarkus.otel.exporter.otlp.traces.endpoint"));
-        assertEquals("http/protobuf", properties.get("quarkus.otel.exporter.otlp.traces.protocol"));
+        assertEquals("http://127.0.0.1:4318", properties.get("latentflow.otlp.endpoint"));
     }
 
     @Test

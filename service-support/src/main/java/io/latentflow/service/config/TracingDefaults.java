@@ -14,7 +14,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  */
 public final class TracingDefaults implements ConfigSourceFactory {
 
-    static final String ENDPOINT = "latentflow.otel.endpoint";
+    static final String ENDPOINT = "latentflow.otlp.endpoint";
     static final String SDK_DISABLED = "quarkus.otel.sdk.disabled";
     private static final int ORDINAL = 200;
 
