@@ -54,7 +54,9 @@ public final class ExpertEnsemble {
     }
 
     /**
-     * SDEdit refinement: the base's full run, then the refiner as img2img on its latents.
+     * SDEdit refinement: the base's full run, then the refiner as img2img on its latents for the last
+     * int(steps * strength) steps of its schedule (diffusers' get_timesteps); one noise stream, one step numbering
+     * across both. The strength is checked before the base runs.
      *
      * @param strength how much of the refiner's schedule to run, in (0, 1]
      */
@@ -62,10 +64,19 @@ public final class ExpertEnsemble {
                                    StepListener listener, Cancellation cancellation) {
         NoiseSource noise = request.noiseSource();
         GenerationRequest first = request.forFirstExpert(noise, null);
+        int baseSteps = base.stepCount(first);
+        int refinerSteps = refiner.sampler(first).schedule(request.steps()).forStrength(strength).steps();
+        if (refinerSteps < 1) {
+            throw new IllegalArgumentException("steps " + request.steps() + " with refiner strength " + strength
+                    + " leaves no refining step; raise steps or strength");
+        }
+        int total = baseSteps + refinerSteps;
         try (NDManager scope = manager.newSubManager()) {
-            NDArray latents = base.generate(first, scope, listener, cancellation).latents();
+            StepListener counting = (i, n, t, x, x0) -> listener.onStep(i, total, t, x, x0);
+            NDArray latents = base.generate(first, scope, counting, cancellation).latents();
+            StepListener shifted = (i, n, t, x, x0) -> listener.onStep(baseSteps + i, total, t, x, x0);
             GenerationResult result = refiner.generate(request.forSecondExpert(latents, strength, null, noise), scope,
-                    listener, cancellation);
+                    shifted, cancellation);
             result.latents().attach(manager);
             result.images().attach(manager);
             return result;

@@ -114,6 +114,11 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
         return Samplers.create(name, schedulerConfig, request.samplerOptions());
     }
 
+    /** The number of denoising steps {@code request} runs, after its strength and denoising windows; validates it. */
+    int stepCount(GenerationRequest request) {
+        return plan(request).schedule.steps();
+    }
+
     /** Generates without progress reporting or cancellation. */
     public GenerationResult generate(GenerationRequest request, NDManager manager) {
         return generate(request, manager, StepListener.NONE, Cancellation.NONE);
