@@ -48,7 +48,9 @@ public final class ExpertEnsemble {
             GenerationResult result = refiner.generate(request.forSecondExpert(latents, 1.0, split, noise), scope,
                     shifted, cancellation);
             result.latents().attach(manager);
-            result.images().attach(manager);
+            if (result.images() != null) {
+                result.images().attach(manager);
+            }
             return result;
         }
     }
@@ -78,7 +80,9 @@ public final class ExpertEnsemble {
             GenerationResult result = refiner.generate(request.forSecondExpert(latents, strength, null, noise), scope,
                     shifted, cancellation);
             result.latents().attach(manager);
-            result.images().attach(manager);
+            if (result.images() != null) {
+                result.images().attach(manager);
+            }
             return result;
         }
     }

@@ -134,14 +134,15 @@ public record GenerationRequest(
 
     /**
      * The second expert's copy: it continues from the first expert's {@code latents} at {@code strength} or from
-     * {@code denoisingStart} (null: by strength), with the noise stream the first expert left, and decodes.
+     * {@code denoisingStart} (null: by strength), with the noise stream the first expert left, and decodes when this
+     * request does.
      */
     GenerationRequest forSecondExpert(NDArray latents, double strength, Double denoisingStart,
                                       NoiseSource continuedNoise) {
         return new GenerationRequest(prompts, negativePrompts, widthPx, heightPx, steps, sampler, samplerOptions,
                 guidanceScale, guidanceRescale, seeds, continuedNoise, null, latents, strength, null, null,
                 denoisingStart, originalSize, cropsCoordsTopLeft, targetSize, aestheticScore, negativeAestheticScore,
-                true);
+                decode);
     }
 
     /** Builds a {@link GenerationRequest}. */

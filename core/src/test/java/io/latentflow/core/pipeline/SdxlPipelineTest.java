@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -123,6 +124,32 @@ class SdxlPipelineTest {
         GenerationResult baseOnly = base.generate(request, manager);
         double d = OracleFiles.maxAbsDiff(baseOnly.latents(), result.latents());
         assertTrue(d > 1e-3, "the refiner's two steps changed the latents by only " + d);
+    }
+
+    @Test
+    void aBatchOfSeedsGivesTheSameImagesAsSingleRuns() {
+        GenerationResult batch = base.generate(request(7).seeds(7, 8).build(), manager);
+        assertEquals(new Shape(2, 3, 32, 64), batch.images().getShape());
+        double d0 = OracleFiles.maxAbsDiff(batch.latents().get(0), base.generate(request(7).build(), manager)
+                .latents().get(0));
+        double d1 = OracleFiles.maxAbsDiff(batch.latents().get(1), base.generate(request(8).build(), manager)
+                .latents().get(0));
+        assertTrue(d0 <= 1e-4 && d1 <= 1e-4, "batch items differ from single runs by " + d0 + ", " + d1);
+    }
+
+    @Test
+    void ensembleAskedForLatentsOnlyDoesNotDecode() {
+        ExpertEnsemble ensemble = new ExpertEnsemble(base, refiner);
+        GenerationResult decoded = ensemble.generate(request(4).steps(10).build(), 0.8, manager, StepListener.NONE,
+                Cancellation.NONE);
+        GenerationResult latentsOnly = ensemble.generate(request(4).steps(10).decode(false).build(), 0.8, manager,
+                StepListener.NONE, Cancellation.NONE);
+        GenerationResult refinedLatents = ensemble.refine(request(4).decode(false).build(), 0.5, manager,
+                StepListener.NONE, Cancellation.NONE);
+        assertNull(latentsOnly.images());
+        assertNull(refinedLatents.images());
+        assertEquals(0, OracleFiles.maxAbsDiff(decoded.latents(), latentsOnly.latents()));
+        assertEquals(new Shape(1, 4, 4, 8), refinedLatents.latents().getShape());
     }
 
     @Test
