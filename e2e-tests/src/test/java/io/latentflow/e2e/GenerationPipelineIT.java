@@ -24,6 +24,10 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -202,6 +206,22 @@ class GenerationPipelineIT {
                 });
         long complete = servicesByTrace.values().stream().filter(names -> names.containsAll(SERVICE_NAMES)).count();
         assertEquals(1, complete, "exactly one trace holds the whole job: " + servicesByTrace);
+    }
+
+    @Test
+    @Order(4)
+    void everyServiceAnswersHealthAndPrometheusMetrics() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (LatentflowService service : LatentflowService.values()) {
+            String base = "http://" + RunningSystem.HOST + ":" + system.port(service);
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ready.statusCode(), service + " readiness: " + ready.body());
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, metrics.statusCode(), service + " metrics");
+            assertTrue(metrics.body().contains("jvm_memory_used_bytes"), service + " serves Prometheus metrics");
+        }
     }
 
     @Test
