@@ -99,6 +99,10 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu | gpu | auto (default ${DEFAULT-VALUE})")
     String device;
 
+    @Option(names = "--dtype", defaultValue = "float32",
+            description = "float32 | float16 for the UNet and text encoders; a VAE with force_upcast stays float32 (default ${DEFAULT-VALUE})")
+    String dtype;
+
     @Option(names = "--out", required = true, paramLabel = "OUT.png", description = "output PNG")
     Path out;
 
@@ -132,7 +136,7 @@ public final class GenerateCommand implements Callable<Integer> {
             GenerationRequest request = builder.build();
             StepListener progress = (i, total, t, latents, x0) ->
                     err.printf("step %d/%d  t=%.1f%n", i + 1, total, t);
-            ModelOptions options = ModelOptions.of(device, "float32");
+            ModelOptions options = ModelOptions.of(device, dtype);
             GenerationResult result;
             try (LatentDiffusionPipeline base = LatentDiffusionPipeline.load(model, options)) {
                 if (refiner == null) {

@@ -58,6 +58,33 @@ class GenerateCommandTest {
     }
 
     @Test
+    void float16RunsTheUnetAndTextEncoderInHalfPrecisionCloseToFloat32(@TempDir Path dir) throws Exception {
+        Path pipeline = oracle().resolve("pipeline_sd_tiny");
+        float[] full = finalLatents(pipeline, dir.resolve("f32.safetensors"), "float32");
+        float[] half = finalLatents(pipeline, dir.resolve("f16.safetensors"), "float16");
+        float worst = 0;
+        float largest = 0;
+        for (int i = 0; i < full.length; i++) {
+            worst = Math.max(worst, Math.abs(full[i] - half[i]));
+            largest = Math.max(largest, Math.abs(full[i]));
+        }
+        // half precision rounds (so the runs differ) but stays within 2% of the float32 latents after 5 guided steps
+        assertTrue(worst > 0, "float16 gave float32's latents bit for bit");
+        assertTrue(worst < 0.02f * largest, "float16 latents differ by " + worst + " of " + largest);
+    }
+
+    private static float[] finalLatents(Path pipeline, Path latentsOut, String dtype) throws Exception {
+        int code = new CommandLine(new GenerateCommand()).execute(
+                "--model", pipeline.toString(), "--prompt", "a red circle", "--steps", "5", "--seed", "1",
+                "--dtype", dtype, "--output-latents", latentsOut.toString(),
+                "--out", latentsOut.resolveSibling(dtype + ".png").toString());
+        assertEquals(0, code);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            return NDList.decode(manager, Files.readAllBytes(latentsOut)).get(0).toFloatArray();
+        }
+    }
+
+    @Test
     void invalidOptionsExitWithUsageErrorNamingTheOption(@TempDir Path dir) {
         int code = new CommandLine(new GenerateCommand()).execute(
                 "--model", oracle().resolve("pipeline_sd_tiny").toString(), "--prompt", "x",
