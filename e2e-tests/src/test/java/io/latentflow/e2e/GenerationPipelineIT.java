@@ -59,6 +59,8 @@ class GenerationPipelineIT {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
     private static final int LONG_JOB_STEPS = 500;
     private static final int RESUMED_JOB_STEPS = 200;
+    /** With denoising_end 0.8 the base runs the 8 steps with t >= 200 of tiny-sd's schedule, the refiner the last 2. */
+    private static final int REFINED_JOB_STEPS = 10;
     private static final Set<EventType> JOB_ENDS = Set.of(EventType.COMPLETED, EventType.FAILED, EventType.CANCELLED);
     private static final ModelRef TINY_SD = ModelRef.newBuilder().setName("tiny-sd").setVersion("1").build();
     private static final Set<String> SERVICE_NAMES = Set.of("latentflow-orchestrator",
@@ -355,6 +357,75 @@ class GenerationPipelineIT {
         assertTrue(resumedAt > 10 && resumedAt <= stoppedAfter + 1,
                 "resumes at step " + resumedAt + " after stopping at step " + stoppedAfter);
         System.out.printf("job %s stopped after step %d, resumed at step %d%n", jobId, stoppedAfter, resumedAt);
+    }
+
+    @Test
+    @Order(9)
+    void aRefinerIdenticalToTheBaseContinuesItsStepsAndReproducesTheUnsplitImage() throws Exception {
+        GenerationRequest unsplit = GenerationRequest.newBuilder()
+                .setModel(TINY_SD).setPrompt("a mountain lake at dawn").setNegativePrompt("fog")
+                .setSteps(REFINED_JOB_STEPS).setSampler("ddim").setSeed(21).build();
+        GenerationRequest split = unsplit.toBuilder().setRefiner(TINY_SD).setDenoisingEnd(0.8f).build();
+
+        List<GenerationEvent> plain = generate(unsplit);
+        List<GenerationEvent> refined = generate(split);
+
+        List<Integer> steps = IntStream.rangeClosed(1, REFINED_JOB_STEPS).boxed().toList();
+        for (List<GenerationEvent> events : List.of(plain, refined)) {
+            assertEquals(EventType.COMPLETED, events.get(events.size() - 1).getType(), () -> "streamed: " + events
+                    + "\norchestrator log:\n" + system.logTail(LatentflowService.ORCHESTRATOR));
+            List<GenerationEvent> progress = ofType(events, EventType.PROGRESS);
+            assertEquals(steps, progress.stream().map(e -> e.getProgress().getStep()).toList(),
+                    "steps are numbered once across base and refiner");
+            progress.forEach(e -> assertEquals(REFINED_JOB_STEPS, e.getProgress().getTotalSteps()));
+        }
+        String refinedJobId = refined.get(0).getJobId();
+        GenerationRequest stored = GenerationServiceGrpc.newBlockingStub(channel)
+                .getJob(GetJobRequest.newBuilder().setJobId(refinedJobId).build()).getRequest();
+        assertEquals(TINY_SD, stored.getRefiner());
+        assertEquals(0.8f, stored.getDenoisingEnd());
+
+        ImageResult plainImage = plain.get(plain.size() - 1).getCompleted().getImages(0);
+        ImageResult refinedImage = refined.get(refined.size() - 1).getCompleted().getImages(0);
+        assertImage(refinedImage, "jobs/" + refinedJobId + "/images/0.png", 64, 64, 21L);
+        byte[] plainPng = system.object(plainImage.getKey()).orElseThrow();
+        byte[] refinedPng = system.object(refinedImage.getKey()).orElseThrow();
+        assertEquals(pixels(decode(plainPng)), pixels(decode(refinedPng)),
+                "identical experts split at denoising_end 0.8 reproduce the unsplit run");
+
+        List<String> refinedSpans = Poll.until("the refined job's denoise span", Duration.ofSeconds(60), () -> {
+            List<String> names = system.traces.spans().stream()
+                    .filter(span -> refinedJobId.equals(span.attributes().get("latentflow.job_id")))
+                    .map(span -> span.name() + "=" + span.attributes().getOrDefault("latentflow.refiner", ""))
+                    .toList();
+            return names.contains("denoise=tiny-sd/1") ? Optional.of(names) : Optional.empty();
+        });
+        assertEquals(2, refinedSpans.stream().filter(name -> name.startsWith("text-encoder.encode=")).count(),
+                () -> "the refiner re-encodes the prompts: " + refinedSpans);
+
+        String missingRefiner = "e2e-refiner-missing-" + UUID.randomUUID();
+        system.send(missingRefiner, PRINTER.print(unsplit.toBuilder()
+                .setRefiner(ModelRef.newBuilder().setName("no-such-refiner")).build()));
+        GenerationEvent failed = awaitEnd(missingRefiner).get(0);
+        assertEquals(EventType.FAILED, failed.getType(), failed::toString);
+        assertEquals("refiner.name", failed.getFailure().getField(), failed::toString);
+    }
+
+    /** Runs a job through Generate and returns its streamed events. */
+    private List<GenerationEvent> generate(GenerationRequest request) {
+        List<GenerationEvent> streamed = new ArrayList<>();
+        GenerationServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                .generate(request)
+                .forEachRemaining(streamed::add);
+        assertFalse(streamed.isEmpty());
+        return streamed;
+    }
+
+    /** The image's ARGB pixels, row by row. */
+    private static List<Integer> pixels(BufferedImage image) {
+        int[] argb = image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
+        return IntStream.of(argb).boxed().toList();
     }
 
     private void assertImage(ImageResult image, String key, int widthPx, int heightPx, long seed) throws Exception {

@@ -60,7 +60,8 @@ import org.jboss.logging.Logger;
 /**
  * Runs one validated job end to end: records it, encodes the prompts, runs the sampler over the remote denoiser,
  * decodes the latents and stores the PNG images, publishing accepted, progress and completed events on the way.
- * Every stage is a span carrying {@value JobRunner#JOB_ID_ATTRIBUTE}.
+ * With a refiner the schedule is split between two expert models (ensemble of experts, Balaji et al. 2022,
+ * "eDiff-I"), the steps numbered across both. Every stage is a span carrying {@value JobRunner#JOB_ID_ATTRIBUTE}.
  */
 @ApplicationScoped
 public class JobExecution {
@@ -120,6 +121,8 @@ public class JobExecution {
             maskImage = inSpan(spec, "mask.load", () -> loadImage(spec, "mask", spec.mask()));
         }
         ModelRef modelRef = ModelRef.newBuilder().setName(model.name()).setVersion(model.version()).build();
+        ModelRef refinerRef = spec.hasRefiner() ? refinerRef(spec, model) : null;
+        ModelRef decoderRef = refinerRef == null ? modelRef : refinerRef;
 
         inSpan(spec, "job.record", () -> {
             store.put(JobKeys.request(jobId), print(spec.toRequest()).getBytes(StandardCharsets.UTF_8),
@@ -129,11 +132,8 @@ public class JobExecution {
         events.publish(GenerationEvents.accepted(jobId));
 
         long encodeStart = System.nanoTime();
-        EncodeTextResponse encoded = inSpan(spec, "text-encoder.encode", () -> stage("text encoder",
-                () -> clients.encode(jobId, encodeRequest(spec, modelRef))));
-        Tensor hidden = WireTensors.checked(encoded.getHiddenStates(), "text encoder hidden states");
-        Tensor cond = WireTensors.repeat(WireTensors.item(hidden, 0), spec.numImages());
-        Tensor uncond = spec.usesGuidance() ? WireTensors.repeat(WireTensors.item(hidden, 1), spec.numImages()) : null;
+        Prompts prompts = encodePrompts(spec, modelRef);
+        Prompts refinerPrompts = refinerRef == null ? null : encodePrompts(spec, refinerRef);
         long textEncoderMs = millisSince(encodeStart);
 
         Span denoise = tracer.spanBuilder("denoise").setAttribute(JobRunner.JOB_ID_ATTRIBUTE, jobId)
@@ -146,18 +146,27 @@ public class JobExecution {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray latents;
             try (Scope ignored = denoise.makeCurrent()) {
-                RemoteDenoiser remote = new RemoteDenoiser(request -> clients.predict(jobId, request), modelRef,
-                        cond, uncond, spec.guidanceScale(), spec.guidanceRescale());
-                latents = sample(spec, model, modelRef, sampler, schedule, initImage, maskImage,
-                        tracedSteps(spec, remote), manager);
-                denoise.setAttribute("latentflow.conditioning_resends", remote.resends());
+                RemoteDenoiser remote = remoteDenoiser(spec, modelRef, prompts);
+                List<Expert> experts;
+                RemoteDenoiser refinerRemote = null;
+                if (refinerRef == null) {
+                    experts = List.of(new Expert(tracedSteps(spec, remote), schedule));
+                } else {
+                    refinerRemote = remoteDenoiser(spec, refinerRef, refinerPrompts);
+                    experts = List.of(new Expert(tracedSteps(spec, remote), schedule.until(spec.denoisingEnd())),
+                            new Expert(tracedSteps(spec, refinerRemote), schedule.from(spec.denoisingEnd())));
+                    denoise.setAttribute("latentflow.refiner", refinerRef.getName() + "/" + refinerRef.getVersion());
+                }
+                latents = sample(spec, model, modelRef, sampler, schedule, initImage, maskImage, experts, manager);
+                denoise.setAttribute("latentflow.conditioning_resends",
+                        remote.resends() + (refinerRemote == null ? 0 : refinerRemote.resends()));
             } finally {
                 denoise.end();
             }
             long vaeStart = System.nanoTime();
             VaeDecodeResponse decoded = inSpan(spec, "vae.decode", () -> stage("VAE",
                     () -> clients.decode(jobId, VaeDecodeRequest.newBuilder()
-                            .setModel(modelRef).setLatents(Tensors.toProto(latents)).build())));
+                            .setModel(decoderRef).setLatents(Tensors.toProto(latents)).build())));
             vaeMs = millisSince(vaeStart);
             Tensor pixels = WireTensors.checked(decoded.getImages(), "VAE images");
             NDArray images = Tensors.toNDArray(pixels, manager);
@@ -184,8 +193,60 @@ public class JobExecution {
         return events.publish(GenerationEvents.completed(jobId, results, spec.seed(), timings));
     }
 
+    /**
+     * The refiner of {@code spec}, which must exist and share the base's latent space; throws
+     * {@link InvalidRequestException} on field {@code refiner.name} or {@code refiner} otherwise.
+     */
+    private ModelRef refinerRef(JobSpec spec, ModelCatalog.ModelInfo base) {
+        ModelCatalog.ModelInfo refiner;
+        try {
+            refiner = catalog.resolve(spec.refinerName(), spec.refinerVersion());
+        } catch (ModelNotFoundException e) {
+            throw new InvalidRequestException("refiner.name", e.getMessage());
+        }
+        if (refiner.latentChannels() != base.latentChannels() || refiner.vaeScaleFactor() != base.vaeScaleFactor()) {
+            throw new InvalidRequestException("refiner", "refiner " + refiner.name() + "/" + refiner.version()
+                    + " has " + refiner.latentChannels() + "-channel latents at 1/" + refiner.vaeScaleFactor()
+                    + " scale but base " + base.name() + "/" + base.version() + " has " + base.latentChannels()
+                    + "-channel latents at 1/" + base.vaeScaleFactor() + "; the refiner must continue the base's"
+                    + " latents");
+        }
+        if (refiner.unetInChannels() != refiner.latentChannels()) {
+            throw new InvalidRequestException("refiner", "refiner " + refiner.name() + "/" + refiner.version()
+                    + " has a " + refiner.unetInChannels() + "-channel inpainting UNet; use a text-to-image model");
+        }
+        return ModelRef.newBuilder().setName(refiner.name()).setVersion(refiner.version()).build();
+    }
+
+    /** Encoder hidden states of the prompt and, under guidance, of the negative prompt, (B, L, D) each. */
+    private record Prompts(Tensor cond, Tensor uncond) {
+    }
+
+    /** The job's prompts through the text encoder of {@code modelRef}, repeated for every image of the batch. */
+    private Prompts encodePrompts(JobSpec spec, ModelRef modelRef) {
+        EncodeTextResponse encoded = inSpan(spec, "text-encoder.encode", () -> stage("text encoder",
+                () -> clients.encode(spec.jobId(), encodeRequest(spec, modelRef))));
+        Tensor hidden = WireTensors.checked(encoded.getHiddenStates(), "text encoder hidden states");
+        Tensor cond = WireTensors.repeat(WireTensors.item(hidden, 0), spec.numImages());
+        Tensor uncond = spec.usesGuidance() ? WireTensors.repeat(WireTensors.item(hidden, 1), spec.numImages()) : null;
+        return new Prompts(cond, uncond);
+    }
+
+    private RemoteDenoiser remoteDenoiser(JobSpec spec, ModelRef modelRef, Prompts prompts) {
+        return new RemoteDenoiser(request -> clients.predict(spec.jobId(), request), modelRef, prompts.cond(),
+                prompts.uncond(), spec.guidanceScale(), spec.guidanceRescale());
+    }
+
+    /** One expert of the run: the denoiser of its model and the window of the job's schedule it runs. */
+    private record Expert(Denoiser denoiser, Schedule window) {
+    }
+
+    /**
+     * Runs the experts in order over one latents tensor and one noise stream; each runs its window of the schedule
+     * (the part after a resumed checkpoint), progress numbered 1..N across all of them.
+     */
     private NDArray sample(JobSpec spec, ModelCatalog.ModelInfo model, ModelRef modelRef, Sampler sampler,
-            Schedule schedule, BufferedImage initImage, BufferedImage maskImage, Denoiser denoiser,
+            Schedule schedule, BufferedImage initImage, BufferedImage maskImage, List<Expert> experts,
             NDManager manager) {
         long[] seeds = new long[spec.numImages()];
         for (int n = 0; n < seeds.length; n++) {
@@ -216,9 +277,21 @@ public class JobExecution {
             // a redelivered job continues after its last checkpoint: steps [done, total) of the same schedule
             Span.current().setAttribute("latentflow.resumed_from_step", done);
         }
-        Schedule window = schedule.window(schedule.beginIndex() + done, schedule.endIndex());
-        return stage("denoiser", () -> sampler.sample(denoiser, latents, window, noise,
-                progress(spec, done, totalSteps), cancellation, start.blend()));
+        int resumeIndex = schedule.beginIndex() + done;
+        NDArray x = latents;
+        for (Expert expert : experts) {
+            Schedule window = expert.window();
+            int begin = Math.max(window.beginIndex(), resumeIndex);
+            if (begin >= window.endIndex()) {
+                continue;
+            }
+            Schedule run = window.window(begin, window.endIndex());
+            int offset = begin - schedule.beginIndex();
+            NDArray from = x;
+            x = stage("denoiser", () -> sampler.sample(expert.denoiser(), from, run, noise,
+                    progress(spec, offset, totalSteps), cancellation, start.blend()));
+        }
+        return x;
     }
 
     /** The latents a run starts from, and for inpainting the blend that keeps the known region after each step. */

@@ -10,6 +10,9 @@ import io.latentflow.proto.ModelRef;
  * @param initImage      object key of the img2img start image, empty for text-to-image
  * @param strength       img2img: the fraction of the schedule run on the noised start image, in (0, 1]
  * @param mask           object key of the inpainting mask (white = repaint), empty without inpainting
+ * @param refinerName    the second expert's model name, empty without a refiner
+ * @param refinerVersion the second expert's model version (empty: the latest)
+ * @param denoisingEnd   with a refiner: the fraction of the schedule the base runs, in (0, 1); else 0
  */
 public record JobSpec(
         String jobId,
@@ -29,7 +32,10 @@ public record JobSpec(
         boolean karras,
         String initImage,
         float strength,
-        String mask) {
+        String mask,
+        String refinerName,
+        String refinerVersion,
+        float denoisingEnd) {
 
     /** Classifier-free guidance runs only for a scale above 1 (at 1 it equals the conditional prediction). */
     public boolean usesGuidance() {
@@ -44,6 +50,11 @@ public record JobSpec(
     /** Whether the job repaints the masked region of its start image. */
     public boolean isInpainting() {
         return !mask.isEmpty();
+    }
+
+    /** Whether a refiner model continues the base's latents from {@link #denoisingEnd()} (ensemble of experts). */
+    public boolean hasRefiner() {
+        return !refinerName.isEmpty();
     }
 
     /** Seed of image {@code n} (0-based): the job's seed plus n. */
@@ -75,6 +86,10 @@ public record JobSpec(
         }
         if (isInpainting()) {
             builder.setMask(mask);
+        }
+        if (hasRefiner()) {
+            builder.setRefiner(ModelRef.newBuilder().setName(refinerName).setVersion(refinerVersion))
+                    .setDenoisingEnd(denoisingEnd);
         }
         return builder.build();
     }

@@ -30,6 +30,8 @@ public final class RequestValidator {
     public static final float DEFAULT_GUIDANCE_SCALE = 7.5f;
     /** img2img strength when the request gives none (diffusers' default; inpainting defaults to 1). */
     public static final float DEFAULT_STRENGTH = 0.8f;
+    /** The base's share of the schedule when a refiner is named and the request gives no denoising_end. */
+    public static final float DEFAULT_DENOISING_END = 0.8f;
 
     /** Job ids become object keys (jobs/&lt;id&gt;/...): letters, digits, '.', '_', '-', at most 128. */
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -103,11 +105,15 @@ public final class RequestValidator {
                     "must be in (0, 1), got " + denoisingEnd);
             require(request.hasRefiner(), "denoising_end", "is only meaningful with a refiner");
         }
+        ModelRef refiner = request.hasRefiner() ? request.getRefiner() : ModelRef.getDefaultInstance();
         if (request.hasRefiner()) {
-            ModelRef refiner = request.getRefiner();
             require(!refiner.getName().isEmpty(), "refiner.name", "must not be empty when a refiner is given");
             requireModel("refiner", refiner.getName(), refiner.getVersion());
+            require(request.getInitImage().isEmpty() && request.getMask().isEmpty(), "refiner",
+                    "an ensemble of experts applies to text-to-image jobs only, not with init_image or mask");
         }
+        float denoisingEnd = !request.hasRefiner() ? 0f
+                : request.hasDenoisingEnd() ? request.getDenoisingEnd() : DEFAULT_DENOISING_END;
         if (!request.getInitImage().isEmpty()) {
             requireObjectKey("init_image", request.getInitImage());
         }
@@ -117,12 +123,12 @@ public final class RequestValidator {
         }
         float strength = request.hasStrength() ? request.getStrength()
                 : request.getMask().isEmpty() ? DEFAULT_STRENGTH : 1f;
-        require(!request.hasRefiner(), "refiner", "refiner models are not supported by this orchestrator");
 
         long seed = request.hasSeed() ? request.getSeed() : defaultSeed(jobId);
         return new JobSpec(jobId, modelName, model.getVersion(), prompt, negativePrompt, width, height, steps,
                 sampler, guidanceScale, guidanceRescale, eta, seed, numImages, request.getKarras(),
-                request.getInitImage(), request.getInitImage().isEmpty() ? 0f : strength, request.getMask());
+                request.getInitImage(), request.getInitImage().isEmpty() ? 0f : strength, request.getMask(),
+                refiner.getName(), refiner.getVersion(), denoisingEnd);
     }
 
     /**

@@ -211,8 +211,29 @@ class RequestValidatorTest {
     }
 
     @Test
-    void namesTheUnsupportedFeaturesThatAreWellFormed() {
-        assertRejected("refiner", valid().setRefiner(ModelRef.newBuilder().setName("refiner")).setDenoisingEnd(0.8f));
+    void acceptsARefinerWithTheDefaultOrAGivenDenoisingEnd() {
+        ModelRef refiner = ModelRef.newBuilder().setName("refiner").setVersion("2").build();
+        JobSpec byDefault = validator.validate(valid().setRefiner(refiner).build(), "j");
+        assertTrue(byDefault.hasRefiner());
+        assertEquals("refiner", byDefault.refinerName());
+        assertEquals("2", byDefault.refinerVersion());
+        assertEquals(0.8f, byDefault.denoisingEnd());
+        assertEquals(0.6f, validator.validate(valid().setRefiner(refiner).setDenoisingEnd(0.6f).build(), "j")
+                .denoisingEnd());
+        GenerationRequest stored = byDefault.toRequest();
+        assertEquals(refiner, stored.getRefiner());
+        assertEquals(0.8f, stored.getDenoisingEnd());
+        JobSpec plain = validator.validate(valid().build(), "j");
+        assertFalse(plain.hasRefiner());
+        assertFalse(plain.toRequest().hasRefiner());
+        assertFalse(plain.toRequest().hasDenoisingEnd());
+    }
+
+    @Test
+    void rejectsARefinerOnImageToImageAndInpaintingJobs() {
+        ModelRef refiner = ModelRef.newBuilder().setName("refiner").build();
+        assertRejected("refiner", valid().setRefiner(refiner).setInitImage("inputs/a.png"));
+        assertRejected("refiner", valid().setRefiner(refiner).setInitImage("inputs/a.png").setMask("inputs/m.png"));
     }
 
     @Test
