@@ -37,6 +37,9 @@ public final class RemoteDenoiser implements Denoiser {
     private final String uncondKey;
     private final float guidanceScale;
     private final float guidanceRescale;
+    private final Tensor condTextEmbeds;
+    private final Tensor uncondTextEmbeds;
+    private final Tensor timeIds;
     private final Set<String> sentKeys = new HashSet<>();
     private int resends;
 
@@ -46,6 +49,21 @@ public final class RemoteDenoiser implements Denoiser {
      */
     public RemoteDenoiser(PredictCall call, ModelRef model, Tensor cond, Tensor uncond, float guidanceScale,
             float guidanceRescale) {
+        this(call, model, cond, uncond, guidanceScale, guidanceRescale, null, null, null);
+    }
+
+    /**
+     * With SDXL added conditioning (Podell et al. 2023, sec. 2.2), sent beside the hidden states of each branch.
+     *
+     * @param condTextEmbeds   pooled text embedding of the prompt, (B, P), or null for SD 1.x / 2.x models
+     * @param uncondTextEmbeds pooled text embedding of the negative prompt, (B, P), or null without guidance
+     * @param timeIds          size and crop conditioning of both branches, (B, 6), or null for SD 1.x / 2.x models
+     */
+    public RemoteDenoiser(PredictCall call, ModelRef model, Tensor cond, Tensor uncond, float guidanceScale,
+            float guidanceRescale, Tensor condTextEmbeds, Tensor uncondTextEmbeds, Tensor timeIds) {
+        this.condTextEmbeds = condTextEmbeds;
+        this.uncondTextEmbeds = uncondTextEmbeds;
+        this.timeIds = timeIds;
         this.call = call;
         this.model = model;
         this.cond = cond;
@@ -66,6 +84,11 @@ public final class RemoteDenoiser implements Denoiser {
                 sentKeys.add(condKey);
                 if (uncondKey != null) {
                     sentKeys.add(uncondKey);
+                }
+                for (Tensor added : new Tensor[] {condTextEmbeds, uncondTextEmbeds, timeIds}) {
+                    if (added != null) {
+                        sentKeys.add(Tensors.contentKey(added));
+                    }
                 }
                 return Tensors.toNDArray(response.getPrediction(), latents.getManager());
             }
@@ -89,13 +112,25 @@ public final class RemoteDenoiser implements Denoiser {
                 .setModel(model)
                 .setSample(sample)
                 .addTimesteps(timestep)
-                .setCond(Conditioning.newBuilder().setContext(ref(condKey, cond, inline)));
+                .setCond(conditioning(ref(condKey, cond, inline), condTextEmbeds, inline));
         if (uncond != null) {
-            request.setUncond(Conditioning.newBuilder().setContext(ref(uncondKey, uncond, inline)))
+            request.setUncond(conditioning(ref(uncondKey, uncond, inline), uncondTextEmbeds, inline))
                     .setGuidanceScale(guidanceScale)
                     .setGuidanceRescale(guidanceRescale);
         }
         return request.build();
+    }
+
+    /** One branch: its hidden states and, for SDXL models, its pooled embedding and the time ids. */
+    private Conditioning conditioning(TensorRef context, Tensor textEmbeds, Set<String> inline) {
+        Conditioning.Builder conditioning = Conditioning.newBuilder().setContext(context);
+        if (textEmbeds != null) {
+            conditioning.setTextEmbeds(ref(Tensors.contentKey(textEmbeds), textEmbeds, inline));
+        }
+        if (timeIds != null) {
+            conditioning.setTimeIds(ref(Tensors.contentKey(timeIds), timeIds, inline));
+        }
+        return conditioning.build();
     }
 
     private TensorRef ref(String key, Tensor tensor, Set<String> inline) {

@@ -121,7 +121,9 @@ public class JobExecution {
             maskImage = inSpan(spec, "mask.load", () -> loadImage(spec, "mask", spec.mask()));
         }
         ModelRef modelRef = ModelRef.newBuilder().setName(model.name()).setVersion(model.version()).build();
-        ModelRef refinerRef = spec.hasRefiner() ? refinerRef(spec, model) : null;
+        ModelCatalog.ModelInfo refiner = spec.hasRefiner() ? refiner(spec, model) : null;
+        ModelRef refinerRef = refiner == null ? null
+                : ModelRef.newBuilder().setName(refiner.name()).setVersion(refiner.version()).build();
         ModelRef decoderRef = refinerRef == null ? modelRef : refinerRef;
 
         inSpan(spec, "job.record", () -> {
@@ -132,8 +134,8 @@ public class JobExecution {
         events.publish(GenerationEvents.accepted(jobId));
 
         long encodeStart = System.nanoTime();
-        Prompts prompts = encodePrompts(spec, modelRef);
-        Prompts refinerPrompts = refinerRef == null ? null : encodePrompts(spec, refinerRef);
+        Prompts prompts = encodePrompts(spec, model, modelRef);
+        Prompts refinerPrompts = refinerRef == null ? null : encodePrompts(spec, refiner, refinerRef);
         long textEncoderMs = millisSince(encodeStart);
 
         Span denoise = tracer.spanBuilder("denoise").setAttribute(JobRunner.JOB_ID_ATTRIBUTE, jobId)
@@ -197,7 +199,7 @@ public class JobExecution {
      * The refiner of {@code spec}, which must exist and share the base's latent space; throws
      * {@link InvalidRequestException} on field {@code refiner.name} or {@code refiner} otherwise.
      */
-    private ModelRef refinerRef(JobSpec spec, ModelCatalog.ModelInfo base) {
+    private ModelCatalog.ModelInfo refiner(JobSpec spec, ModelCatalog.ModelInfo base) {
         ModelCatalog.ModelInfo refiner;
         try {
             refiner = catalog.resolve(spec.refinerName(), spec.refinerVersion());
@@ -215,26 +217,44 @@ public class JobExecution {
             throw new InvalidRequestException("refiner", "refiner " + refiner.name() + "/" + refiner.version()
                     + " has a " + refiner.unetInChannels() + "-channel inpainting UNet; use a text-to-image model");
         }
-        return ModelRef.newBuilder().setName(refiner.name()).setVersion(refiner.version()).build();
+        return refiner;
     }
 
-    /** Encoder hidden states of the prompt and, under guidance, of the negative prompt, (B, L, D) each. */
-    private record Prompts(Tensor cond, Tensor uncond) {
+    /**
+     * What a model is conditioned on: encoder hidden states of the prompt and, under guidance, of the negative prompt,
+     * (B, L, D) each; for SDXL UNets also their pooled embeddings (B, P) and the time ids (B, 6), else null.
+     */
+    private record Prompts(Tensor cond, Tensor uncond, Tensor condTextEmbeds, Tensor uncondTextEmbeds,
+            Tensor timeIds) {
     }
 
     /** The job's prompts through the text encoder of {@code modelRef}, repeated for every image of the batch. */
-    private Prompts encodePrompts(JobSpec spec, ModelRef modelRef) {
+    private Prompts encodePrompts(JobSpec spec, ModelCatalog.ModelInfo model, ModelRef modelRef) {
         EncodeTextResponse encoded = inSpan(spec, "text-encoder.encode", () -> stage("text encoder",
                 () -> clients.encode(spec.jobId(), encodeRequest(spec, modelRef))));
         Tensor hidden = WireTensors.checked(encoded.getHiddenStates(), "text encoder hidden states");
         Tensor cond = WireTensors.repeat(WireTensors.item(hidden, 0), spec.numImages());
         Tensor uncond = spec.usesGuidance() ? WireTensors.repeat(WireTensors.item(hidden, 1), spec.numImages()) : null;
-        return new Prompts(cond, uncond);
+        if (!model.textTimeConditioning()) {
+            return new Prompts(cond, uncond, null, null, null);
+        }
+        if (!encoded.hasPooled()) {
+            throw new StageFailedException("text encoder", new IllegalStateException("model " + modelRef.getName()
+                    + "/" + modelRef.getVersion() + " has a text_time UNet but its text encoder returned no pooled"
+                    + " embedding"));
+        }
+        Tensor pooled = WireTensors.checked(encoded.getPooled(), "text encoder pooled embedding");
+        Tensor condTextEmbeds = WireTensors.repeat(WireTensors.item(pooled, 0), spec.numImages());
+        Tensor uncondTextEmbeds = spec.usesGuidance()
+                ? WireTensors.repeat(WireTensors.item(pooled, 1), spec.numImages()) : null;
+        return new Prompts(cond, uncond, condTextEmbeds, uncondTextEmbeds,
+                SdxlTimeIds.of(spec.heightPx(), spec.widthPx(), spec.numImages()));
     }
 
     private RemoteDenoiser remoteDenoiser(JobSpec spec, ModelRef modelRef, Prompts prompts) {
         return new RemoteDenoiser(request -> clients.predict(spec.jobId(), request), modelRef, prompts.cond(),
-                prompts.uncond(), spec.guidanceScale(), spec.guidanceRescale());
+                prompts.uncond(), spec.guidanceScale(), spec.guidanceRescale(), prompts.condTextEmbeds(),
+                prompts.uncondTextEmbeds(), prompts.timeIds());
     }
 
     /** One expert of the run: the denoiser of its model and the window of the job's schedule it runs. */

@@ -54,9 +54,11 @@ public class ModelCatalog {
      * @param latentChannels channels of the VAE's latent space (the UNet's input without inpainting channels)
      * @param unetInChannels input channels of the UNet (latent channels, or 2 * latent + 1 for inpainting UNets)
      * @param vaeScaleFactor pixels per latent cell, 2^(number of VAE blocks - 1)
+     * @param textTimeConditioning whether the UNet takes SDXL added conditioning (addition_embed_type "text_time":
+     *                             pooled text embeds and time ids)
      */
     public record ModelInfo(String name, String version, SchedulerConfig scheduler, int latentChannels,
-            int unetInChannels, int vaeScaleFactor) {
+            int unetInChannels, int vaeScaleFactor, boolean textTimeConditioning) {
     }
 
     /** Resolves the model; throws {@link ModelNotFoundException} when neither the model root nor the bucket has it. */
@@ -94,8 +96,9 @@ public class ModelCatalog {
         int unetInChannels = unet.path("in_channels").asInt(latentChannels);
         int blocks = vae.path("block_out_channels").size();
         int scaleFactor = blocks == 0 ? 8 : 1 << (blocks - 1);
+        boolean textTimeConditioning = "text_time".equals(unet.path("addition_embed_type").asText(""));
         return new ModelInfo(name, version, SchedulerConfig.parse(schedulerJson), latentChannels, unetInChannels,
-                scaleFactor);
+                scaleFactor, textTimeConditioning);
     }
 
     private String read(String prefix, String file) {

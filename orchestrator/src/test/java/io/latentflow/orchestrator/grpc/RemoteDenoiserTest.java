@@ -95,6 +95,33 @@ class RemoteDenoiserTest {
     }
 
     @Test
+    void sendsSdxlPooledEmbedsAndTimeIdsBesideTheContextOfEachBranch() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Replica replica = new Replica(manager);
+            Tensor condPooled = Tensors.toProto(manager.full(new Shape(1, 8), 1f));
+            Tensor uncondPooled = Tensors.toProto(manager.full(new Shape(1, 8), 0f));
+            Tensor timeIds = Tensors.toProto(manager.create(new float[] {64, 64, 0, 0, 64, 64}, new Shape(1, 6)));
+            RemoteDenoiser denoiser = new RemoteDenoiser(replica, MODEL, context(manager, 1f), context(manager, 0f),
+                    7.5f, 0f, condPooled, uncondPooled, timeIds);
+            NDArray latents = manager.ones(new Shape(1, 4, 2, 2));
+
+            denoiser.predict(latents, 901f);
+            PredictRequest inline = replica.requests.get(0);
+            assertEquals(condPooled, inline.getCond().getTextEmbeds().getTensor());
+            assertEquals(uncondPooled, inline.getUncond().getTextEmbeds().getTensor());
+            assertEquals(timeIds, inline.getCond().getTimeIds().getTensor());
+            assertEquals(timeIds, inline.getUncond().getTimeIds().getTensor());
+
+            denoiser.predict(latents, 801f);
+            PredictRequest byKey = replica.requests.get(1);
+            assertEquals(Tensors.contentKey(condPooled), byKey.getCond().getTextEmbeds().getKey());
+            assertFalse(byKey.getCond().getTextEmbeds().hasTensor());
+            assertFalse(byKey.getUncond().getTextEmbeds().hasTensor());
+            assertFalse(byKey.getCond().getTimeIds().hasTensor());
+        }
+    }
+
+    @Test
     void runsWithoutTheUnconditionalBranchWhenGuidanceIsOff() {
         try (NDManager manager = NDManager.newBaseManager()) {
             Replica replica = new Replica(manager);

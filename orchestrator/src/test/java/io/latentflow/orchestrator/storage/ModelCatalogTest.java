@@ -1,6 +1,7 @@
 package io.latentflow.orchestrator.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.latentflow.core.schedule.PredictionType;
@@ -22,6 +23,7 @@ class ModelCatalogTest {
         assertEquals(8, tiny.vaeScaleFactor());
         assertEquals(1000, tiny.scheduler().numTrainTimesteps());
         assertEquals(PredictionType.EPSILON, tiny.scheduler().predictionType());
+        assertFalse(tiny.textTimeConditioning(), "an SD 1.x UNet takes no text_time added conditioning");
     }
 
     @Test
