@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.common.util.concurrent.ListenableFuture;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
@@ -22,63 +19,34 @@ import io.latentflow.proto.PredictResponse;
 import io.latentflow.proto.Tensor;
 import io.latentflow.proto.TensorRef;
 import io.latentflow.proto.Tensors;
-import io.latentflow.service.testing.PipelineOracle;
 import io.latentflow.service.testing.ServiceAssertions;
+import io.latentflow.service.testing.ServiceGrpcTest;
 import io.latentflow.service.testing.ServiceHttp;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class DenoiserGrpcServiceTest {
+class DenoiserGrpcServiceTest extends ServiceGrpcTest {
 
     /** Stepwise UNet outputs of a float32 port agree with diffusers' to ~1e-6; 1e-4 is the agreed bound. */
     private static final float TOLERANCE = 1e-4f;
 
-    private static NDManager manager;
-    private static Map<String, NDArray> oracle;
-
-    @TestHTTPResource("/")
-    URL root;
-
     @Inject
     InMemorySpanExporter spans;
 
-    private ManagedChannel channel;
     private DenoiserServiceGrpc.DenoiserServiceBlockingStub denoiser;
 
-    @BeforeAll
-    static void readOracle() {
-        manager = NDManager.newBaseManager();
-        oracle = PipelineOracle.read(manager);
-    }
-
-    @AfterAll
-    static void closeOracle() {
-        manager.close();
-    }
-
     @BeforeEach
-    void connect() {
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", root.getPort()).usePlaintext().build();
-        denoiser = DenoiserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    void stub() {
+        denoiser = DenoiserServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
     }
 
     @Test
@@ -125,7 +93,7 @@ class DenoiserGrpcServiceTest {
     @Test
     void concurrentCallsEachGetTheirOwnPrediction() throws Exception {
         DenoiserServiceGrpc.DenoiserServiceFutureStub async =
-                DenoiserServiceGrpc.newFutureStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+                DenoiserServiceGrpc.newFutureStub(channel).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
         List<Integer> steps = List.of(0, 1, 2, 3);
         List<ListenableFuture<PredictResponse>> responses = new ArrayList<>();
         for (int step : steps) {

@@ -6,68 +6,36 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.latentflow.proto.EncodeTextRequest;
 import io.latentflow.proto.EncodeTextResponse;
 import io.latentflow.proto.ModelRef;
 import io.latentflow.proto.Tensors;
 import io.latentflow.proto.TextEncoderServiceGrpc;
-import io.latentflow.service.testing.PipelineOracle;
 import io.latentflow.service.testing.ServiceAssertions;
+import io.latentflow.service.testing.ServiceGrpcTest;
 import io.latentflow.service.testing.ServiceHttp;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URL;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class TextEncoderGrpcServiceTest {
+class TextEncoderGrpcServiceTest extends ServiceGrpcTest {
 
     /** A float32 port of the CLIP text model agrees with transformers' to ~1e-6; 1e-4 is the agreed bound. */
     private static final float TOLERANCE = 1e-4f;
     private static final String PROMPT = "a red circle on a blue background";
     private static final ModelRef TINY_SD = ModelRef.newBuilder().setName("tiny-sd").setVersion("1").build();
 
-    private static NDManager manager;
-    private static Map<String, NDArray> oracle;
-
-    @TestHTTPResource("/")
-    URL root;
-
-    private ManagedChannel channel;
     private TextEncoderServiceGrpc.TextEncoderServiceBlockingStub textEncoder;
 
-    @BeforeAll
-    static void readOracle() {
-        manager = NDManager.newBaseManager();
-        oracle = PipelineOracle.read(manager);
-    }
-
-    @AfterAll
-    static void closeOracle() {
-        manager.close();
-    }
-
     @BeforeEach
-    void connect() {
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", root.getPort()).usePlaintext().build();
-        textEncoder = TextEncoderServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    void stub() {
+        textEncoder = TextEncoderServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
     }
 
     @Test
