@@ -19,14 +19,16 @@ public final class Weights {
     private final LoadReport report;
     private final NDManager manager;
     private final Map<String, NDArray> constants;
+    private final boolean trainable;
 
     private Weights(Map<String, NDArray> tensors, String prefix, LoadReport report, NDManager manager,
-                    Map<String, NDArray> constants) {
+                    Map<String, NDArray> constants, boolean trainable) {
         this.tensors = tensors;
         this.prefix = prefix;
         this.report = report;
         this.manager = manager;
         this.constants = constants;
+        this.trainable = trainable;
     }
 
     /**
@@ -37,12 +39,28 @@ public final class Weights {
      * @param manager the manager owning the tensors (and the constants derived from them)
      */
     public static Weights of(Map<String, NDArray> tensors, String source, NDManager manager) {
-        return new Weights(tensors, "", new LoadReport(source, tensors.keySet()), manager, new ConcurrentHashMap<>());
+        return new Weights(tensors, "", new LoadReport(source, tensors.keySet()), manager, new ConcurrentHashMap<>(),
+                false);
+    }
+
+    /**
+     * A root view over trainable parameters: the model built over it derives its forms (fused projections, reshaped
+     * affines) from the parameters inside the autograd graph and never frees them, so gradients reach the
+     * parameters under their checkpoint keys.
+     */
+    public static Weights trainable(Map<String, NDArray> tensors, String source, NDManager manager) {
+        return new Weights(tensors, "", new LoadReport(source, tensors.keySet()), manager, new ConcurrentHashMap<>(),
+                true);
+    }
+
+    /** True for {@link #trainable} views: loaders keep the checkpoint tensors instead of freeing them. */
+    public boolean isTrainable() {
+        return trainable;
     }
 
     /** The view of the keys under {@code prefix + name + "."}. */
     public Weights child(String name) {
-        return new Weights(tensors, prefix + name + ".", report, manager, constants);
+        return new Weights(tensors, prefix + name + ".", report, manager, constants, trainable);
     }
 
     /** The view of the keys under {@code prefix + index + "."} (module lists such as {@code resnets.0}). */

@@ -69,7 +69,7 @@ public enum TimestepSpacing {
     }
 
     /** numpy.linspace(start, stop, num): start + i * step, the last point exactly stop. */
-    static double[] linspace(double start, double stop, int num) {
+    public static double[] linspace(double start, double stop, int num) {
         double[] out = new double[num];
         if (num == 1) {
             out[0] = start;

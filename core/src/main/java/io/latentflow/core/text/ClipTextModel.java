@@ -123,6 +123,16 @@ public final class ClipTextModel implements AutoCloseable {
         }
     }
 
+    /**
+     * A text model over already loaded weights (for training: {@link Weights#trainable} parameters, rebuilt each
+     * step); the model's arrays live in {@code w.manager()}. Fails naming every missing tensor and wrong shape.
+     */
+    public static ClipTextModel of(ClipTextConfig config, Weights w, DataType dataType) {
+        ClipTextModel model = new ClipTextModel(config, w.manager(), w.manager().getDevice(), dataType, w);
+        w.report().requireComplete();
+        return model;
+    }
+
     /** The architecture read from config.json. */
     public ClipTextConfig config() {
         return config;

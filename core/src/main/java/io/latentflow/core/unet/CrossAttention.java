@@ -73,7 +73,10 @@ final class CrossAttention {
                     upcast);
         }
         // the checkpoint's separate projections are no longer needed: free them rather than hold both copies
-        closeAll(wq, wk, wv, bq, bk, bv, zeros);
+        // (trainable parameters stay: the fused forms are derived from them in each step's graph)
+        if (!w.isTrainable()) {
+            closeAll(wq, wk, wv, bq, bk, bv, zeros);
+        }
         return fused;
     }
 

@@ -188,6 +188,16 @@ public final class UNet2dConditionModel implements AutoCloseable {
     }
 
     /**
+     * A model over already loaded weights (for training: {@link Weights#trainable} parameters, rebuilt each step);
+     * the model's arrays live in {@code w.manager()}. Fails naming every missing tensor and wrong shape.
+     */
+    public static UNet2dConditionModel of(UNet2dConditionConfig config, Weights w, DataType dataType) {
+        UNet2dConditionModel model = new UNet2dConditionModel(config, w.manager(), dataType, w);
+        w.report().requireComplete();
+        return model;
+    }
+
+    /**
      * A model of the architecture in {@code configFile} with stand-in random weights ({@link RandomWeights}), for
      * benchmarking full-size architectures whose checkpoints are not at hand. Its outputs mean nothing.
      */

@@ -80,6 +80,16 @@ public final class AutoencoderKl implements AutoCloseable {
     }
 
     /**
+     * A VAE over already loaded weights (for training: {@link Weights#trainable} parameters, rebuilt each step); the
+     * model's arrays live in {@code w.manager()}. Fails naming every missing tensor and wrong shape.
+     */
+    public static AutoencoderKl of(AutoencoderKlConfig config, Weights w, DataType dataType) {
+        AutoencoderKl vae = new AutoencoderKl(config, w.manager(), dataType, w);
+        w.report().requireComplete();
+        return vae;
+    }
+
+    /**
      * A VAE of the architecture in {@code configFile} with stand-in random weights ({@link RandomWeights}), for
      * benchmarking full-size architectures whose checkpoints are not at hand. Its outputs mean nothing.
      */
