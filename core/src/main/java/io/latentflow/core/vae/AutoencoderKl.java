@@ -197,6 +197,29 @@ public final class AutoencoderKl implements AutoCloseable {
         }
     }
 
+    /**
+     * A decoding for training: the images and the input of the decoder's last layer (conv_out), from which the
+     * gradient of a loss with respect to {@code decoder.conv_out.weight} can be formed without a second pass through
+     * the decoder. Runs in the caller's manager so that the autograd graph reaches the latents.
+     *
+     * @param latents raw latents (B, latent_channels, h, w)
+     */
+    public TrainingDecoding decodeForTraining(NDArray latents) {
+        NDArray z = postQuantConv == null ? latents : postQuantConv.forward(latents);
+        NDArray features = decoder.lastLayerInput(z);
+        return new TrainingDecoding(decoder.convOut().forward(features), features, decoder.convOut());
+    }
+
+    /**
+     * What {@link #decodeForTraining} gives.
+     *
+     * @param images          (B, out_channels, H, W)
+     * @param lastLayerInput  the input of conv_out (B, C0, H, W)
+     * @param lastLayer       conv_out itself
+     */
+    public record TrainingDecoding(NDArray images, NDArray lastLayerInput, Conv2d lastLayer) {
+    }
+
     @Override
     public void close() {
         manager.close();

@@ -64,6 +64,11 @@ final class Decoder {
 
     /** z: (B, latent, h, w) -> (B, 3, h * f, w * f). */
     NDArray forward(NDArray z) {
+        return convOut.forward(lastLayerInput(z));
+    }
+
+    /** The input of conv_out, the last layer: (B, C0, h * f, w * f). */
+    NDArray lastLayerInput(NDArray z) {
         NDArray h = midBlock.forward(convIn.forward(z));
         for (int i = 0; i < resnets.size(); i++) {
             for (ResnetBlock2d r : resnets.get(i)) {
@@ -73,6 +78,11 @@ final class Decoder {
                 h = upsamplers.get(i).forward(h);
             }
         }
-        return convOut.forward(Activations.silu(convNormOut.forward(h)));
+        return Activations.silu(convNormOut.forward(h));
+    }
+
+    /** conv_out, the last layer. */
+    Conv2d convOut() {
+        return convOut;
     }
 }
