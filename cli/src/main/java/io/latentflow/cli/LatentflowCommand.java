@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
         ServicesCommand.class,
         SubmitCommand.class,
         DemoCommand.class,
+        DatasetCommand.class,
         io.latentflow.cli.generate.GenerateCommand.class,
         io.latentflow.cli.model.RunModelCommand.class,
         io.latentflow.cli.model.BenchModelCommand.class,
