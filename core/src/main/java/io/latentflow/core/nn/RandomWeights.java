@@ -28,12 +28,7 @@ public final class RandomWeights {
      * @param build  the model's constructor over (manager, weights)
      */
     public static <T> T model(String source, Device device, DataType type, BiFunction<NDManager, Weights, T> build) {
-        Map<String, Shape> shapes;
-        try (NDManager probe = NDManager.newBaseManager(device)) {
-            Weights empty = Weights.of(Map.of(), source, probe);
-            build.apply(probe, empty);
-            shapes = empty.report().missingShapes();
-        }
+        Map<String, Shape> shapes = shapes(source, device, build);
         NDManager manager = NDManager.newBaseManager(device);
         try {
             Weights w = Weights.of(create(shapes, manager, type), source + " (random weights)", manager);
@@ -43,6 +38,15 @@ public final class RandomWeights {
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /** Every key and shape a model's constructor looks up, learnt by running it over no tensors. */
+    public static Map<String, Shape> shapes(String source, Device device, BiFunction<NDManager, Weights, ?> build) {
+        try (NDManager probe = NDManager.newBaseManager(device)) {
+            Weights empty = Weights.of(Map.of(), source, probe);
+            build.apply(probe, empty);
+            return empty.report().missingShapes();
         }
     }
 

@@ -14,6 +14,7 @@ import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.nn.Activations;
 import io.latentflow.core.nn.Attention;
 import io.latentflow.core.nn.LayerNorm;
+import io.latentflow.core.nn.RandomWeights;
 import io.latentflow.core.nn.Linear;
 import io.latentflow.core.nn.Weights;
 
@@ -131,6 +132,12 @@ public final class ClipTextModel implements AutoCloseable {
         ClipTextModel model = new ClipTextModel(config, w.manager(), w.manager().getDevice(), dataType, w);
         w.report().requireComplete();
         return model;
+    }
+
+    /** Every parameter key of the architecture and its shape, in the order the model looks them up. */
+    public static Map<String, Shape> parameterShapes(ClipTextConfig config) {
+        return RandomWeights.shapes("text encoder config", Device.cpu(),
+                (manager, w) -> new ClipTextModel(config, manager, Device.cpu(), DataType.FLOAT32, w));
     }
 
     /** The architecture read from config.json. */

@@ -16,21 +16,28 @@ public final class GradientClipping {
     public record Result(double totalNorm, double clipCoefficient) {
     }
 
-    /** Clips the accumulated gradients of {@code parameters} in place. */
-    public static Result clipByGlobalNorm(TrainableParameters parameters, double maxNorm) {
-        try (NDManager scope = parameters.manager().newSubManager()) {
-            int n = parameters.parameters().size();
+    /** Clips the accumulated gradients of every parameter of the sets in place, over their joint norm. */
+    public static Result clipByGlobalNorm(double maxNorm, TrainableParameters... sets) {
+        try (NDManager scope = sets[0].manager().newSubManager()) {
+            int n = 0;
+            for (TrainableParameters set : sets) {
+                n += set.parameters().size();
+            }
             float[] norms = new float[n];
             int i = 0;
-            for (String key : parameters.keys()) {
-                norms[i++] = parameters.gradient(key, scope).norm().getFloat();
+            for (TrainableParameters set : sets) {
+                for (String key : set.keys()) {
+                    norms[i++] = set.gradient(key, scope).norm().getFloat();
+                }
             }
             float total = scope.create(norms).norm().getFloat();
             float coefficient = Math.min(1f, (float) (maxNorm / (total + 1e-6)));
-            for (NDArray p : parameters.parameters().values()) {
-                NDArray g = p.getGradient();
-                g.muli(coefficient);
-                g.close();
+            for (TrainableParameters set : sets) {
+                for (NDArray p : set.parameters().values()) {
+                    NDArray g = p.getGradient();
+                    g.muli(coefficient);
+                    g.close();
+                }
             }
             return new Result(total, coefficient);
         }

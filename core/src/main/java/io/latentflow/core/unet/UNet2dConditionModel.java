@@ -197,6 +197,12 @@ public final class UNet2dConditionModel implements AutoCloseable {
         return model;
     }
 
+    /** Every parameter key of the architecture and its shape, in the order the model looks them up. */
+    public static Map<String, Shape> parameterShapes(UNet2dConditionConfig config) {
+        return RandomWeights.shapes("unet config", Device.cpu(),
+                (manager, w) -> new UNet2dConditionModel(config, manager, DataType.FLOAT32, w));
+    }
+
     /**
      * A model of the architecture in {@code configFile} with stand-in random weights ({@link RandomWeights}), for
      * benchmarking full-size architectures whose checkpoints are not at hand. Its outputs mean nothing.

@@ -89,6 +89,12 @@ public final class AutoencoderKl implements AutoCloseable {
         return vae;
     }
 
+    /** Every parameter key of the architecture and its shape, in the order the model looks them up. */
+    public static Map<String, Shape> parameterShapes(AutoencoderKlConfig config) {
+        return RandomWeights.shapes("vae config", Device.cpu(),
+                (manager, w) -> new AutoencoderKl(config, manager, DataType.FLOAT32, w));
+    }
+
     /**
      * A VAE of the architecture in {@code configFile} with stand-in random weights ({@link RandomWeights}), for
      * benchmarking full-size architectures whose checkpoints are not at hand. Its outputs mean nothing.

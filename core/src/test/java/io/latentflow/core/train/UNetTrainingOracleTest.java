@@ -160,8 +160,8 @@ class UNetTrainingOracleTest {
                                     params.gradient(key, manager));
                         }
                     }
-                    GradientClipping.Result clip = GradientClipping.clipByGlobalNorm(params,
-                            train.get("max_grad_norm").asDouble());
+                    GradientClipping.Result clip = GradientClipping.clipByGlobalNorm(
+                            train.get("max_grad_norm").asDouble(), params);
                     assertLoss("grad_norm " + s, gradNorm[s - 1], clip.totalNorm());
                     assertLoss("clip_coef " + s, clipCoef[s - 1], clip.clipCoefficient());
                     adam.step(opt.get("lr").asDouble());
