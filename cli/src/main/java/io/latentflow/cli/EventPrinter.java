@@ -1,7 +1,5 @@
 package io.latentflow.cli;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import io.latentflow.proto.Completed;
 import io.latentflow.proto.GenerationEvent;
 import io.latentflow.proto.ImageResult;
@@ -21,7 +19,7 @@ final class EventPrinter implements Consumer<GenerationEvent> {
 
     @Override
     public void accept(GenerationEvent event) {
-        out.println(json ? asJson(event) : describe(event));
+        out.println(json ? ProtoJson.line(event) : describe(event));
         out.flush();
     }
 
@@ -49,13 +47,5 @@ final class EventPrinter implements Consumer<GenerationEvent> {
         line.append(String.format("text encoder %d ms, denoise %d ms, vae %d ms, total %d ms",
             timings.getTextEncoderMs(), timings.getDenoiseMs(), timings.getVaeMs(), timings.getTotalMs()));
         return line.toString();
-    }
-
-    private static String asJson(GenerationEvent event) {
-        try {
-            return JsonFormat.printer().omittingInsignificantWhitespace().print(event);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("event cannot be written as JSON", e);
-        }
     }
 }

@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
         SubmitCommand.class,
         DemoCommand.class,
         DatasetCommand.class,
+        TrainCommand.class,
+        RunsCommand.class,
         io.latentflow.cli.generate.GenerateCommand.class,
         io.latentflow.cli.model.RunModelCommand.class,
         io.latentflow.cli.model.BenchModelCommand.class,
