@@ -31,6 +31,24 @@ public interface OrchestratorConfig {
     /** Request limits. */
     Limits limits();
 
+    /** Training runs. */
+    Training training();
+
+    /** How training runs are driven. */
+    interface Training {
+        /** Training runs that proceed at the same time (each service trains one run at a time). */
+        @WithDefault("2")
+        int workers();
+
+        /** How long a run waits for its training service to come back (after a crash) before it fails. */
+        @WithDefault("PT10M")
+        Duration serviceRetryTimeout();
+
+        /** Local scratch space of runs (dataset copies, tokenizer). */
+        @WithDefault("../.latentflow/orchestrator/training")
+        String workDir();
+    }
+
     /** Object storage. */
     Storage storage();
 

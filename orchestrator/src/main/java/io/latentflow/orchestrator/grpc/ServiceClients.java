@@ -17,7 +17,11 @@ import io.latentflow.proto.VaeEncodeResponse;
 import io.latentflow.proto.VaeServiceGrpc;
 import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.latentflow.proto.TrainJob;
+import io.latentflow.proto.TrainProgress;
+import io.latentflow.proto.TrainerServiceGrpc;
 import jakarta.inject.Inject;
+import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,6 +45,12 @@ public class ServiceClients {
     @GrpcClient("vae")
     VaeServiceGrpc.VaeServiceBlockingStub vae;
 
+    @GrpcClient("denoiser")
+    TrainerServiceGrpc.TrainerServiceBlockingStub denoiserTrainer;
+
+    @GrpcClient("vae")
+    TrainerServiceGrpc.TrainerServiceBlockingStub vaeTrainer;
+
     @Inject
     OrchestratorConfig config;
 
@@ -58,6 +68,18 @@ public class ServiceClients {
 
     public VaeDecodeResponse decode(String jobId, VaeDecodeRequest request) {
         return forJob(vae, jobId).decode(request);
+    }
+
+    /**
+     * Starts (or resumes) a training run on the service that trains its kind (the VAE service for vae runs, the
+     * denoiser service otherwise) and returns its progress; no deadline, the run lasts as long as it lasts.
+     */
+    public Iterator<TrainProgress> train(TrainJob job) {
+        TrainerServiceGrpc.TrainerServiceBlockingStub stub =
+                "vae".equals(job.getRequest().getKind()) ? vaeTrainer : denoiserTrainer;
+        Metadata headers = new Metadata();
+        headers.put(JOB_ID_KEY, job.getRequest().getRunId());
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).train(job);
     }
 
     private <S extends AbstractStub<S>> S forJob(S stub, String jobId) {

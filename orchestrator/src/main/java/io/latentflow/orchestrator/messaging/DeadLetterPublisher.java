@@ -18,7 +18,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
-/** Copies refused request records, unchanged, to latentflow.generation.requests.dlq with headers saying why. */
+/**
+ * Copies refused request records, unchanged, to latentflow.generation.requests.dlq (or, for training runs,
+ * latentflow.training.requests.dlq) with headers saying why.
+ */
 @ApplicationScoped
 public class DeadLetterPublisher {
 
@@ -27,9 +30,25 @@ public class DeadLetterPublisher {
     @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
     Emitter<String> emitter;
 
+    @Inject
+    @Channel("training-requests-dlq")
+    @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
+    Emitter<String> trainingEmitter;
+
     /** Sends the raw record; the returned stage completes when Kafka has acknowledged it. */
     public CompletionStage<Void> send(String key, String value, String field, String reason,
             IncomingKafkaRecordMetadata<?, ?> source) {
+        return send(emitter, key, value, field, reason, source);
+    }
+
+    /** Sends a raw training record to the training dead-letter topic. */
+    public CompletionStage<Void> sendTraining(String key, String value, String field, String reason,
+            IncomingKafkaRecordMetadata<?, ?> source) {
+        return send(trainingEmitter, key, value, field, reason, source);
+    }
+
+    private static CompletionStage<Void> send(Emitter<String> emitter, String key, String value, String field,
+            String reason, IncomingKafkaRecordMetadata<?, ?> source) {
         List<RecordHeader> headers = new ArrayList<>();
         headers.add(header(Topics.HEADER_FAILED_FIELD, field));
         headers.add(header(Topics.HEADER_FAILED_REASON, reason));
@@ -44,18 +63,8 @@ public class DeadLetterPublisher {
         if (key != null) {
             record.withKey(key);
         }
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        emitter.send(Message.of(value == null ? "" : value,
-                Metadata.of(record.build(), TracingMetadata.withCurrent(Context.current())),
-                () -> {
-                    written.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                },
-                failure -> {
-                    written.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                }));
-        return written;
+        return AcknowledgedSend.send(emitter, value == null ? "" : value,
+                Metadata.of(record.build(), TracingMetadata.withCurrent(Context.current())));
     }
 
     private static RecordHeader header(String name, String value) {

@@ -39,19 +39,10 @@ public class EventPublisher {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("cannot print event of job " + event.getJobId(), e);
         }
-        CompletableFuture<Void> written = new CompletableFuture<>();
         Metadata metadata = Metadata.of(
                 OutgoingKafkaRecordMetadata.<String>builder().withKey(event.getJobId()).build(),
                 TracingMetadata.withCurrent(Context.current()));
-        emitter.send(Message.of(json, metadata,
-                () -> {
-                    written.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                },
-                failure -> {
-                    written.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                }));
+        CompletionStage<Void> written = AcknowledgedSend.send(emitter, json, metadata);
         tracker.onEvent(event);
         return written;
     }

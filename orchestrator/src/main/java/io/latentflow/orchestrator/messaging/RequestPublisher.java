@@ -3,6 +3,7 @@ package io.latentflow.orchestrator.messaging;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.latentflow.proto.GenerationRequest;
+import io.latentflow.proto.TrainingRequest;
 import io.opentelemetry.context.Context;
 import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -16,7 +17,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
-/** Writes generation requests received over gRPC to latentflow.generation.requests (key = job id). */
+/**
+ * Writes requests received over gRPC to their topics: generation jobs to latentflow.generation.requests (key = job
+ * id), training runs to latentflow.training.requests (key = run id).
+ */
 @ApplicationScoped
 public class RequestPublisher {
 
@@ -27,6 +31,24 @@ public class RequestPublisher {
     @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
     Emitter<String> emitter;
 
+    @Inject
+    @Channel("training-requests-out")
+    @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
+    Emitter<String> trainingEmitter;
+
+    /** Sends a training run (its run id set); the returned stage completes when Kafka has acknowledged it. */
+    public CompletionStage<Void> publish(TrainingRequest request) {
+        String json;
+        try {
+            json = PRINTER.print(request);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("cannot print request of run " + request.getRunId(), e);
+        }
+        return AcknowledgedSend.send(trainingEmitter, json, Metadata.of(
+                OutgoingKafkaRecordMetadata.<String>builder().withKey(request.getRunId()).build(),
+                TracingMetadata.withCurrent(Context.current())));
+    }
+
     /** Sends the request (its job id set); the returned stage completes when Kafka has acknowledged it. */
     public CompletionStage<Void> publish(GenerationRequest request) {
         String json;
@@ -35,18 +57,8 @@ public class RequestPublisher {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("cannot print request of job " + request.getJobId(), e);
         }
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        emitter.send(Message.of(json,
-                Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(request.getJobId()).build(),
-                        TracingMetadata.withCurrent(Context.current())),
-                () -> {
-                    written.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                },
-                failure -> {
-                    written.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                }));
-        return written;
+        return AcknowledgedSend.send(emitter, json, Metadata.of(
+                OutgoingKafkaRecordMetadata.<String>builder().withKey(request.getJobId()).build(),
+                TracingMetadata.withCurrent(Context.current())));
     }
 }

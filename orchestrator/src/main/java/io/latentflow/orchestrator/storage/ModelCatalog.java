@@ -81,7 +81,9 @@ public class ModelCatalog {
                 throw new UncheckedIOException("cannot list " + local, e);
             }
         }
-        List<String> stored = store.listFolders("models/" + name + "/");
+        // a version is visible once its model_index.json exists: the object a publisher writes last
+        List<String> stored = store.listFolders("models/" + name + "/").stream()
+                .filter(v -> store.get("models/" + name + "/" + v + "/model_index.json").isPresent()).toList();
         return stored.stream().max(VERSION_ORDER)
                 .orElseThrow(() -> new ModelNotFoundException("model '" + name + "' has no version under "
                         + root.toAbsolutePath() + " nor in bucket " + store.bucket()));
