@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
         io.latentflow.cli.generate.GenerateCommand.class,
         io.latentflow.cli.model.RunModelCommand.class,
         io.latentflow.cli.model.BenchModelCommand.class,
+        io.latentflow.cli.model.BenchTrainCommand.class,
         HelpCommand.class
     })
 public final class LatentflowCommand implements Runnable {

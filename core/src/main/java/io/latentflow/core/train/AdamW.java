@@ -67,7 +67,8 @@ public final class AdamW {
             for (Map.Entry<String, NDArray> e : parameters.parameters().entrySet()) {
                 String key = e.getKey();
                 NDArray p = e.getValue();
-                NDArray g = parameters.gradient(key, scope);
+                NDArray g = p.getGradient();
+                g.attach(scope);
                 if (settings.weightDecay() != 0) {
                     if (settings.decoupled()) {
                         p.muli((float) (1 - lr * settings.weightDecay()));

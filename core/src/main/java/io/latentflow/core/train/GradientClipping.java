@@ -1,7 +1,12 @@
 package io.latentflow.core.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Gradient clipping by global norm (Pascanu et al. 2013, Algorithm 1), as torch.nn.utils.clip_grad_norm_:
@@ -19,25 +24,21 @@ public final class GradientClipping {
     /** Clips the accumulated gradients of every parameter of the sets in place, over their joint norm. */
     public static Result clipByGlobalNorm(double maxNorm, TrainableParameters... sets) {
         try (NDManager scope = sets[0].manager().newSubManager()) {
-            int n = 0;
-            for (TrainableParameters set : sets) {
-                n += set.parameters().size();
-            }
-            float[] norms = new float[n];
-            int i = 0;
-            for (TrainableParameters set : sets) {
-                for (String key : set.keys()) {
-                    norms[i++] = set.gradient(key, scope).norm().getFloat();
-                }
-            }
-            float total = scope.create(norms).norm().getFloat();
-            float coefficient = Math.min(1f, (float) (maxNorm / (total + 1e-6)));
+            // gradients are read through handles of their own (freed with the scope), norms stacked into one array
+            List<NDArray> gradients = new ArrayList<>();
+            NDList norms = new NDList();
             for (TrainableParameters set : sets) {
                 for (NDArray p : set.parameters().values()) {
                     NDArray g = p.getGradient();
-                    g.muli(coefficient);
-                    g.close();
+                    g.attach(scope);
+                    gradients.add(g);
+                    norms.add(g.norm());
                 }
+            }
+            float total = NDArrays.stack(norms).norm().getFloat();
+            float coefficient = Math.min(1f, (float) (maxNorm / (total + 1e-6)));
+            for (NDArray g : gradients) {
+                g.muli(coefficient);
             }
             return new Result(total, coefficient);
         }
