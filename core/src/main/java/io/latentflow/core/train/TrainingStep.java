@@ -32,6 +32,14 @@ public final class TrainingStep implements AutoCloseable {
         return new TrainingStep(manager, Engine.getEngine("PyTorch").newGradientCollector());
     }
 
+    /**
+     * Turns autograd recording off on the calling thread (PyTorch starts new threads with it on), so that optimizer
+     * and EMA updates outside a step change parameters in place; a run calls this before its first step.
+     */
+    public static void recordNothingOutsideSteps() {
+        JniUtils.setGradMode(false);
+    }
+
     /** The manager of this step's arrays. */
     public NDManager manager() {
         return manager;

@@ -80,6 +80,7 @@ public final class UNetTrainingRun {
 
     /** Runs (or resumes) to max_train_steps and stores the trained components; returns where they are. */
     public String run(Cancellation cancellation) {
+        TrainingStep.recordNothingOutsideSteps();
         UNet2dConditionConfig unetConfig = UNet2dConditionConfig.load(model.unetConfig());
         if (unetConfig.usesTextTime()) {
             throw new IllegalArgumentException("training UNets with addition_embed_type text_time (SDXL) is not "

@@ -59,6 +59,7 @@ public final class VaeTrainingRun {
 
     /** Runs (or resumes) to max_train_steps and stores the trained VAE; returns where it is. */
     public String run(Cancellation cancellation) {
+        TrainingStep.recordNothingOutsideSteps();
         AutoencoderKlConfig config = AutoencoderKlConfig.load(vaeConfig);
         AutoencoderLoss loss = new AutoencoderLoss(settings.klWeight(), settings.discStart(), settings.discWeight(),
                 settings.discFactor(), settings.discLoss());

@@ -2,6 +2,7 @@ package io.latentflow.denoiser.config;
 
 import io.latentflow.service.config.ModelsConfig;
 import io.latentflow.service.config.StoreConfig;
+import io.latentflow.service.config.TrainingConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -15,6 +16,9 @@ public interface DenoiserConfig {
 
     /** Object store that holds {@code models/<name>/<version>/} for models missing locally. */
     StoreConfig store();
+
+    /** Where unet and refiner training runs keep their local files. */
+    TrainingConfig training();
 
     /** Conditioning tensors kept by content key between calls. */
     ConditioningCache conditioningCache();

@@ -37,7 +37,7 @@ public class ModelStore {
      */
     public ModelStore(ModelsConfig config, StoreConfig store, Set<String> components) {
         this.config = config;
-        this.objectStore = store.endpoint().map(endpoint -> new ObjectStoreModels(store, endpoint));
+        this.objectStore = ObjectStore.of(store).map(ObjectStoreModels::new);
         this.components = Set.copyOf(components);
     }
 
@@ -76,6 +76,30 @@ public class ModelStore {
         }
         throw new ModelNotFoundException("model " + id + " not found: no " + local.toAbsolutePath().normalize()
                 + " and no object store configured");
+    }
+
+    /**
+     * The whole folder of a model version, every component (a training run needs more than a service serves): the
+     * local one when present, else a copy of the object store's fetched into {@code target}, which the caller owns
+     * (the service's model cache is not used).
+     */
+    public Path completeFolder(ModelId id, Path target) {
+        Path local = config.root().resolve(id.name()).resolve(id.version());
+        if (isModelFolder(local)) {
+            return local;
+        }
+        if (objectStore.isEmpty()) {
+            throw new ModelNotFoundException("model " + id + " not found: no " + local.toAbsolutePath().normalize()
+                    + " and no object store configured");
+        }
+        ObjectStoreModels store = objectStore.get();
+        LOG.infof("fetching every component of model %s from %s into %s", id, store.location(), target);
+        int files = store.downloadAll(id, target);
+        if (files == 0 || !isModelFolder(target)) {
+            throw new ModelNotFoundException("model " + id + " not found: not under " + config.root().toAbsolutePath()
+                    .normalize() + " and no " + MODEL_INDEX + " under " + store.location() + id + "/");
+        }
+        return target;
     }
 
     private void fetch(ObjectStoreModels store, ModelId id, Path cached) {

@@ -1,55 +1,39 @@
 package io.latentflow.service.storage;
 
-import io.latentflow.service.config.StoreConfig;
-import io.minio.GetObjectArgs;
-import io.minio.ListObjectsArgs;
-import io.minio.MinioClient;
-import io.minio.Result;
-import io.minio.messages.Item;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
-/** Models kept in an S3-compatible bucket under {@code models/<name>/<version>/}, listed and copied to local disk. */
+/**
+ * Models kept in an S3-compatible bucket under {@code models/<name>/<version>/}, listed and copied to local disk. A
+ * version is published by writing its {@code model_index.json} last, so only versions that have one count.
+ */
 public final class ObjectStoreModels {
 
     private static final String PREFIX = "models/";
+    private static final String MODEL_INDEX = "model_index.json";
 
-    private final MinioClient client;
-    private final String bucket;
-    private final String endpoint;
+    private final ObjectStore store;
 
-    public ObjectStoreModels(StoreConfig config, String endpoint) {
-        MinioClient.Builder builder = MinioClient.builder().endpoint(endpoint);
-        if (config.accessKey().isPresent() && config.secretKey().isPresent()) {
-            builder.credentials(config.accessKey().get(), config.secretKey().get());
-        }
-        config.region().ifPresent(builder::region);
-        this.client = builder.build();
-        this.bucket = config.bucket();
-        this.endpoint = endpoint;
+    public ObjectStoreModels(ObjectStore store) {
+        this.store = store;
     }
 
     /** Where the models are, for messages. */
     public String location() {
-        return endpoint + "/" + bucket + "/" + PREFIX;
+        return store.location() + PREFIX;
     }
 
-    /** Versions present in the bucket for a model name. */
+    /** Complete versions in the bucket for a model name: those whose model_index.json exists. */
     public List<String> versions(String name) {
         List<String> versions = new ArrayList<>();
         String prefix = PREFIX + name + "/";
-        for (Item item : list(prefix, false)) {
-            if (item.isDir()) {
-                String version = item.objectName().substring(prefix.length()).replace("/", "");
-                if (!version.isEmpty()) {
-                    versions.add(version);
-                }
+        for (String folder : store.folders(prefix)) {
+            String version = folder.substring(prefix.length()).replace("/", "");
+            if (!version.isEmpty() && store.exists(folder + MODEL_INDEX)) {
+                versions.add(version);
             }
         }
         return versions;
@@ -62,45 +46,31 @@ public final class ObjectStoreModels {
      * @return the number of objects copied; 0 when the bucket has no such model version
      */
     public int download(ModelId id, Path target, Set<String> components) {
+        return download(id, target, components::contains);
+    }
+
+    /**
+     * Copies the whole of {@code models/<name>/<version>/} (every component) into {@code target}.
+     *
+     * @return the number of objects copied; 0 when the bucket has no such model version
+     */
+    public int downloadAll(ModelId id, Path target) {
+        return download(id, target, component -> true);
+    }
+
+    private int download(ModelId id, Path target, Predicate<String> components) {
         String prefix = PREFIX + id.name() + "/" + id.version() + "/";
         Path base = target.toAbsolutePath().normalize();
         int copied = 0;
-        for (Item item : list(prefix, true)) {
-            if (item.isDir()) {
-                continue;
-            }
-            String relative = item.objectName().substring(prefix.length());
+        for (String key : store.keys(prefix)) {
+            String relative = key.substring(prefix.length());
             Path file = base.resolve(relative).normalize();
             String top = relative.contains("/") ? relative.substring(0, relative.indexOf('/')) : relative;
-            boolean wanted = relative.equals("model_index.json") || components.contains(top) && !top.equals(relative);
-            if (!wanted || !file.startsWith(base)) {
-                continue;
-            }
-            try (InputStream in = client.getObject(
-                    GetObjectArgs.builder().bucket(bucket).object(item.objectName()).build())) {
-                Files.createDirectories(file.getParent());
-                Files.copy(in, file);
+            boolean wanted = relative.equals(MODEL_INDEX) || components.test(top) && !top.equals(relative);
+            if (wanted && file.startsWith(base) && store.download(key, file)) {
                 copied++;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot copy " + item.objectName() + " to " + file, e);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot read " + item.objectName() + " from " + location(), e);
             }
         }
         return copied;
-    }
-
-    private List<Item> list(String prefix, boolean recursive) {
-        List<Item> items = new ArrayList<>();
-        Iterable<Result<Item>> results = client.listObjects(
-                ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(recursive).build());
-        try {
-            for (Result<Item> result : results) {
-                items.add(result.get());
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot list " + prefix + " in " + location() + ": " + e.getMessage(), e);
-        }
-        return items;
     }
 }

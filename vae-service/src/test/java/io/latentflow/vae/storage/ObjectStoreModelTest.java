@@ -14,21 +14,33 @@ import io.latentflow.proto.Tensors;
 import io.latentflow.proto.VaeDecodeRequest;
 import io.latentflow.proto.VaeDecodeResponse;
 import io.latentflow.proto.VaeServiceGrpc;
+import io.latentflow.service.storage.ObjectStore;
+import io.latentflow.service.storage.ObjectStoreModels;
+import io.latentflow.service.testing.S3ServerResource;
+import io.latentflow.service.testing.TestBucket;
+import io.latentflow.vae.config.VaeConfig;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(S3ServerResource.class)
+@QuarkusTestResource(value = S3ServerResource.class,
+        initArgs = @ResourceArg(name = S3ServerResource.CONFIG_PREFIX, value = "vae"))
 class ObjectStoreModelTest {
 
     @TestHTTPResource("/")
     URL root;
+
+    @Inject
+    VaeConfig config;
 
     @Test
     void aModelOnlyInTheObjectStoreIsFetchedWithTheComponentsThisServiceNeeds() throws Exception {
@@ -55,5 +67,20 @@ class ObjectStoreModelTest {
         } finally {
             channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void onlyVersionsWhoseModelIndexExistsAreListed() throws Exception {
+        // version 2 is being published: its components are there, its model_index.json (written last) not yet
+        Path index = Files.writeString(Files.createTempFile("model_index", ".json"), "{}");
+        Path component = Files.writeString(Files.createTempFile("config", ".json"), "{}");
+        TestBucket bucket = new TestBucket(config.store().endpoint().orElseThrow());
+        bucket.uploadFile(index, "models/partly-published/1/model_index.json");
+        bucket.uploadFile(component, "models/partly-published/1/vae/config.json");
+        bucket.uploadFile(component, "models/partly-published/2/vae/config.json");
+
+        ObjectStoreModels models = new ObjectStoreModels(ObjectStore.of(config.store()).orElseThrow());
+
+        assertEquals(List.of("1"), models.versions("partly-published"));
     }
 }

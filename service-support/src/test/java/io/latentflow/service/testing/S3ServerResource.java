@@ -1,9 +1,8 @@
-package io.latentflow.vae.storage;
+package io.latentflow.service.testing;
 
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
-import io.minio.UploadObjectArgs;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -21,18 +19,31 @@ import java.util.stream.Stream;
 
 /**
  * Runs S3Proxy (filesystem backend, AWS signatures) as a separate process on a free loopback port, holding
- * {@code models/remote-tiny/3/}: the repository's tiny-sd/1 folder, and points the service's object store at it.
+ * {@code models/remote-tiny/3/}: the repository's tiny-sd/1 folder, and points the service's object store at it. The
+ * init argument {@value #CONFIG_PREFIX} names the service's config prefix ({@code vae}, {@code denoiser}); the
+ * module copies the server's jar to {@code target/s3proxy/s3proxy.jar}.
  */
 public class S3ServerResource implements QuarkusTestResourceLifecycleManager {
 
-    static final String BUCKET = "latentflow";
-    static final String ACCESS_KEY = "latentflow";
-    static final String SECRET_KEY = "latentflow-secret";
-    static final String REMOTE_MODEL = "remote-tiny";
-    static final String REMOTE_VERSION = "3";
+    /** Init argument: the config prefix whose {@code <prefix>.store.*} keys point at the server. */
+    public static final String CONFIG_PREFIX = "config-prefix";
+    public static final String BUCKET = "latentflow";
+    public static final String ACCESS_KEY = "latentflow";
+    public static final String SECRET_KEY = "latentflow-secret";
+    public static final String REMOTE_MODEL = "remote-tiny";
+    public static final String REMOTE_VERSION = "3";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+    private String prefix;
     private Process process;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        prefix = initArgs.get(CONFIG_PREFIX);
+        if (prefix == null || prefix.isBlank()) {
+            throw new IllegalArgumentException("S3ServerResource needs the init argument " + CONFIG_PREFIX);
+        }
+    }
 
     @Override
     public Map<String, String> start() {
@@ -63,13 +74,13 @@ public class S3ServerResource implements QuarkusTestResourceLifecycleManager {
             if (!client.bucketExists(BucketExistsArgs.builder().bucket(BUCKET).build())) {
                 client.makeBucket(MakeBucketArgs.builder().bucket(BUCKET).build());
             }
-            upload(client, Path.of("..", "models", "tiny-sd", "1"),
+            new TestBucket(endpoint).upload(Path.of("..", "models", "tiny-sd", "1"),
                     "models/" + REMOTE_MODEL + "/" + REMOTE_VERSION + "/");
             return Map.of(
-                    "vae.store.endpoint", endpoint,
-                    "vae.store.bucket", BUCKET,
-                    "vae.store.access-key", ACCESS_KEY,
-                    "vae.store.secret-key", SECRET_KEY);
+                    prefix + ".store.endpoint", endpoint,
+                    prefix + ".store.bucket", BUCKET,
+                    prefix + ".store.access-key", ACCESS_KEY,
+                    prefix + ".store.secret-key", SECRET_KEY);
         } catch (Exception e) {
             stop();
             throw new IllegalStateException("cannot start S3Proxy: " + e.getMessage(), e);
@@ -104,17 +115,6 @@ public class S3ServerResource implements QuarkusTestResourceLifecycleManager {
                 }
                 LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
             }
-        }
-    }
-
-    private static void upload(MinioClient client, Path folder, String prefix) throws Exception {
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(folder)) {
-            files = walk.filter(Files::isRegularFile).toList();
-        }
-        for (Path file : files) {
-            String key = prefix + folder.relativize(file).toString().replace('\\', '/');
-            client.uploadObject(UploadObjectArgs.builder().bucket(BUCKET).object(key).filename(file.toString()).build());
         }
     }
 
