@@ -35,7 +35,7 @@ public final class ClipTokenizer {
     static final int DEFAULT_MAX_LENGTH = 77;
 
     /** CLIP's pre-tokenization: special tokens, English contractions, letter runs, single digits, other runs. */
-    private static final Pattern WORDS = Pattern.compile(
+    static final Pattern WORDS = Pattern.compile(
             "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
             Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     private static final ObjectMapper JSON = new ObjectMapper();
