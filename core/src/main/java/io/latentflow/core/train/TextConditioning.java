@@ -1,8 +1,6 @@
 package io.latentflow.core.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -38,14 +36,16 @@ public sealed interface TextConditioning permits TextConditioning.Frozen, TextCo
 
         @Override
         public NDArray context(int[] items, boolean[] dropped, TrainingStep step, TrainedComponent textEncoder) {
-            // the stored states join the step for its duration, so that their slices are freed with it
-            captions.tempAttach(step.manager());
-            empty.tempAttach(step.manager());
-            NDList rows = new NDList(items.length);
+            NDManager m = step.manager();
+            // c_b = captions[item_b], or the empty caption where dropped: c (1 - d) + empty d, d in {0, 1}
+            float[] drop = new float[items.length];
             for (int i = 0; i < items.length; i++) {
-                rows.add(dropped[i] ? empty : captions.get(items[i] + ":" + (items[i] + 1)));
+                drop[i] = dropped[i] ? 1f : 0f;
             }
-            return NDArrays.concat(rows, 0);
+            NDArray d = m.create(drop, new Shape(items.length, 1, 1));
+            NDArray emptyCopy = empty.duplicate();
+            emptyCopy.attach(m);
+            return UNetTrainingRun.gather(captions, items, m).mul(d.neg().add(1f)).add(emptyCopy.mul(d));
         }
 
         @Override

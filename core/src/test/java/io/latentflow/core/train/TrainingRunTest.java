@@ -66,7 +66,8 @@ class TrainingRunTest {
     void aRunResumedFromItsCheckpointEndsWithTheWeightsOfAnUninterruptedRun() {
         String json = """
                 {"kind": "refiner", "max_train_steps": 6, "learning_rate": 0.001, "train_batch_size": 2,
-                 "checkpointing_steps": 3, "noise_offset": 0.05, "snr_gamma": 5, "use_ema": true, "seed": 11}""";
+                 "checkpointing_steps": 3, "noise_offset": 0.05, "snr_gamma": 5, "use_ema": true, "seed": 11,
+                 "validation_prompts": ["a red circle"], "validation_steps": 2}""";
         String straight = unetRun(json, tmp.resolve("straight"), recorder(new ArrayList<>(), new ArrayList<>(),
                 new ArrayList<>(), null), Cancellation.NONE);
         // the interrupted run stops after step 4 (its last checkpoint is step 3), then a new run resumes
@@ -183,7 +184,8 @@ class TrainingRunTest {
             UNetTrainingRun.Model model = new UNetTrainingRun.Model(unetDir.resolve("config.json"),
                     ComponentWeights.read(ComponentWeights.locate(unetDir), m, DataType.FLOAT32),
                     textDir.resolve("config.json"), textWeights, scheduler);
-            return new UNetTrainingRun(settings, model, new UNetTrainingRun.Latents(mean, null), text,
+            NDArray std = m.full(mean.getShape(), 0.1f);
+            return new UNetTrainingRun(settings, model, new UNetTrainingRun.Latents(mean, std), text,
                     new LocalCheckpointStore(dir.resolve("store")), listener, dir.resolve("work")).run(cancellation);
         }
     }
