@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
         SubmitCommand.class,
         DemoCommand.class,
         DatasetCommand.class,
+        ModelCommand.class,
+        io.latentflow.cli.evaluate.EvaluateCommand.class,
         TrainCommand.class,
         RunsCommand.class,
         io.latentflow.cli.generate.GenerateCommand.class,

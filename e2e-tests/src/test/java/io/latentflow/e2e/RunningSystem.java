@@ -52,6 +52,8 @@ final class RunningSystem implements AutoCloseable {
     KafkaProducer<String, String> producer;
     TopicWatcher events;
     TopicWatcher deadLetters;
+    TopicWatcher trainingEvents;
+    TopicWatcher trainingDeadLetters;
 
     private RunningSystem(OtlpTraceReceiver traces, LocalStack stack, ServiceLauncher services) {
         this.traces = traces;
@@ -113,6 +115,10 @@ final class RunningSystem implements AutoCloseable {
         clients.add(events);
         deadLetters = new TopicWatcher(endpoints.kafkaBootstrapServers(), "latentflow.generation.requests.dlq");
         clients.add(deadLetters);
+        trainingEvents = new TopicWatcher(endpoints.kafkaBootstrapServers(), "latentflow.training.events");
+        clients.add(trainingEvents);
+        trainingDeadLetters = new TopicWatcher(endpoints.kafkaBootstrapServers(), "latentflow.training.requests.dlq");
+        clients.add(trainingDeadLetters);
     }
 
     int port(LatentflowService service) {
@@ -122,6 +128,20 @@ final class RunningSystem implements AutoCloseable {
     /** Writes a request record (key = job id) and waits until Kafka has it. */
     void send(String key, String value) throws Exception {
         producer.send(new ProducerRecord<>("latentflow.generation.requests", key, value)).get();
+    }
+
+    /** Writes a training request record (key = run id) and waits until Kafka has it. */
+    void sendTraining(String key, String value) throws Exception {
+        producer.send(new ProducerRecord<>("latentflow.training.requests", key, value)).get();
+    }
+
+    /** Kills a service at once (SIGKILL, as kill -9) and starts it again; returns when it is ready. */
+    void killAndRestart(LatentflowService service) throws Exception {
+        services.process(service).running().ifPresent(ProcessHandle::destroyForcibly);
+        Poll.until(service + " to exit", Duration.ofSeconds(30),
+                () -> services.process(service).running().isPresent() ? Optional.empty() : Optional.of(true));
+        services.start(service);
+        services.awaitReady(service, START_TIMEOUT);
     }
 
     /** Stores an object in the bucket. */

@@ -151,6 +151,9 @@ public final class VaeTrainingRun {
                 Path output = workDir.resolve("output");
                 LocalCheckpointStore.deleteTree(output);
                 vae.saveOutput(output);
+                if (settings.fromScratch()) {
+                    setScalingFactor(output.resolve("vae").resolve("config.json"), config, vae);
+                }
                 return store.saveOutput(output);
             }
         }
@@ -167,6 +170,42 @@ public final class VaeTrainingRun {
             x.attach(m);
             listener.sample(step, model.decode(model.encode(x).mean()), true);
         }
+    }
+
+    /**
+     * A new VAE's scaling_factor from its data, as latent diffusion chooses it (Rombach et al. 2022, app. G):
+     * 1 / std of the posterior means of (up to 256) dataset images, so the UNet sees latents of unit variance.
+     */
+    private void setScalingFactor(Path configFile, AutoencoderKlConfig config, TrainedComponent vae) {
+        long n = Math.min(256, images.getShape().get(0));
+        double std;
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> weights = vae.publishedWeights();
+            weights.values().forEach(w -> w.tempAttach(m));
+            AutoencoderKl model = AutoencoderKl.of(config, Weights.trainable(weights, "vae", m), DataType.FLOAT32);
+            NDArray sum = m.zeros(new Shape(1));
+            NDArray squares = m.zeros(new Shape(1));
+            long count = 0;
+            for (long start = 0; start < n; start += VALIDATION_IMAGES) {
+                NDArray x = images.get(start + ":" + Math.min(n, start + VALIDATION_IMAGES));
+                x.attach(m);
+                NDArray mean = model.encode(x).mean();
+                sum = sum.add(mean.sum());
+                squares = squares.add(mean.square().sum());
+                count += mean.size();
+            }
+            double mu = sum.getFloat() / count;
+            std = Math.sqrt(Math.max(squares.getFloat() / count - mu * mu, 1e-12));
+        }
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode json =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(configFile.toFile());
+            json.put("scaling_factor", 1.0 / std);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(configFile.toFile(), json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        listener.note(String.format("scaling_factor set to %.5f (1 / std of the dataset's latents)", 1.0 / std));
     }
 
     private Path writeDiscriminatorConfig(NLayerDiscriminator.Config c) {

@@ -1,0 +1,209 @@
+package io.latentflow.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.latentflow.core.dataset.Dataset;
+import io.latentflow.core.dataset.DatasetValidator;
+import io.latentflow.core.tensor.SafetensorsReader;
+import io.latentflow.core.tensor.SafetensorsWriter;
+import io.latentflow.core.text.ClipBpeLearner;
+import io.latentflow.deploy.Endpoints;
+import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MinioClient;
+import io.minio.Result;
+import io.minio.UploadObjectArgs;
+import io.minio.messages.Item;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/** {@code latentflow model}: a new architecture's folder, and model folders to and from the object store. */
+@Command(name = "model", mixinStandardHelpOptions = true,
+    description = "Scaffold, upload and download diffusers model folders.",
+    subcommands = {ModelCommand.Scaffold.class, ModelCommand.Upload.class, ModelCommand.Download.class,
+        HelpCommand.class})
+public final class ModelCommand implements Runnable {
+
+    static final String MODELS = "models/";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public void run() {
+        System.out.println("latentflow model scaffold|upload|download; see --help");
+    }
+
+    /**
+     * {@code model scaffold}: the configs of a built-in architecture and a CLIP BPE tokenizer learnt from a
+     * dataset's captions, without weights (training runs with from_scratch start from it).
+     */
+    @Command(name = "scaffold", mixinStandardHelpOptions = true,
+        description = "Write an architecture's configs and a tokenizer learnt from a dataset's captions.")
+    static final class Scaffold implements Callable<Integer> {
+
+        @Option(names = "--dataset", required = true, description = "a dataset folder (metadata.jsonl + images)")
+        Path dataset;
+
+        @Option(names = "--out", required = true, description = "the model folder to write")
+        Path out;
+
+        @Option(names = "--resolution", defaultValue = "64", description = "image side (default ${DEFAULT-VALUE})")
+        int resolution;
+
+        @Option(names = "--architecture", defaultValue = "shapes",
+            description = "built-in architecture (default ${DEFAULT-VALUE})")
+        String architecture;
+
+        @Override
+        public Integer call() throws IOException {
+            Dataset data = new DatasetValidator(resolution, text -> 0, Integer.MAX_VALUE).validate(dataset);
+            List<String> captions = data.entries().stream().map(Dataset.Entry::caption).toList();
+            String base = "architectures/" + architecture + "/";
+            for (String file : List.of("model_index.json", "scheduler/scheduler_config.json", "unet/config.json",
+                    "vae/config.json", "text_encoder/config.json")) {
+                try (InputStream in = ModelCommand.class.getClassLoader().getResourceAsStream(base + file)) {
+                    if (in == null) {
+                        throw new IllegalArgumentException("no built-in architecture '" + architecture + "'");
+                    }
+                    Files.createDirectories(out.resolve(file).getParent());
+                    Files.write(out.resolve(file), in.readAllBytes());
+                }
+            }
+            Path textConfigFile = out.resolve("text_encoder/config.json");
+            ObjectNode textConfig = (ObjectNode) JSON.readTree(textConfigFile.toFile());
+            int length = textConfig.path("max_position_embeddings").asInt(77);
+            int vocab = ClipBpeLearner.write(ClipBpeLearner.learn(captions, 10_000), out.resolve("tokenizer"), length);
+            // the start and end tokens are the vocabulary's last two entries
+            textConfig.put("vocab_size", vocab);
+            textConfig.put("bos_token_id", vocab - 2);
+            textConfig.put("eos_token_id", vocab - 1);
+            textConfig.put("pad_token_id", vocab - 1);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(textConfigFile.toFile(), textConfig);
+            System.out.printf("wrote %s: architecture %s, tokenizer of %d entries learnt from %d captions%n", out,
+                    architecture, vocab, captions.size());
+            return 0;
+        }
+    }
+
+    /** {@code model upload}: a model folder to models/NAME/VERSION/, model_index.json last. */
+    @Command(name = "upload", mixinStandardHelpOptions = true,
+        description = "Upload a model folder as models/NAME/VERSION/ (model_index.json last).")
+    static final class Upload implements Callable<Integer> {
+
+        @Parameters(index = "0", description = "the model folder")
+        Path dir;
+
+        @Option(names = "--name", required = true)
+        String name;
+
+        @Option(names = "--version", defaultValue = "1")
+        String version;
+
+        @Override
+        public Integer call() throws Exception {
+            MinioClient client = client();
+            String prefix = MODELS + name + "/" + version + "/";
+            List<Path> files;
+            try (Stream<Path> walk = Files.walk(dir)) {
+                files = walk.filter(Files::isRegularFile).sorted().toList();
+            }
+            Path index = dir.resolve("model_index.json");
+            if (!Files.isRegularFile(index)) {
+                throw new IllegalArgumentException(dir + " has no model_index.json");
+            }
+            for (Path f : files) {
+                if (!f.equals(index)) {
+                    put(client, prefix + dir.relativize(f).toString().replace('\\', '/'), f);
+                }
+            }
+            put(client, prefix + "model_index.json", index);
+            System.out.printf("uploaded %d files to s3://%s/%s%n", files.size(), CliEnvironment.detect().endpoints().bucket(),
+                    prefix);
+            return 0;
+        }
+
+        private static void put(MinioClient client, String key, Path file) throws Exception {
+            client.uploadObject(UploadObjectArgs.builder().bucket(CliEnvironment.detect().endpoints().bucket()).object(key)
+                .filename(file.toString()).build());
+        }
+    }
+
+    /** {@code model download}: models/NAME/VERSION/ into a folder, weights optionally stored as float16. */
+    @Command(name = "download", mixinStandardHelpOptions = true,
+        description = "Download models/NAME/VERSION/ into a folder.")
+    static final class Download implements Callable<Integer> {
+
+        @Option(names = "--name", required = true)
+        String name;
+
+        @Option(names = "--version", defaultValue = "1")
+        String version;
+
+        @Option(names = "--out", required = true)
+        Path out;
+
+        @Option(names = "--float16", description = "store floating-point weights as float16 (half the size)")
+        boolean float16;
+
+        @Override
+        public Integer call() throws Exception {
+            MinioClient client = client();
+            String bucket = CliEnvironment.detect().endpoints().bucket();
+            String prefix = MODELS + name + "/" + version + "/";
+            List<String> keys = new ArrayList<>();
+            for (Result<Item> r : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+                    .recursive(true).build())) {
+                keys.add(r.get().objectName());
+            }
+            if (!keys.contains(prefix + "model_index.json")) {
+                throw new IllegalArgumentException("no model at s3://" + bucket + "/" + prefix);
+            }
+            for (String key : keys) {
+                Path file = out.resolve(key.substring(prefix.length()));
+                Files.createDirectories(file.getParent());
+                try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+                    Files.write(file, in.readAllBytes());
+                }
+                if (float16 && file.toString().endsWith(".safetensors")) {
+                    toFloat16(file);
+                }
+            }
+            System.out.printf("downloaded %d files to %s%n", keys.size(), out);
+            return 0;
+        }
+
+        private static void toFloat16(Path file) {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                Map<String, NDArray> half = new LinkedHashMap<>();
+                SafetensorsReader.read(file, manager).forEach((k, v) ->
+                    half.put(k, v.getDataType().isFloating() ? v.toType(DataType.FLOAT16, false) : v));
+                SafetensorsWriter.write(file, half);
+            } catch (RuntimeException e) {
+                throw new UncheckedIOException(new IOException("cannot convert " + file + ": " + e.getMessage(), e));
+            }
+        }
+    }
+
+    static MinioClient client() {
+        Endpoints endpoints = CliEnvironment.detect().endpoints();
+        return MinioClient.builder().endpoint(endpoints.s3Endpoint())
+            .credentials(endpoints.accessKey(), endpoints.secretKey()).build();
+    }
+
+}
