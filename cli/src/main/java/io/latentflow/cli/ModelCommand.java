@@ -10,6 +10,14 @@ import io.latentflow.core.dataset.DatasetValidator;
 import io.latentflow.core.tensor.SafetensorsReader;
 import io.latentflow.core.tensor.SafetensorsWriter;
 import io.latentflow.core.text.ClipBpeLearner;
+import io.latentflow.core.text.ClipTextConfig;
+import io.latentflow.core.text.ClipTextModel;
+import io.latentflow.core.train.FreshWeights;
+import io.latentflow.core.train.TrainingCheckpoint;
+import io.latentflow.core.unet.UNet2dConditionConfig;
+import io.latentflow.core.unet.UNet2dConditionModel;
+import io.latentflow.core.vae.AutoencoderKl;
+import io.latentflow.core.vae.AutoencoderKlConfig;
 import io.latentflow.deploy.Endpoints;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
@@ -50,8 +58,8 @@ public final class ModelCommand implements Runnable {
     }
 
     /**
-     * {@code model scaffold}: the configs of a built-in architecture and a CLIP BPE tokenizer learnt from a
-     * dataset's captions, without weights (training runs with from_scratch start from it).
+     * {@code model scaffold}: a built-in architecture's configs, a CLIP BPE tokenizer learnt from a dataset's
+     * captions and fresh (untrained) weights: the starting point of training a model from nothing.
      */
     @Command(name = "scaffold", mixinStandardHelpOptions = true,
         description = "Write an architecture's configs and a tokenizer learnt from a dataset's captions.")
@@ -65,6 +73,9 @@ public final class ModelCommand implements Runnable {
 
         @Option(names = "--resolution", defaultValue = "64", description = "image side (default ${DEFAULT-VALUE})")
         int resolution;
+
+        @Option(names = "--seed", defaultValue = "0", description = "seed of the fresh weights (default ${DEFAULT-VALUE})")
+        long seed;
 
         @Option(names = "--architecture", defaultValue = "shapes",
             description = "built-in architecture (default ${DEFAULT-VALUE})")
@@ -95,10 +106,24 @@ public final class ModelCommand implements Runnable {
             textConfig.put("eos_token_id", vocab - 1);
             textConfig.put("pad_token_id", vocab - 1);
             JSON.writerWithDefaultPrettyPrinter().writeValue(textConfigFile.toFile(), textConfig);
-            System.out.printf("wrote %s: architecture %s, tokenizer of %d entries learnt from %d captions%n", out,
-                    architecture, vocab, captions.size());
+            // fresh weights, so that the folder is a complete (untrained) model every tool loads
+            try (NDManager manager = NDManager.newBaseManager()) {
+                writeWeights(out.resolve("unet"), FreshWeights.of(UNet2dConditionModel.parameterShapes(
+                        UNet2dConditionConfig.load(out.resolve("unet/config.json"))), seed, manager));
+                writeWeights(out.resolve("vae"), FreshWeights.of(AutoencoderKl.parameterShapes(
+                        AutoencoderKlConfig.load(out.resolve("vae/config.json"))), seed + 1, manager));
+                writeWeights(out.resolve("text_encoder"), FreshWeights.of(ClipTextModel.parameterShapes(
+                        ClipTextConfig.read(textConfigFile)), seed + 2, manager));
+            }
+            System.out.printf("wrote %s: architecture %s with fresh weights, tokenizer of %d entries learnt from %d "
+                    + "captions%n", out, architecture, vocab, captions.size());
             return 0;
         }
+    }
+
+    private static void writeWeights(Path componentDir, Map<String, NDArray> tensors) {
+        SafetensorsWriter.write(componentDir.resolve(TrainingCheckpoint.weightsFileName(
+                componentDir.getFileName().toString())), tensors);
     }
 
     /** {@code model upload}: a model folder to models/NAME/VERSION/, model_index.json last. */

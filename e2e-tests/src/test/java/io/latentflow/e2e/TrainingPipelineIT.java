@@ -81,7 +81,7 @@ class TrainingPipelineIT {
         TrainingRequest request = TrainingRequest.newBuilder().setRunId(runId).setKind("vae").setDataset(DATASET)
                 .setBaseModel(TINY_SD).setOutputModel(model("e2e-vae", "1"))
                 .setMaxTrainSteps(24).setTrainBatchSize(4).setLearningRate(1e-3).setCheckpointingSteps(12)
-                .setDiscStart(12).setDiscNumLayers(2).setDiscNdf(8).setSeed(4).build();
+                .setDiscStart(18).setDiscNumLayers(2).setDiscNdf(8).setSeed(4).build();
         system.sendTraining(runId, PRINTER.print(request));
         List<TrainingEvent> events = awaitEnd(runId);
         TrainingEvent last = events.get(events.size() - 1);

@@ -221,6 +221,19 @@ public record TrainingSettings(
         }
     }
 
+    /**
+     * Stops a run whose loss terms stopped being numbers: a NaN or an infinity poisons every weight it reaches
+     * (through clipping and Adam), so the run fails at once, naming the step and the term.
+     */
+    public static void requireFinite(long step, java.util.Map<String, Double> losses) {
+        for (java.util.Map.Entry<String, Double> e : losses.entrySet()) {
+            if (!Double.isFinite(e.getValue())) {
+                throw new IllegalStateException("training diverged at step " + step + ": " + e.getKey() + " is "
+                        + e.getValue() + " (try a lower learning_rate or a later disc_start)");
+            }
+        }
+    }
+
     /** The learning-rate schedule over the run. */
     public LearningRateSchedule lrSchedule() {
         return new LearningRateSchedule(lrScheduler, lrWarmupSteps, maxTrainSteps);

@@ -135,6 +135,7 @@ public final class UNetTrainingRun {
                         }
                     }
                     step++;
+                    TrainingSettings.requireFinite(step, losses);
                     double seconds = (System.nanoTime() - started) / 1e9;
                     listener.progress(step, settings.maxTrainSteps(), losses, lr,
                             (step - startStep) * settings.samplesPerStep() / Math.max(seconds, 1e-9));

@@ -136,6 +136,7 @@ public final class VaeTrainingRun {
                         }
                     }
                     step++;
+                    TrainingSettings.requireFinite(step, losses);
                     double seconds = (System.nanoTime() - started) / 1e9;
                     listener.progress(step, settings.maxTrainSteps(), losses, lr,
                             (step - startStep) * settings.trainBatchSize() / Math.max(seconds, 1e-9));
