@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
         DemoCommand.class,
         DatasetCommand.class,
         ModelCommand.class,
+        ShapesModelCommand.class,
         io.latentflow.cli.evaluate.EvaluateCommand.class,
         TrainCommand.class,
         RunsCommand.class,

@@ -45,6 +45,10 @@ public class TrainingRequestConsumer {
             driver.submit(accepted).whenComplete((done, failure) -> {
                 if (failure == null) {
                     message.ack();
+                } else if (failure.getCause() instanceof TrainingDriver.Interrupted
+                        || failure instanceof TrainingDriver.Interrupted) {
+                    LOG.infof("run %s: record left unacknowledged for redelivery after the restart",
+                            accepted.request().getRunId());
                 } else {
                     LOG.errorf(failure, "run %s ended without a final event", accepted.request().getRunId());
                     message.nack(failure);

@@ -80,6 +80,17 @@ public class TrainingDriver {
     ObjectStore store;
 
     private ExecutorService workers;
+    private volatile boolean stopping;
+
+    /**
+     * Ends the stage of a run this orchestrator stopped driving because it is shutting down: the run stays as
+     * recorded, its request is neither acknowledged nor refused, and Kafka redelivers it after the restart.
+     */
+    public static final class Interrupted extends RuntimeException {
+        Interrupted(String runId) {
+            super("run " + runId + " left for the next start of the orchestrator");
+        }
+    }
 
     private synchronized ExecutorService workers() {
         if (workers == null) {
@@ -94,6 +105,7 @@ public class TrainingDriver {
 
     @PreDestroy
     void stop() {
+        stopping = true;
         if (workers != null) {
             workers.shutdownNow();
         }
@@ -118,6 +130,9 @@ public class TrainingDriver {
                 drive(accepted, recorded);
             } finally {
                 tracker.end(runId);
+            }
+            if (stopping) {
+                throw new Interrupted(runId);
             }
         }, workers());
     }
@@ -159,17 +174,13 @@ public class TrainingDriver {
             save(run.setState("completed").setPublished(request.getOutputModel()));
             events.publish(TrainingEvents.completed(runId, run.getStep(), request.getOutputModel(), notes))
                     .toCompletableFuture().join();
-        } catch (InvalidRequestException e) {
-            fail(run, e.field(), e.reason());
-        } catch (StatusRuntimeException e) {
-            String description = e.getStatus().getDescription() == null ? e.getStatus().getCode().name()
-                    : e.getStatus().getDescription();
-            String field = e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT && description.contains(": ")
-                    ? description.substring(0, description.indexOf(": ")) : "";
-            fail(run, field, field.isEmpty() ? description : description.substring(field.length() + 2));
         } catch (RuntimeException e) {
-            LOG.errorf(e, "run %s failed", runId);
-            fail(run, "", e.getMessage() == null ? e.toString() : e.getMessage());
+            if (stopping) {
+                LOG.infof("run %s stopped by the shutdown at step %d; it continues after the restart", runId,
+                        run.getStep());
+            } else {
+                fail(run, e);
+            }
         } finally {
             deleteTree(work);
         }
@@ -261,6 +272,22 @@ public class TrainingDriver {
             }
         }
         return keys;
+    }
+
+    /** Records and announces the failure a run ended with, naming the field when the failure has one. */
+    private void fail(TrainingRun.Builder run, RuntimeException e) {
+        if (e instanceof InvalidRequestException invalid) {
+            fail(run, invalid.field(), invalid.reason());
+        } else if (e instanceof StatusRuntimeException status) {
+            String description = status.getStatus().getDescription() == null ? status.getStatus().getCode().name()
+                    : status.getStatus().getDescription();
+            String field = status.getStatus().getCode() == Status.Code.INVALID_ARGUMENT && description.contains(": ")
+                    ? description.substring(0, description.indexOf(": ")) : "";
+            fail(run, field, field.isEmpty() ? description : description.substring(field.length() + 2));
+        } else {
+            LOG.errorf(e, "run %s failed", run.getRunId());
+            fail(run, "", e.getMessage() == null ? e.toString() : e.getMessage());
+        }
     }
 
     private void fail(TrainingRun.Builder run, String field, String reason) {
