@@ -23,13 +23,13 @@ public final class Activations {
 
     /** GELU, tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
     public static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.pow(3).mul(0.044715f).add(x).mul((float) SQRT_2_OVER_PI);
-        return x.mul(inner.tanh().add(1f)).mul(0.5f);
+        NDArray inner = Scalars.mul(Scalars.mul(Scalars.pow(x, 3), 0.044715).add(x), SQRT_2_OVER_PI);
+        return Scalars.mul(x.mul(inner.tanh().add(1f)), 0.5);
     }
 
     /** CLIP's quick GELU: x * sigmoid(1.702 x). */
     public static NDArray quickGelu(NDArray x) {
-        return x.mul(Activation.sigmoid(x.mul(1.702f)));
+        return x.mul(Activation.sigmoid(Scalars.mul(x, 1.702)));
     }
 
     /** Applies the activation named as in diffusers/transformers configs ("silu", "swish", "gelu", "gelu_tanh"...). */

@@ -61,7 +61,7 @@ public final class Attention {
         NDArray qh;
         NDArray kt;
         NDArray vh;
-        NDArray scaled = scale == 1f ? q : q.mul(scale);
+        NDArray scaled = scale == 1f ? q : Scalars.mul(q, scale);
         if (heads == 1) {
             qh = scaled;
             kt = k.transpose(0, 2, 1);

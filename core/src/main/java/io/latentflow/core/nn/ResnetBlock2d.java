@@ -82,6 +82,6 @@ public final class ResnetBlock2d {
         h = conv2.forward(Activations.apply(activation, h));
         NDArray residual = convShortcut == null ? x : convShortcut.forward(x);
         NDArray out = residual.add(h);
-        return outputScaleFactor == 1f ? out : out.div(outputScaleFactor);
+        return outputScaleFactor == 1f ? out : Scalars.div(out, outputScaleFactor);
     }
 }

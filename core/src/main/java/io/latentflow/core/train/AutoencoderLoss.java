@@ -1,6 +1,7 @@
 package io.latentflow.core.train;
 
 import ai.djl.ndarray.NDArray;
+import io.latentflow.core.nn.Scalars;
 import ai.djl.nn.Activation;
 import io.latentflow.core.nn.Conv2d;
 import io.latentflow.core.vae.AutoencoderKl;
@@ -59,7 +60,7 @@ public record AutoencoderLoss(double klWeight, long discStart, double discWeight
                 real = Activation.softPlus(logitsReal.neg()).mean();
                 fake = Activation.softPlus(logitsFake).mean();
             }
-            return real.add(fake).mul(0.5f);
+            return Scalars.mul(real.add(fake), 0.5);
         }
     }
 
@@ -93,7 +94,7 @@ public record AutoencoderLoss(double klWeight, long discStart, double discWeight
      * @param posterior     q(z|x) from the encoder, in the step's graph
      * @param decoding      the decoder's output for a sample of the posterior, in the step's graph
      * @param logvar        the learned scalar log-variance (a trainable leaf)
-     * @param discriminator D
+     * @param discriminator D, or null when the run never reaches disc_start (no adversarial terms computed)
      * @param globalStep    the step number for adopt_weight
      */
     public GeneratorTerms generatorStep(TrainingStep step, NDArray images, DiagonalGaussianDistribution posterior,
@@ -104,9 +105,17 @@ public record AutoencoderLoss(double klWeight, long discStart, double discWeight
         NDArray reconstruction = decoding.images().stopGradient();
         reconstruction.setRequiresGradient(true);
         NDArray rec = images.sub(reconstruction).abs();
-        NDArray nll = rec.div(logvar.exp()).add(logvar).sum().div((float) batch);
+        NDArray nll = Scalars.div(rec.div(logvar.exp()).add(logvar).sum(), batch);
         step.backward(nll);
         NDArray dNllDx = reconstruction.getGradient().duplicate();
+        NDArray kl = Scalars.div(posterior.kl().sum(), batch);
+        if (discriminator == null) {
+            // a run that never reaches disc_start: reconstruction and KL alone
+            step.backward(decoding.images().mul(dNllDx).sum().add(Scalars.mul(kl, klWeight)));
+            NDArray loss = nll.stopGradient().add(kl.stopGradient().mul((float) klWeight));
+            return new GeneratorTerms(loss, rec.stopGradient().mean(), nll.stopGradient(), kl.stopGradient(), null,
+                    0, 0, null, null, null);
+        }
         NDArray logitsFake = discriminator.forward(reconstruction);
         NDArray g = logitsFake.mean().neg();
         clearGradient(reconstruction);
@@ -122,9 +131,8 @@ public record AutoencoderLoss(double klWeight, long discStart, double discWeight
         }
         double factor = discFactorAt(globalStep);
         // 3. one backward through decoder and encoder: x_rec . dloss/dx_rec + w_kl kl
-        NDArray kl = posterior.kl().sum().div((float) batch);
         NDArray dLossDx = dNllDx.add(dGDx.mul((float) (dWeight * factor)));
-        NDArray surrogate = decoding.images().mul(dLossDx).sum().add(kl.mul((float) klWeight));
+        NDArray surrogate = decoding.images().mul(dLossDx).sum().add(Scalars.mul(kl, klWeight));
         step.backward(surrogate);
         NDArray loss = nll.stopGradient().add(kl.stopGradient().mul((float) klWeight))
                 .add(g.stopGradient().mul((float) (dWeight * factor)));
@@ -141,7 +149,7 @@ public record AutoencoderLoss(double klWeight, long discStart, double discWeight
         NDArray logitsReal = discriminator.forward(images.stopGradient());
         NDArray logitsFake = discriminator.forward(reconstruction.stopGradient());
         double factor = discFactorAt(globalStep);
-        NDArray dLoss = discLoss.loss(logitsReal, logitsFake).mul((float) factor);
+        NDArray dLoss = Scalars.mul(discLoss.loss(logitsReal, logitsFake), factor);
         if (factor > 0) {
             step.backward(dLoss);
         }

@@ -1,6 +1,7 @@
 package io.latentflow.core.train;
 
 import ai.djl.ndarray.NDArray;
+import io.latentflow.core.nn.Scalars;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -189,8 +190,8 @@ public final class UNetTrainingRun {
             }
             NDArray prediction = model.forward(objective.noisy(x0, noise, t), m.create(timesteps), context, null,
                     null);
-            NDArray loss = objective.loss(prediction, objective.target(x0, noise, t), t)
-                    .div((float) settings.gradientAccumulationSteps());
+            NDArray loss = Scalars.div(objective.loss(prediction, objective.target(x0, noise, t), t),
+                    settings.gradientAccumulationSteps());
             step.backward(loss);
             return loss.getFloat();
         }

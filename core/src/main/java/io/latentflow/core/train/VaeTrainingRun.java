@@ -72,6 +72,12 @@ public final class VaeTrainingRun {
         LearningRateSchedule lrSchedule = settings.lrSchedule();
         double emaDecay = settings.useEma() ? settings.emaDecay() : Double.NaN;
         Path discConfigFile = writeDiscriminatorConfig(discConfig);
+        // LDM evaluates the discriminator (and the adaptive weight) from the first step; a run that ends before
+        // disc_start would only pay for terms multiplied by 0
+        boolean adversarial = settings.discStart() < settings.maxTrainSteps();
+        if (!adversarial) {
+            listener.note("adversarial loss off: disc_start " + settings.discStart() + " is past max_train_steps");
+        }
         try (NDManager manager = NDManager.newBaseManager()) {
             Path resume = TrainingCheckpoint.latest(store, workDir, listener);
             NDArray logvar = manager.create(new float[] {0f});
@@ -97,8 +103,8 @@ public final class VaeTrainingRun {
                         try (TrainingStep s = TrainingStep.open(vae.parameters(), disc.parameters())) {
                             AutoencoderKl model = AutoencoderKl.of(config, s.weights(vae.parameters(), "vae"),
                                     DataType.FLOAT32);
-                            NLayerDiscriminator d = NLayerDiscriminator.of(discConfig,
-                                    s.weights(disc.parameters(), "discriminator"));
+                            NLayerDiscriminator d = adversarial ? NLayerDiscriminator.of(discConfig,
+                                    s.weights(disc.parameters(), "discriminator")) : null;
                             DiagonalGaussianDistribution posterior = model.encode(x);
                             NDArray noise = StepRandom.of(settings.seed(), step, POSTERIOR_STREAM)
                                     .normal(posterior.mean().getShape(), s.manager());
@@ -109,9 +115,11 @@ public final class VaeTrainingRun {
                             losses.put("rec_loss", (double) g.recLoss().getFloat());
                             losses.put("nll_loss", (double) g.nllLoss().getFloat());
                             losses.put("kl_loss", (double) g.klLoss().getFloat());
-                            losses.put("g_loss", (double) g.gLoss().getFloat());
-                            losses.put("d_weight", g.dWeight());
-                            losses.put("disc_factor", g.discFactor());
+                            if (adversarial) {
+                                losses.put("g_loss", (double) g.gLoss().getFloat());
+                                losses.put("d_weight", g.dWeight());
+                                losses.put("disc_factor", g.discFactor());
+                            }
                             reconstruction = decoding.images().stopGradient().duplicate();
                             reconstruction.attach(batch);
                         }

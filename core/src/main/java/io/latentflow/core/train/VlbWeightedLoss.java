@@ -1,6 +1,7 @@
 package io.latentflow.core.train;
 
 import ai.djl.ndarray.NDArray;
+import io.latentflow.core.nn.Scalars;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.latentflow.core.schedule.NoiseSchedule;
@@ -133,7 +134,7 @@ public record VlbWeightedLoss(float[] lvlbWeights, double simpleWeight, double e
         }
         NDArray lossSimple = perSampleMse.mean();
         NDArray lossVlb = perSampleMse.mul(manager.create(lambda, new Shape(lambda.length))).mean();
-        NDArray loss = weighted.mean().mul((float) simpleWeight).add(lossVlb.mul((float) elboWeight));
+        NDArray loss = Scalars.mul(weighted.mean(), simpleWeight).add(Scalars.mul(lossVlb, elboWeight));
         return new Terms(loss, lossSimple, lossVlb);
     }
 }

@@ -1,6 +1,7 @@
 package io.latentflow.core.unet;
 
 import ai.djl.ndarray.NDArray;
+import io.latentflow.core.nn.Scalars;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -56,8 +57,8 @@ final class CrossAttention {
         }
         boolean biased = bq != null || bk != null || bv != null;
         NDArray zeros = biased ? wq.getManager().zeros(new Shape(innerDim), wq.getDataType()) : null;
-        NDArray scaledWq = wq.mul(scale);
-        NDArray scaledBq = biased ? (bq != null ? bq : zeros).mul(scale) : null;
+        NDArray scaledWq = Scalars.mul(wq, scale);
+        NDArray scaledBq = biased ? Scalars.mul(bq != null ? bq : zeros, scale) : null;
         NDArray kBias = biased ? (bk != null ? bk : zeros) : null;
         NDArray vBias = biased ? (bv != null ? bv : zeros) : null;
         CrossAttention fused;

@@ -3,6 +3,7 @@ package io.latentflow.core.unet;
 import ai.djl.Device;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
+import io.latentflow.core.nn.Scalars;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -315,7 +316,7 @@ public final class UNet2dConditionModel implements AutoCloseable {
         NDArray ctx = encoderHidProj == null ? context : encoderHidProj.forward(context);
 
         // 2. conv_in: (B, C0, H, W)
-        NDArray x = config.centerInputSample() ? sample.mul(2f).sub(1f) : sample;
+        NDArray x = config.centerInputSample() ? Scalars.mul(sample, 2).sub(1f) : sample;
         x = convIn.forward(x);
 
         // 3. down path, keeping skips

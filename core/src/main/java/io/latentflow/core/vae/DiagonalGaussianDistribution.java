@@ -1,6 +1,7 @@
 package io.latentflow.core.vae;
 
 import ai.djl.ndarray.NDArray;
+import io.latentflow.core.nn.Scalars;
 import ai.djl.ndarray.NDManager;
 
 /**
@@ -23,7 +24,7 @@ public final class DiagonalGaussianDistribution {
         NDArray mean = moments.get(":, :" + c);
         NDArray logvar = moments.get(":, " + c + ":").clip(-30f, 20f);
         // std = exp(logvar / 2), var = exp(logvar)
-        return new DiagonalGaussianDistribution(mean, logvar, logvar.mul(0.5f).exp(), logvar.exp());
+        return new DiagonalGaussianDistribution(mean, logvar, Scalars.mul(logvar, 0.5).exp(), logvar.exp());
     }
 
     private DiagonalGaussianDistribution(NDArray mean, NDArray logvar, NDArray std, NDArray var) {
@@ -72,11 +73,11 @@ public final class DiagonalGaussianDistribution {
 
     /** KL(q || N(0, I)) per batch item: 0.5 * sum(mu^2 + sigma^2 - 1 - log sigma^2) over (C, h, w). */
     public NDArray kl() {
-        return mean.square().add(var).sub(1f).sub(logvar).sum(NON_BATCH_AXES).mul(0.5f);
+        return Scalars.mul(mean.square().add(var).sub(1f).sub(logvar).sum(NON_BATCH_AXES), 0.5);
     }
 
     /** Negative log-likelihood of z per batch item: 0.5 * sum(log 2pi + log sigma^2 + (z - mu)^2 / sigma^2). */
     public NDArray nll(NDArray sample) {
-        return sample.sub(mean).square().div(var).add(logvar).add(LOG_TWO_PI).sum(NON_BATCH_AXES).mul(0.5f);
+        return Scalars.mul(sample.sub(mean).square().div(var).add(logvar).add(LOG_TWO_PI).sum(NON_BATCH_AXES), 0.5);
     }
 }

@@ -1,6 +1,7 @@
 package io.latentflow.core.vae;
 
 import ai.djl.ndarray.NDArray;
+import io.latentflow.core.nn.Scalars;
 import ai.djl.ndarray.types.Shape;
 import io.latentflow.core.nn.Attention;
 import io.latentflow.core.nn.GroupNorm;
@@ -57,6 +58,6 @@ final class MidBlockAttention {
         NDArray attended = Attention.scaledDotProduct(toQ.forward(tokens), toK.forward(tokens), toV.forward(tokens),
                 heads, null, true);
         NDArray out = toOut.forward(attended).transpose(0, 2, 1).reshape(s).add(x);
-        return rescaleOutputFactor == 1f ? out : out.div(rescaleOutputFactor);
+        return rescaleOutputFactor == 1f ? out : Scalars.div(out, rescaleOutputFactor);
     }
 }
