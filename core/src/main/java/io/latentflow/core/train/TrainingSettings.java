@@ -112,6 +112,10 @@ public record TrainingSettings(
         }
         Fields f = new Fields(n);
         Kind kind = Kind.parse(f.text("kind", ""));
+        if (!f.text("lpips_weights", "").isEmpty()) {
+            throw new InvalidSettingException("lpips_weights", "the LPIPS perceptual term is not implemented yet; "
+                    + "leave lpips_weights empty (rec_loss is then the L1 term, as with perceptual_weight 0)");
+        }
         boolean vae = kind == Kind.VAE;
         int maxTrainSteps = f.integer("max_train_steps", 100);
         int checkpointing = f.integer("checkpointing_steps", 50);
