@@ -1,9 +1,9 @@
 package io.latentflow.core.train;
 
 import ai.djl.ndarray.NDArray;
-import io.latentflow.core.nn.Scalars;
 import ai.djl.nn.Activation;
 import io.latentflow.core.nn.Conv2d;
+import io.latentflow.core.nn.Scalars;
 import io.latentflow.core.vae.AutoencoderKl;
 import io.latentflow.core.vae.DiagonalGaussianDistribution;
 

@@ -3,8 +3,8 @@ package io.latentflow.core.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -84,7 +84,7 @@ public final class TrainedComponent implements AutoCloseable {
         if (ema == null) {
             return parameters.tensors();
         }
-        Map<String, NDArray> out = new java.util.LinkedHashMap<>(parameters.tensors());
+        Map<String, NDArray> out = new LinkedHashMap<>(parameters.tensors());
         out.putAll(ema.shadows());
         return out;
     }
@@ -103,11 +103,6 @@ public final class TrainedComponent implements AutoCloseable {
     /** Writes the published weights as the component's diffusers folder. */
     public void saveOutput(Path dir) {
         TrainingCheckpoint.writeComponent(dir, name, config, publishedWeights());
-    }
-
-    /** True when the checkpoint folder holds this component. */
-    public static boolean presentIn(Path dir, String name) {
-        return Files.isDirectory(dir.resolve(name));
     }
 
     @Override

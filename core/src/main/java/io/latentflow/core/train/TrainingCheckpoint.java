@@ -121,22 +121,4 @@ public final class TrainingCheckpoint {
     public static long stepOf(Path checkpoint) {
         return checkpoint == null ? 0 : readState(checkpoint).get("step");
     }
-
-    /** Prefixes every key (to keep several parameter sets in one file). */
-    public static Map<String, NDArray> prefixed(String prefix, Map<String, NDArray> tensors) {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        tensors.forEach((k, v) -> out.put(prefix + k, v));
-        return out;
-    }
-
-    /** The entries under a prefix, with the prefix removed. */
-    public static Map<String, NDArray> unprefixed(String prefix, Map<String, NDArray> tensors) {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        tensors.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                out.put(k.substring(prefix.length()), v);
-            }
-        });
-        return out;
-    }
 }

@@ -8,6 +8,7 @@ import io.latentflow.core.schedule.PredictionType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Every setting of a training run, named as diffusers' training scripts (and LDM's loss configs) name them, with
@@ -229,8 +230,8 @@ public record TrainingSettings(
      * Stops a run whose loss terms stopped being numbers: a NaN or an infinity poisons every weight it reaches
      * (through clipping and Adam), so the run fails at once, naming the step and the term.
      */
-    public static void requireFinite(long step, java.util.Map<String, Double> losses) {
-        for (java.util.Map.Entry<String, Double> e : losses.entrySet()) {
+    public static void requireFinite(long step, Map<String, Double> losses) {
+        for (Map.Entry<String, Double> e : losses.entrySet()) {
             if (!Double.isFinite(e.getValue())) {
                 throw new IllegalStateException("training diverged at step " + step + ": " + e.getKey() + " is "
                         + e.getValue() + " (try a lower learning_rate or a later disc_start)");

@@ -1,10 +1,10 @@
 package io.latentflow.core.train;
 
 import ai.djl.ndarray.NDArray;
-import io.latentflow.core.nn.Scalars;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.latentflow.core.nn.Scalars;
 import io.latentflow.core.nn.Weights;
 import io.latentflow.core.pipeline.UNetDenoiser;
 import io.latentflow.core.sampling.Cancellation;
@@ -19,9 +19,6 @@ import io.latentflow.core.schedule.SchedulerConfig;
 import io.latentflow.core.unet.UNet2dConditionConfig;
 import io.latentflow.core.unet.UNet2dConditionModel;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -236,13 +233,5 @@ public final class UNetTrainingRun {
         NDArray rows = all.get(manager.create(index));
         rows.attach(manager);
         return rows;
-    }
-
-    static void createDirectories(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

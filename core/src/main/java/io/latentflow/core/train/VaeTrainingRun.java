@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentflow.core.nn.Weights;
 import io.latentflow.core.sampling.Cancellation;
 import io.latentflow.core.vae.AutoencoderKl;
@@ -13,6 +14,7 @@ import io.latentflow.core.vae.DiagonalGaussianDistribution;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -207,8 +209,7 @@ public final class VaeTrainingRun {
             std = Math.sqrt(Math.max(squares.getFloat() / count - mu * mu, 1e-12));
         }
         try {
-            com.fasterxml.jackson.databind.node.ObjectNode json =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(configFile.toFile());
+            ObjectNode json = (ObjectNode) JSON.readTree(configFile.toFile());
             json.put("scaling_factor", 1.0 / std);
             JSON.writerWithDefaultPrettyPrinter().writeValue(configFile.toFile(), json);
         } catch (IOException e) {
@@ -220,7 +221,7 @@ public final class VaeTrainingRun {
     private Path writeDiscriminatorConfig(NLayerDiscriminator.Config c) {
         Path file = workDir.resolve("discriminator_config.json");
         try {
-            java.nio.file.Files.createDirectories(workDir);
+            Files.createDirectories(workDir);
             JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), Map.of("_class_name",
                     "NLayerDiscriminator", "input_nc", c.inputChannels(), "ndf", c.ndf(), "n_layers", c.layers()));
         } catch (IOException e) {

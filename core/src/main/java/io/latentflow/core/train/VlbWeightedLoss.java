@@ -1,9 +1,9 @@
 package io.latentflow.core.train;
 
 import ai.djl.ndarray.NDArray;
-import io.latentflow.core.nn.Scalars;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.latentflow.core.nn.Scalars;
 import io.latentflow.core.schedule.NoiseSchedule;
 import io.latentflow.core.schedule.PredictionType;
 import io.latentflow.core.schedule.SchedulerConfig;

@@ -1,12 +1,12 @@
 package io.latentflow.core.unet;
 
 import ai.djl.ndarray.NDArray;
-import io.latentflow.core.nn.Scalars;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import io.latentflow.core.nn.Attention;
 import io.latentflow.core.nn.Linear;
+import io.latentflow.core.nn.Scalars;
 import io.latentflow.core.nn.Weights;
 
 /**

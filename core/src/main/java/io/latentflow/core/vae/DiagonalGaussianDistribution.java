@@ -1,8 +1,8 @@
 package io.latentflow.core.vae;
 
 import ai.djl.ndarray.NDArray;
-import io.latentflow.core.nn.Scalars;
 import ai.djl.ndarray.NDManager;
+import io.latentflow.core.nn.Scalars;
 
 /**
  * The VAE posterior q(z|x) = N(mean, diag(exp(logvar))) (Kingma and Welling 2014), logvar clamped to [-30, 20] as in

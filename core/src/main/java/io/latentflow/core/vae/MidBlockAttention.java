@@ -1,11 +1,11 @@
 package io.latentflow.core.vae;
 
 import ai.djl.ndarray.NDArray;
-import io.latentflow.core.nn.Scalars;
 import ai.djl.ndarray.types.Shape;
 import io.latentflow.core.nn.Attention;
 import io.latentflow.core.nn.GroupNorm;
 import io.latentflow.core.nn.Linear;
+import io.latentflow.core.nn.Scalars;
 import io.latentflow.core.nn.Scope;
 import io.latentflow.core.nn.Weights;
 
