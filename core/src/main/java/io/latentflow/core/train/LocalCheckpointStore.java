@@ -1,11 +1,12 @@
 package io.latentflow.core.train;
 
+import io.latentflow.core.model.FolderTrees;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -47,7 +48,7 @@ public final class LocalCheckpointStore implements CheckpointStore {
 
     @Override
     public void delete(long step) {
-        deleteTree(root.resolve("checkpoints").resolve(Long.toString(step)));
+        FolderTrees.delete(root.resolve("checkpoints").resolve(Long.toString(step)));
     }
 
     @Override
@@ -59,7 +60,7 @@ public final class LocalCheckpointStore implements CheckpointStore {
 
     private static void replace(Path from, Path to) {
         try {
-            deleteTree(to);
+            FolderTrees.delete(to);
             Files.createDirectories(to.getParent());
             try (Stream<Path> files = Files.walk(from)) {
                 for (Path p : files.toList()) {
@@ -75,19 +76,6 @@ public final class LocalCheckpointStore implements CheckpointStore {
             Path state = from.resolve(TrainingCheckpoint.STATE_FILE);
             if (Files.exists(state)) {
                 Files.copy(state, to.resolve(TrainingCheckpoint.STATE_FILE), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

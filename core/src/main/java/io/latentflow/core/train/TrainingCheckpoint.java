@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.core.model.FolderTrees;
 import io.latentflow.core.tensor.SafetensorsReader;
 import io.latentflow.core.tensor.SafetensorsWriter;
 
@@ -89,7 +90,7 @@ public final class TrainingCheckpoint {
     public static String store(CheckpointStore store, Path workDir, long step, long seed, int totalLimit,
                                TrainedComponent... components) {
         Path dir = workDir.resolve("checkpoint-" + step);
-        LocalCheckpointStore.deleteTree(dir);
+        FolderTrees.delete(dir);
         Map<String, Long> state = new LinkedHashMap<>();
         state.put("step", step);
         state.put("seed", seed);
@@ -98,7 +99,7 @@ public final class TrainingCheckpoint {
         }
         writeState(dir, state);
         String location = store.save(step, dir);
-        LocalCheckpointStore.deleteTree(dir);
+        FolderTrees.delete(dir);
         if (totalLimit > 0) {
             List<Long> steps = store.steps();
             for (int i = 0; i < steps.size() - totalLimit; i++) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.latentflow.core.model.FolderTrees;
 import io.latentflow.core.nn.Scalars;
 import io.latentflow.core.nn.Weights;
 import io.latentflow.core.pipeline.UNetDenoiser;
@@ -147,7 +148,7 @@ public final class UNetTrainingRun {
                     }
                 }
                 Path output = workDir.resolve("output");
-                LocalCheckpointStore.deleteTree(output);
+                FolderTrees.delete(output);
                 for (TrainedComponent c : components(unet, textEncoder)) {
                     c.saveOutput(output);
                 }

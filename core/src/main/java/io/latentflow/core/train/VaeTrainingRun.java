@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.latentflow.core.model.FolderTrees;
 import io.latentflow.core.nn.Weights;
 import io.latentflow.core.sampling.Cancellation;
 import io.latentflow.core.vae.AutoencoderKl;
@@ -160,7 +161,7 @@ public final class VaeTrainingRun {
                     }
                 }
                 Path output = workDir.resolve("output");
-                LocalCheckpointStore.deleteTree(output);
+                FolderTrees.delete(output);
                 vae.saveOutput(output);
                 if (settings.fromScratch()) {
                     setScalingFactor(output.resolve("vae").resolve("config.json"), config, vae);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.latentflow.core.model.FolderTrees;
 import io.latentflow.core.train.TrainingSettings;
 import io.latentflow.orchestrator.config.OrchestratorConfig;
 import io.latentflow.orchestrator.grpc.ServiceClients;
@@ -23,13 +24,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -37,7 +34,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.stream.Stream;
 
 /**
  * Drives accepted runs: records {@code training/<run>/run.json}, prepares the dataset, calls Train on the service
@@ -182,7 +178,7 @@ public class TrainingDriver {
                 fail(run, e);
             }
         } finally {
-            deleteTree(work);
+            FolderTrees.delete(work);
         }
     }
 
@@ -314,19 +310,6 @@ public class TrainingDriver {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the training service", e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

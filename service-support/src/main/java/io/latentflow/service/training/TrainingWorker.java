@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.grpc.Status;
+import io.latentflow.core.model.FolderTrees;
 import io.latentflow.core.model.PipelineFolder;
 import io.latentflow.core.sampling.Cancellation;
 import io.latentflow.core.schedule.SchedulerConfig;
@@ -29,7 +30,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -40,7 +40,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -157,7 +156,7 @@ public final class TrainingWorker implements AutoCloseable {
         long started = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager()) {
             // a run killed earlier may have left its directory behind
-            deleteTree(workDir);
+            FolderTrees.delete(workDir);
             createDirectories(workDir);
             ModelId baseId = models.resolve(request.getBaseModel().getName(), request.getBaseModel().getVersion());
             PipelineFolder base = PipelineFolder.open(models.completeFolder(baseId, workDir.resolve("base-model")));
@@ -185,7 +184,11 @@ public final class TrainingWorker implements AutoCloseable {
                     : GrpcStatuses.toStatus(e));
         } finally {
             activeRun = null;
-            deleteTree(workDir);
+            try {
+                FolderTrees.delete(workDir);
+            } catch (UncheckedIOException e) {
+                LOG.warnf("%s", e.getMessage());
+            }
         }
     }
 
@@ -202,19 +205,6 @@ public final class TrainingWorker implements AutoCloseable {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            LOG.warnf("cannot delete %s: %s", dir, e.getMessage());
         }
     }
 
