@@ -1,6 +1,9 @@
 package io.latentflow.core.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -10,6 +13,14 @@ public record Conv2d(NDArray weight, NDArray bias, int stride, int padding) {
 
     private static final Shape DILATION = new Shape(1, 1);
 
+    /**
+     * oneDNN's convolution backward (v3.7, in libtorch 2.7.1) leaves the padding of a partial block of 16 output
+     * channels uninitialised and multiplies it by zero, so the input gradient of a layer like conv_out (3 or 4
+     * channels) turns NaN whenever that memory held a NaN. Recorded convolutions get whole blocks: zero filters are
+     * added and their outputs dropped, which changes no value.
+     */
+    private static final long OUTPUT_BLOCK = 16;
+
     /** Looks up {@code weight} (out, in, kernel, kernel) and {@code bias} (out) under the view. */
     public static Conv2d load(Weights w, long in, long out, int kernel, int stride, int padding) {
         return new Conv2d(w.get("weight", out, in, kernel, kernel), w.get("bias", out), stride, padding);
@@ -17,6 +28,16 @@ public record Conv2d(NDArray weight, NDArray bias, int stride, int padding) {
 
     /** x: (B, in, H, W) -> (B, out, H', W'), H' = (H + 2 padding - k) / stride + 1. */
     public NDArray forward(NDArray x) {
+        long out = outChannels();
+        if (out % OUTPUT_BLOCK != 0 && (weight.hasGradient() || x.hasGradient())) {
+            long padded = (out / OUTPUT_BLOCK + 1) * OUTPUT_BLOCK;
+            NDManager m = x.getManager();
+            Shape extra = new Shape(padded - out).addAll(weight.getShape().slice(1));
+            NDArray w = NDArrays.concat(new NDList(weight, m.zeros(extra, weight.getDataType())));
+            NDArray b = bias == null ? null
+                    : NDArrays.concat(new NDList(bias, m.zeros(new Shape(padded - out), bias.getDataType())));
+            return new Conv2d(w, b, stride, padding).forward(x).get(":, 0:" + out);
+        }
         NDArray y = x.getNDArrayInternal().convolution(x, weight, bias, new Shape(stride, stride),
                 new Shape(padding, padding), DILATION, 1).singletonOrThrow();
         if (FlopCounter.active()) {
