@@ -2,9 +2,11 @@ package io.latentflow.cli;
 
 import io.latentflow.proto.TrainingEvent;
 import io.latentflow.proto.TrainingRun;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -64,6 +66,34 @@ public final class RunsCommand implements Runnable {
             System.out.printf("  step %d/%d%s%n", row.getStep(), row.getTotalSteps(),
                 TrainingEventPrinter.losses(row.getLossesMap()));
         }
+        return 0;
+    }
+
+    @Command(name = "plot", mixinStandardHelpOptions = true,
+             description = "Loss curves of runs as a PNG: one chart per run, every step and a moving average.")
+    int plot(@Parameters(paramLabel = "RUN", arity = "1..*", description = "run ids") List<String> runIds,
+             @Option(names = "--metric", paramLabel = "NAME", split = ",", defaultValue = "rec_loss,loss",
+                     description = "the losses to plot, first present in a run wins (default ${DEFAULT-VALUE})")
+             List<String> metrics,
+             @Option(names = "--window", paramLabel = "STEPS", defaultValue = "50",
+                     description = "moving-average window (default ${DEFAULT-VALUE})")
+             int window,
+             @Option(names = {"-o", "--out"}, defaultValue = "loss-curves.png",
+                     description = "the PNG written (default ${DEFAULT-VALUE})")
+             Path out) throws Exception {
+        TrainingRunReader reader = reader();
+        List<LossCurves.Run> runs = new ArrayList<>();
+        for (String runId : runIds) {
+            List<TrainingEvent> rows = reader.progress(runId);
+            if (rows.isEmpty()) {
+                System.err.println("no progress rows for run " + runId + " in " + reader.location());
+                return 1;
+            }
+            String kind = reader.find(runId).map(run -> run.getRequest().getKind() + " run ").orElse("run ");
+            runs.add(new LossCurves.Run(kind + runId, rows));
+        }
+        LossCurves.write(runs, metrics, window, out);
+        System.out.println("wrote " + out);
         return 0;
     }
 

@@ -22,13 +22,13 @@ public final class ShapesModelCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "4000", description = "dataset size (default ${DEFAULT-VALUE})")
     int images;
 
-    @Option(names = "--vae-steps", defaultValue = "800")
+    @Option(names = "--vae-steps", defaultValue = "2000")
     int vaeSteps;
 
-    @Option(names = "--unet-steps", defaultValue = "2000")
+    @Option(names = "--unet-steps", defaultValue = "2400")
     int unetSteps;
 
-    @Option(names = "--refiner-steps", defaultValue = "400")
+    @Option(names = "--refiner-steps", defaultValue = "300")
     int refinerSteps;
 
     @Option(names = "--out", defaultValue = "models", description = "where the shipped folders go (default ${DEFAULT-VALUE})")
@@ -55,7 +55,7 @@ public final class ShapesModelCommand implements Callable<Integer> {
                 "--max-train-steps", Integer.toString(unetSteps), "--train-batch-size", "32",
                 "--learning-rate", "1e-3", "--lr-scheduler", "cosine", "--lr-warmup-steps", "100", "--use-ema",
                 "--ema-decay", "0.999", "--snr-gamma", "5", "--conditioning-dropout-prob", "0.1",
-                "--checkpointing-steps", "250", "--validation-prompt", "a large red circle on a green background",
+                "--checkpointing-steps", "400", "--validation-prompt", "a large red circle on a green background",
                 "--seed", "1", "--run-id", "shapes-unet-1"),
             List.of("train", "--kind", "refiner", "--dataset", "shapes", "--base-model", "shapes:1",
                 "--output-model", "shapes-refiner:1", "--max-train-steps", Integer.toString(refinerSteps),

@@ -11,10 +11,8 @@ import io.minio.errors.ErrorResponseException;
 import io.minio.messages.Item;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 
@@ -65,20 +63,23 @@ final class TrainingRunReader {
 
     /** The last {@code count} progress rows of the run's metrics.jsonl, oldest first. */
     List<TrainingEvent> lastProgress(String runId, int count) throws Exception {
-        Deque<TrainingEvent> last = new ArrayDeque<>();
+        List<TrainingEvent> rows = progress(runId);
+        return List.copyOf(rows.subList(Math.max(0, rows.size() - count), rows.size()));
+    }
+
+    /** Every progress row of the run's metrics.jsonl, oldest first. */
+    List<TrainingEvent> progress(String runId) throws Exception {
+        List<TrainingEvent> rows = new ArrayList<>();
         for (String line : read(PREFIX + runId + "/metrics.jsonl").orElse("").split("\n")) {
             if (line.isBlank()) {
                 continue;
             }
             TrainingEvent event = ProtoJson.merge(line, TrainingEvent.newBuilder()).build();
             if (event.getType().equals("progress")) {
-                last.addLast(event);
-                if (last.size() > count) {
-                    last.removeFirst();
-                }
+                rows.add(event);
             }
         }
-        return List.copyOf(last);
+        return rows;
     }
 
     private Optional<String> read(String key) throws Exception {
