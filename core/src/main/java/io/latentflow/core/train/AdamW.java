@@ -73,7 +73,9 @@ public final class AdamW {
                     if (settings.decoupled()) {
                         p.muli((float) (1 - lr * settings.weightDecay()));
                     } else {
-                        g = g.add(p.mul((float) settings.weightDecay()));
+                        NDArray decay = p.mul((float) settings.weightDecay());
+                        decay.attach(scope);
+                        g = g.add(decay);
                     }
                 }
                 NDArray m = firstMoments.get(key);
@@ -81,9 +83,14 @@ public final class AdamW {
                 // m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
                 m.muli((float) b1).addi(g.mul((float) (1 - b1)));
                 v.muli((float) b2).addi(g.mul(g).muli((float) (1 - b2)));
-                // p -= stepSize * m / (sqrt(v) / sqrt(bc2) + eps)
-                NDArray denominator = v.sqrt().divi((float) biasCorrection2Sqrt).addi((float) settings.epsilon());
-                p.subi(m.div(denominator).muli((float) stepSize));
+                // p -= stepSize * m / (sqrt(v) / sqrt(bc2) + eps); results of ops on the moments or the parameter
+                // belong to their long-lived manager, so every temporary is moved to the scope
+                NDArray denominator = v.sqrt();
+                denominator.attach(scope);
+                denominator.divi((float) biasCorrection2Sqrt).addi((float) settings.epsilon());
+                NDArray update = m.div(denominator);
+                update.attach(scope);
+                p.subi(update.muli((float) stepSize));
             }
         }
     }
