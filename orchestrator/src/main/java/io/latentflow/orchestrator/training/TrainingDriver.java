@@ -188,9 +188,11 @@ public class TrainingDriver {
      */
     private String train(TrainJob job, TrainingSettings settings, TrainingRun.Builder run, List<String> notes) {
         String runId = job.getRequest().getRunId();
-        long deadline = System.nanoTime() + config.training().serviceRetryTimeout().toNanos();
+        long retryTimeout = config.training().serviceRetryTimeout().toNanos();
+        long deadline = System.nanoTime() + retryTimeout;
         int internalErrors = 0;
         while (true) {
+            long stepBefore = run.getStep();
             Context.CancellableContext call = Context.current().withCancellation();
             try {
                 String output = call.call(() -> follow(clients.train(job), job, settings, run, notes, call));
@@ -201,6 +203,11 @@ public class TrainingDriver {
             } catch (StatusRuntimeException e) {
                 if (tracker.cancelRequested(runId)) {
                     return null;
+                }
+                if (run.getStep() != stepBefore) {
+                    // the call trained before it broke: the retry bound counts from this outage, not the run's start
+                    deadline = System.nanoTime() + retryTimeout;
+                    internalErrors = 0;
                 }
                 boolean internal = e.getStatus().getCode() == Status.Code.INTERNAL;
                 internalErrors += internal ? 1 : 0;
