@@ -92,7 +92,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                             ? base.generate(request, manager, StepListener.NONE, Cancellation.NONE)
                             : new ExpertEnsemble(base, second).generate(request, denoisingEnd, manager,
                             StepListener.NONE, Cancellation.NONE);
-                    image = ImageTensors.toImage(ImageTensors.postprocess(result.images().get(0)));
+                    image = ImageTensors.toImage(result.images().get(0));
                 }
                 boolean[] match = ShapeAnalyser.read(image).matches(spec);
                 int group = ShapesDataset.HELD_OUT.contains(spec.composition()) ? 1 : 0;
