@@ -25,10 +25,10 @@ public final class ShapesModelCommand implements Callable<Integer> {
     @Option(names = "--vae-steps", defaultValue = "2000")
     int vaeSteps;
 
-    @Option(names = "--unet-steps", defaultValue = "2400")
+    @Option(names = "--unet-steps", defaultValue = "2000")
     int unetSteps;
 
-    @Option(names = "--refiner-steps", defaultValue = "300")
+    @Option(names = "--refiner-steps", defaultValue = "500")
     int refinerSteps;
 
     @Option(names = "--out", defaultValue = "models", description = "where the shipped folders go (default ${DEFAULT-VALUE})")
