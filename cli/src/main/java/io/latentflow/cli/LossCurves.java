@@ -4,11 +4,15 @@ import io.latentflow.proto.TrainingEvent;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.text.DecimalFormat;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
@@ -48,7 +52,7 @@ final class LossCurves {
             Run run = runs.get(i);
             String metric = run.metric(metrics).orElseThrow(() -> new IllegalArgumentException(
                 "run " + run.title() + " has none of the metrics " + metrics));
-            chart(run, metric, window).draw(g, new java.awt.geom.Rectangle2D.Double(0, i * CHART_HEIGHT, WIDTH,
+            chart(run, metric, window).draw(g, new Rectangle2D.Double(0, i * CHART_HEIGHT, WIDTH,
                 CHART_HEIGHT));
         }
         g.dispose();
@@ -59,8 +63,11 @@ final class LossCurves {
         XYSeries raw = new XYSeries(metric);
         XYSeries smooth = new XYSeries(metric + ", mean of " + window + " steps");
         double sum = 0;
-        List<TrainingEvent> rows = run.rows().stream()
-            .filter(row -> row.getLossesMap().getOrDefault(metric, 0.0) > 0).toList();
+        // a resumed run repeats the steps after its last checkpoint: the last row of each step counts
+        Map<Long, TrainingEvent> byStep = new TreeMap<>();
+        run.rows().stream().filter(row -> row.getLossesMap().getOrDefault(metric, 0.0) > 0)
+            .forEach(row -> byStep.put(row.getStep(), row));
+        List<TrainingEvent> rows = List.copyOf(byStep.values());
         for (int i = 0; i < rows.size(); i++) {
             double value = rows.get(i).getLossesMap().get(metric);
             raw.add(rows.get(i).getStep(), value);
@@ -78,6 +85,7 @@ final class LossCurves {
         XYPlot plot = chart.getXYPlot();
         LogAxis axis = new LogAxis(metric + " (log scale)");
         axis.setSmallestValue(1e-6);
+        axis.setNumberFormatOverride(new DecimalFormat("0.####"));
         plot.setRangeAxis(axis);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
