@@ -67,30 +67,27 @@ public final class AdamW {
             for (Map.Entry<String, NDArray> e : parameters.parameters().entrySet()) {
                 String key = e.getKey();
                 NDArray p = e.getValue();
+                NDArray m = firstMoments.get(key);
+                NDArray v = secondMoments.get(key);
+                // ops on these arrays put their results in the arrays' manager: for the step, that is the scope
+                for (NDArray kept : new NDArray[] {p, m, v}) {
+                    kept.tempAttach(scope);
+                }
                 NDArray g = p.getGradient();
                 g.attach(scope);
                 if (settings.weightDecay() != 0) {
                     if (settings.decoupled()) {
                         p.muli((float) (1 - lr * settings.weightDecay()));
                     } else {
-                        NDArray decay = p.mul((float) settings.weightDecay());
-                        decay.attach(scope);
-                        g = g.add(decay);
+                        g = g.add(p.mul((float) settings.weightDecay()));
                     }
                 }
-                NDArray m = firstMoments.get(key);
-                NDArray v = secondMoments.get(key);
                 // m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
                 m.muli((float) b1).addi(g.mul((float) (1 - b1)));
                 v.muli((float) b2).addi(g.mul(g).muli((float) (1 - b2)));
-                // p -= stepSize * m / (sqrt(v) / sqrt(bc2) + eps); results of ops on the moments or the parameter
-                // belong to their long-lived manager, so every temporary is moved to the scope
-                NDArray denominator = v.sqrt();
-                denominator.attach(scope);
-                denominator.divi((float) biasCorrection2Sqrt).addi((float) settings.epsilon());
-                NDArray update = m.div(denominator);
-                update.attach(scope);
-                p.subi(update.muli((float) stepSize));
+                // p -= stepSize * m / (sqrt(v) / sqrt(bc2) + eps)
+                NDArray denominator = v.sqrt().divi((float) biasCorrection2Sqrt).addi((float) settings.epsilon());
+                p.subi(m.div(denominator).muli((float) stepSize));
             }
         }
     }

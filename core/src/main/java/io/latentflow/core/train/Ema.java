@@ -43,10 +43,9 @@ public final class Ema implements AutoCloseable {
                 NDArray shadow = e.getValue();
                 NDArray p = parameters.parameters().get(e.getKey()).stopGradient();
                 p.attach(scope);
-                // results of ops on a shadow belong to the shadow's manager: the difference goes to the scope
-                NDArray difference = shadow.sub(p);
-                difference.attach(scope);
-                shadow.subi(difference.muli(oneMinusDecay));
+                // ops on the shadow put their results in its manager: for the update, that is the scope
+                shadow.tempAttach(scope);
+                shadow.subi(shadow.sub(p).muli(oneMinusDecay));
             }
         }
     }
