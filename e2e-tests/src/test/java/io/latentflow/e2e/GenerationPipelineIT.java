@@ -58,7 +58,7 @@ class GenerationPipelineIT {
 
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
     private static final int LONG_JOB_STEPS = 500;
-    private static final int RESUMED_JOB_STEPS = 200;
+    private static final int RESUMED_JOB_STEPS = 300;
     /** With denoising_end 0.8 the base runs the 8 steps with t >= 200 of tiny-sd's schedule, the refiner the last 2. */
     private static final int REFINED_JOB_STEPS = 10;
     private static final Set<EventType> JOB_ENDS = Set.of(EventType.COMPLETED, EventType.FAILED, EventType.CANCELLED);

@@ -287,7 +287,7 @@ public class JobExecution {
             start = inpaintingStart(spec, model, modelRef, sampler, schedule, initImage, maskImage, noise, shape,
                     manager);
         }
-        Cancellation cancellation = () -> tracker.isCancelRequested(spec.jobId());
+        Cancellation cancellation = () -> tracker.shouldStop(spec.jobId());
         int totalSteps = schedule.steps();
         Optional<Checkpoint> checkpoint = latestCheckpoint(spec, totalSteps);
         Optional<NDArray> resumed = checkpoint.flatMap(found -> loadCheckpoint(found, shape, manager));

@@ -130,6 +130,7 @@ public class JobRunner {
     /** Marks the process as stopping before any bean or channel goes away, so no job reports a shutdown as its end. */
     void onShutdown(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
         stopping = true;
+        tracker.stopAllAtNextStep();
     }
 
     @PreDestroy

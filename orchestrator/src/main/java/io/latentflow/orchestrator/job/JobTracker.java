@@ -25,6 +25,7 @@ public class JobTracker {
 
     private final Map<String, TrackedJob> jobs = new ConcurrentHashMap<>();
     private final Deque<String> ended = new ArrayDeque<>();
+    private volatile boolean shuttingDown;
 
     /** One job as this process knows it. */
     public static final class TrackedJob {
@@ -108,6 +109,16 @@ public class JobTracker {
     public boolean isCancelRequested(String jobId) {
         TrackedJob job = jobs.get(jobId);
         return job != null && job.cancelRequested;
+    }
+
+    /** From now on every job stops at its next step: the process is shutting down and Kafka redelivers them. */
+    public void stopAllAtNextStep() {
+        shuttingDown = true;
+    }
+
+    /** Whether the job should stop at its next step: cancelled, or the process is shutting down. */
+    public boolean shouldStop(String jobId) {
+        return shuttingDown || isCancelRequested(jobId);
     }
 
     private void retire(String jobId) {
