@@ -3,12 +3,10 @@ package io.latentflow.core.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.core.image.ImageTensors;
 import io.latentflow.core.model.ModelOptions;
-import io.latentflow.core.model.PipelineFolder;
 import io.latentflow.core.sampling.Cancellation;
+import io.latentflow.core.sampling.Denoiser;
 import io.latentflow.core.sampling.NoiseSource;
 import io.latentflow.core.sampling.Sampler;
 import io.latentflow.core.sampling.Samplers;
@@ -16,102 +14,60 @@ import io.latentflow.core.sampling.StepListener;
 import io.latentflow.core.schedule.Schedule;
 import io.latentflow.core.schedule.SchedulerConfig;
 import io.latentflow.core.text.PromptEmbeddings;
-import io.latentflow.core.text.PromptEncoder;
-import io.latentflow.core.unet.UNet2dConditionModel;
-import io.latentflow.core.vae.AutoencoderKl;
-import io.latentflow.core.vae.DiagonalGaussianDistribution;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * A Stable Diffusion (1.x, 2.x, XL base or refiner) pipeline folder run in this JVM: prompts in, images out, with
- * txt2img, img2img, inpainting (4- and 9-channel UNets) and the ensemble-of-experts second stage, as diffusers 0.27.2
- * pipelines compute them.
+ * A Stable Diffusion (1.x, 2.x, XL base or refiner) pipeline: prompts in, images out, with txt2img, img2img,
+ * inpainting (4- and 9-channel UNets) and the ensemble-of-experts second stage, as diffusers 0.27.2 pipelines compute
+ * them. It runs on three ports, a {@link TextConditioner}, a {@link DenoiserFactory} and a {@link LatentCodec}, so
+ * the same steps run in one JVM ({@link #load}) and across the services.
  */
 public final class LatentDiffusionPipeline implements AutoCloseable {
-    private final PipelineFolder folder;
-    private final SchedulerConfig schedulerConfig;
-    private final PromptEncoder promptEncoder;
-    private final UNet2dConditionModel unet;
-    private final AutoencoderKl vae;
-    private final boolean forceZerosForEmptyPrompt;
-    private final boolean requiresAestheticsScore;
+    private final ModelTraits traits;
+    private final TextConditioner text;
+    private final DenoiserFactory denoisers;
+    private final LatentCodec codec;
+    private final AutoCloseable resources;
 
-    private LatentDiffusionPipeline(PipelineFolder folder, SchedulerConfig schedulerConfig, PromptEncoder promptEncoder,
-                                    UNet2dConditionModel unet, AutoencoderKl vae, boolean forceZerosForEmptyPrompt,
-                                    boolean requiresAestheticsScore) {
-        this.folder = folder;
-        this.schedulerConfig = schedulerConfig;
-        this.promptEncoder = promptEncoder;
-        this.unet = unet;
-        this.vae = vae;
-        this.forceZerosForEmptyPrompt = forceZerosForEmptyPrompt;
-        this.requiresAestheticsScore = requiresAestheticsScore;
+    /**
+     * A pipeline over the given ports.
+     *
+     * @param resources closed with the pipeline (the loaded models), or null
+     */
+    public LatentDiffusionPipeline(ModelTraits traits, TextConditioner text, DenoiserFactory denoisers,
+                                   LatentCodec codec, AutoCloseable resources) {
+        this.traits = traits;
+        this.text = text;
+        this.denoisers = denoisers;
+        this.codec = codec;
+        this.resources = resources;
     }
 
     /** Loads the text encoder(s), UNet, VAE and scheduler configuration of a diffusers pipeline folder. */
     public static LatentDiffusionPipeline load(Path dir, ModelOptions options) {
-        PipelineFolder folder = PipelineFolder.open(dir);
-        SchedulerConfig scheduler = SchedulerConfig.load(folder.component("scheduler").resolve("scheduler_config.json"));
-        JsonNode index;
-        try {
-            index = new ObjectMapper().readTree(dir.resolve("model_index.json").toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + dir.resolve("model_index.json"), e);
-        }
-        boolean xl = folder.has("text_encoder_2");
-        boolean forceZeros = index.path("force_zeros_for_empty_prompt").asBoolean(xl);
-        boolean aesthetics = index.path("requires_aesthetics_score").asBoolean(false);
-        PromptEncoder text = PromptEncoder.load(folder, options);
-        UNet2dConditionModel unet = null;
-        try {
-            unet = UNet2dConditionModel.load(folder.component("unet"), options);
-            AutoencoderKl vae = AutoencoderKl.load(folder.component("vae"), options);
-            return new LatentDiffusionPipeline(folder, scheduler, text, unet, vae, forceZeros, aesthetics);
-        } catch (RuntimeException e) {
-            text.close();
-            if (unet != null) {
-                unet.close();
-            }
-            throw e;
-        }
+        return of(LocalModel.load(dir, options));
     }
 
-    /** The folder the pipeline was loaded from. */
-    public PipelineFolder folder() {
-        return folder;
+    /** A pipeline over a model loaded in this JVM; closing the pipeline closes the model. */
+    public static LatentDiffusionPipeline of(LocalModel model) {
+        return new LatentDiffusionPipeline(model.traits(), model.text(), model.denoisers(), model.codec(), model);
     }
 
-    /** The scheduler configuration of the folder. */
-    public SchedulerConfig schedulerConfig() {
-        return schedulerConfig;
-    }
-
-    /** The UNet. */
-    public UNet2dConditionModel unet() {
-        return unet;
-    }
-
-    /** The VAE. */
-    public AutoencoderKl vae() {
-        return vae;
-    }
-
-    /** The prompt encoder. */
-    public PromptEncoder promptEncoder() {
-        return promptEncoder;
+    /** The model's scheduler, shapes and flags. */
+    public ModelTraits traits() {
+        return traits;
     }
 
     /** The sampler a request gets: its own choice, or the one matching the folder's scheduler class. */
     public Sampler sampler(GenerationRequest request) {
+        SchedulerConfig scheduler = traits.scheduler();
         String name = request.sampler() != null
-                ? request.sampler() : Samplers.forSchedulerClass(schedulerConfig.className());
-        return Samplers.create(name, schedulerConfig, request.samplerOptions());
+                ? request.sampler() : Samplers.forSchedulerClass(scheduler.className());
+        return Samplers.create(name, scheduler, request.samplerOptions());
     }
 
     /** The number of denoising steps {@code request} runs, after its strength and denoising windows; validates it. */
@@ -138,15 +94,14 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
             Conditioning cond = encodePrompts(request, batch, plan, scope);
             // 2. starting latents and, for inpainting, the known region
             Start start = prepareLatents(request, plan, noise, scope);
-            UNetDenoiser denoiser = new UNetDenoiser(unet, cond.hiddenStates, cond.textEmbeds, cond.timeIds,
-                    start.extraChannels(cond.guided), cond.guided, request.guidanceScale(), request.guidanceRescale());
+            Denoiser denoiser = denoisers.denoiser(cond.with(start.extraChannels(), request));
             // 3. the denoising loop
             NDArray latents = plan.sampler.sample(denoiser, start.latents, plan.schedule, noise, listener,
                     cancellation, start.blend);
             NDArray images = null;
             if (request.decode()) {
                 cancellation.throwIfCancelled();
-                images = ImageTensors.postprocess(decode(latents));
+                images = ImageTensors.postprocess(codec.decode(latents));
                 images.attach(manager);
             }
             latents.attach(manager);
@@ -154,26 +109,9 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
         }
     }
 
-    /** Raw VAE decode of final latents: vae.decode(latents / scaling_factor + shift_factor). */
-    public NDArray decode(NDArray latents) {
-        double scaling = vae.config().scalingFactor();
-        double shift = vae.config().shiftFactor();
-        NDArray raw = latents.div((float) scaling);
-        if (shift != 0) {
-            raw = raw.add((float) shift);
-        }
-        return vae.decode(raw);
-    }
-
-    /** Scaled latents of images in [-1, 1]: scaling_factor * (z - shift_factor), z ~ the posterior with {@code noise}. */
-    NDArray encode(NDArray images, NoiseSource noise) {
-        DiagonalGaussianDistribution posterior = vae.encode(images);
-        NDArray z = posterior.sample(noise.next(posterior.mean().getShape(), images.getManager()));
-        double shift = vae.config().shiftFactor();
-        if (shift != 0) {
-            z = z.sub((float) shift);
-        }
-        return z.mul((float) vae.config().scalingFactor());
+    /** Scaled latents of images in [-1, 1], the posterior sampled with the next draw of {@code noise}. */
+    private NDArray encode(NDArray images, NoiseSource noise, Shape latentShape) {
+        return codec.encode(images, noise.next(latentShape, images.getManager()));
     }
 
     private record Plan(Sampler sampler, Schedule schedule, int batch, int widthPx, int heightPx, int latentH,
@@ -182,8 +120,9 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
 
     private Plan plan(GenerationRequest request) {
         Sampler sampler = sampler(request);
-        int factor = vae.config().scaleFactor();
-        int defaultSize = unet.config().sampleSize() != null ? unet.config().sampleSize() * factor : 64 * factor;
+        int factor = traits.vaeScaleFactor();
+        Integer sampleSize = traits.unet().sampleSize();
+        int defaultSize = sampleSize != null ? sampleSize * factor : 64 * factor;
         int heightPx;
         int widthPx;
         if (request.initImage() != null && request.initImage().getShape().get(1) == 3) {
@@ -204,8 +143,8 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
                     + widthPx + "x" + heightPx);
         }
         boolean inpaint = request.mask() != null;
-        int inChannels = unet.config().inChannels();
-        int latentChannels = vae.config().latentChannels();
+        int inChannels = traits.unet().inChannels();
+        int latentChannels = traits.latentChannels();
         if (inpaint && inChannels != latentChannels && inChannels != 2 * latentChannels + 1) {
             throw new IllegalArgumentException("inpainting needs a UNet with " + latentChannels + " or "
                     + (2 * latentChannels + 1) + " input channels, this one has " + inChannels);
@@ -245,15 +184,21 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
         return request.seeds().length;
     }
 
-    private record Conditioning(NDArray hiddenStates, NDArray textEmbeds, NDArray timeIds, boolean guided) {
+    /** The prompt and negative-prompt branches (the negative ones null without guidance). */
+    private record Conditioning(NDArray hidden, NDArray negHidden, NDArray pooled, NDArray negPooled,
+                                NDArray timeIds, NDArray negTimeIds) {
+        UNetConditioning with(NDArray extraChannels, GenerationRequest request) {
+            return new UNetConditioning(hidden, negHidden, pooled, negPooled, timeIds, negTimeIds, extraChannels,
+                    request.guidanceScale(), request.guidanceRescale());
+        }
     }
 
     private Conditioning encodePrompts(GenerationRequest request, int batch, Plan plan, NDManager scope) {
         boolean guided = request.guidanceScale() > 1;
-        PromptEmbeddings cond = promptEncoder.encode(repeat(request.prompts(), batch), scope);
+        PromptEmbeddings cond = text.encode(repeat(request.prompts(), batch), scope);
         NDArray hidden = cond.hiddenStates();
         NDArray pooled = cond.pooled();
-        boolean xl = unet.config().usesTextTime();
+        boolean xl = traits.unet().usesTextTime();
         NDArray timeIds = null;
         NDArray negTimeIds = null;
         if (xl) {
@@ -262,33 +207,26 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
             int[] target = request.targetSize() != null ? request.targetSize()
                     : new int[] {plan.heightPx, plan.widthPx};
             float[] ids = SdxlConditioning.timeIds(original, request.cropsCoordsTopLeft(), target,
-                    requiresAestheticsScore, request.aestheticScore());
+                    traits.requiresAestheticsScore(), request.aestheticScore());
             float[] negIds = SdxlConditioning.timeIds(original, request.cropsCoordsTopLeft(), target,
-                    requiresAestheticsScore, request.negativeAestheticScore());
-            SdxlConditioning.check(unet.config(), ids.length, pooled);
+                    traits.requiresAestheticsScore(), request.negativeAestheticScore());
+            SdxlConditioning.check(traits.unet(), ids.length, pooled);
             timeIds = SdxlConditioning.batch(ids, batch, scope);
             negTimeIds = SdxlConditioning.batch(negIds, batch, scope);
         }
         if (!guided) {
-            return new Conditioning(hidden, pooled, timeIds, false);
+            return new Conditioning(hidden, null, pooled, null, timeIds, null);
         }
-        NDArray negHidden;
-        NDArray negPooled;
-        if (request.negativePrompts() == null && xl && forceZerosForEmptyPrompt) {
+        if (request.negativePrompts() == null && xl && traits.forceZerosForEmptyPrompt()) {
             // SDXL: an absent negative prompt is all-zero conditioning
-            negHidden = hidden.zerosLike();
-            negPooled = pooled == null ? null : pooled.zerosLike();
-        } else {
-            List<String> negatives = request.negativePrompts() == null
-                    ? Collections.nCopies(batch, "") : repeat(request.negativePrompts(), batch);
-            PromptEmbeddings uncond = promptEncoder.encode(negatives, scope);
-            negHidden = uncond.hiddenStates();
-            negPooled = uncond.pooled();
+            return new Conditioning(hidden, hidden.zerosLike(), pooled, pooled == null ? null : pooled.zerosLike(),
+                    timeIds, negTimeIds);
         }
-        NDArray both = negHidden.concat(hidden, 0);
-        NDArray bothPooled = pooled == null ? null : negPooled.concat(pooled, 0);
-        NDArray bothIds = timeIds == null ? null : negTimeIds.concat(timeIds, 0);
-        return new Conditioning(both, bothPooled, bothIds, true);
+        List<String> negatives = request.negativePrompts() == null
+                ? Collections.nCopies(batch, "") : repeat(request.negativePrompts(), batch);
+        PromptEmbeddings uncond = text.encode(negatives, scope);
+        return new Conditioning(hidden, uncond.hiddenStates(), pooled, pooled == null ? null : uncond.pooled(),
+                timeIds, negTimeIds);
     }
 
     private static List<String> repeat(List<String> items, int batch) {
@@ -304,19 +242,16 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
 
     /** The latents the loop starts from, and what inpainting adds to it. */
     private record Start(NDArray latents, Sampler.StepBlend blend, NDArray mask, NDArray maskedImageLatents) {
-        NDArray extraChannels(boolean guided) {
-            if (maskedImageLatents == null) {
-                return null;
-            }
-            NDArray extra = mask.concat(maskedImageLatents, 1);
-            return guided ? extra.concat(extra, 0) : extra;
+        /** A 9-channel UNet's extra input: mask and masked-image latents, (B, 1 + C, h, w); else null. */
+        NDArray extraChannels() {
+            return maskedImageLatents == null ? null : mask.concat(maskedImageLatents, 1);
         }
     }
 
     private Start prepareLatents(GenerationRequest request, Plan plan, NoiseSource noise, NDManager scope) {
         Sampler sampler = plan.sampler;
         Schedule schedule = plan.schedule;
-        Shape shape = new Shape(plan.batch, vae.config().latentChannels(), plan.latentH, plan.latentW);
+        Shape shape = new Shape(plan.batch, traits.latentChannels(), plan.latentH, plan.latentW);
         if (request.initImage() == null) {
             // txt2img: x_T = noise * init_noise_sigma
             NDArray x = request.initialLatents() != null
@@ -328,7 +263,7 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
         image.attach(scope);
         if (!plan.inpaint) {
             // img2img: encode (unless given latents), then q_sample to the first timestep of the window
-            NDArray init = image.getShape().get(1) == 3 ? encode(image, noise) : image.duplicate();
+            NDArray init = image.getShape().get(1) == 3 ? encode(image, noise, shape) : image.duplicate();
             init.attach(scope);
             if (request.denoisingStart() != null) {
                 return new Start(init, null, null, null);
@@ -343,19 +278,19 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
                                     Shape shape, NDManager scope) {
         Sampler sampler = plan.sampler;
         Schedule schedule = plan.schedule;
-        boolean legacy = unet.config().inChannels() == vae.config().latentChannels();
+        boolean legacy = traits.unet().inChannels() == traits.latentChannels();
         boolean strengthMax = request.strength() == 1.0;
         NDArray maskCondition = repeatBatch(request.mask(), plan.batch).duplicate();
         maskCondition.attach(scope);
         // masked image: the known pixels, zero where the mask repaints
         NDArray maskedImage = image.mul(maskCondition.lt(0.5f).toType(image.getDataType(), false));
         // noise draws in diffusers' order: image posterior (when needed), starting noise, masked-image posterior
-        NDArray imageLatents = legacy || !strengthMax ? encode(image, noise) : null;
+        NDArray imageLatents = legacy || !strengthMax ? encode(image, noise, shape) : null;
         NDArray n = noise.next(shape, scope);
         NDArray latents = strengthMax
                 ? n.mul(schedule.initNoiseSigma())
                 : sampler.addNoise(imageLatents, n, schedule, schedule.beginIndex());
-        NDArray maskedImageLatents = encode(maskedImage, noise);
+        NDArray maskedImageLatents = encode(maskedImage, noise, shape);
         NDArray maskLatent = Masks.nearestDownsample(maskCondition, plan.latentH, plan.latentW);
         if (!legacy) {
             return new Start(latents, null, maskLatent, maskedImageLatents);
@@ -385,8 +320,12 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        promptEncoder.close();
-        unet.close();
-        vae.close();
+        if (resources != null) {
+            try {
+                resources.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot release the pipeline's models", e);
+            }
+        }
     }
 }

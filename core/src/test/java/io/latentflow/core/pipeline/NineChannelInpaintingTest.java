@@ -36,7 +36,7 @@ class NineChannelInpaintingTest {
         try (NDManager manager = NDManager.newBaseManager();
              LatentDiffusionPipeline inpainting = LatentDiffusionPipeline.load(folder, ModelOptions.defaults());
              LatentDiffusionPipeline plain = LatentDiffusionPipeline.load(source, ModelOptions.defaults())) {
-            assertEquals(9, inpainting.unet().config().inChannels());
+            assertEquals(9, inpainting.traits().unet().inChannels());
             NDArray image = manager.randomUniform(-1, 1, new Shape(1, 3, 64, 64));
             NDArray mask = manager.zeros(new Shape(1, 1, 64, 64));
             GenerationResult inpainted = inpainting.generate(GenerationRequest.builder("a green triangle")

@@ -39,6 +39,7 @@ class PipelineOracleTest {
     private static final Map<String, double[]> FIGURES = new TreeMap<>();
     private static NDManager manager;
     private static Map<String, NDArray> t;
+    private static LocalModel model;
     private static LatentDiffusionPipeline pipeline;
 
     @BeforeAll
@@ -46,7 +47,8 @@ class PipelineOracleTest {
         manager = NDManager.newBaseManager();
         Path folder = OracleFiles.root().resolve("pipeline_sd_tiny");
         t = OracleFiles.tensors(folder.resolve("cases.safetensors"), manager);
-        pipeline = LatentDiffusionPipeline.load(folder, ModelOptions.defaults());
+        model = LocalModel.load(folder, ModelOptions.defaults());
+        pipeline = LatentDiffusionPipeline.of(model);
     }
 
     @AfterAll
@@ -241,7 +243,7 @@ class PipelineOracleTest {
             Schedule full = sampler.schedule(10);
             int begin = (int) (full.timesteps().length - expectedTimesteps.getShape().get(0));
             NDArray hidden = t.get(c + ".negative_prompt_embeds").concat(t.get(c + ".prompt_embeds"), 0);
-            UNetDenoiser denoiser = new UNetDenoiser(pipeline.unet(), hidden, null, null, null, true,
+            UNetDenoiser denoiser = new UNetDenoiser(model.unet(), hidden, null, null, null, true,
                     request.guidanceScale(), request.guidanceRescale());
             NDArray before = c.equals("case2") ? t.get("case2.noisy_init_latents")
                     : c.equals("case3") ? t.get("case3.initial_latents") : t.get(c + ".init_latents_given");

@@ -37,14 +37,18 @@ class SdxlPipelineTest {
     @TempDir
     static Path dir;
     private static NDManager manager;
+    private static LocalModel baseModel;
+    private static LocalModel refinerModel;
     private static LatentDiffusionPipeline base;
     private static LatentDiffusionPipeline refiner;
 
     @BeforeAll
     static void load() throws IOException {
         manager = NDManager.newBaseManager();
-        base = LatentDiffusionPipeline.load(SdxlFolders.base(dir), ModelOptions.defaults());
-        refiner = LatentDiffusionPipeline.load(SdxlFolders.refiner(dir, true), ModelOptions.defaults());
+        baseModel = LocalModel.load(SdxlFolders.base(dir), ModelOptions.defaults());
+        refinerModel = LocalModel.load(SdxlFolders.refiner(dir, true), ModelOptions.defaults());
+        base = LatentDiffusionPipeline.of(baseModel);
+        refiner = LatentDiffusionPipeline.of(refinerModel);
     }
 
     @AfterAll
@@ -61,7 +65,7 @@ class SdxlPipelineTest {
 
     @Test
     void baseTxt2imgGivesFiniteImagesOfTheRequestedSize() {
-        assertEquals(64, base.promptEncoder().hiddenSize());
+        assertEquals(64, baseModel.promptEncoder().hiddenSize());
         assertEquals("euler", base.sampler(request(7).build()).name());
         List<Float> timesteps = new ArrayList<>();
         GenerationResult result = base.generate(request(7).build(), manager,
@@ -158,12 +162,13 @@ class SdxlPipelineTest {
         GenerationRequest empty = request(5).negativePrompt("").decode(false).build();
         float[] ids = {32, 64, 0, 0, 32, 64};
         try (NDManager scope = manager.newSubManager()) {
-            PromptEmbeddings cond = base.promptEncoder().encode(absent.prompts(), scope);
-            PromptEmbeddings uncond = base.promptEncoder().encode(List.of(""), scope);
+            PromptEmbeddings cond = baseModel.promptEncoder().encode(absent.prompts(), scope);
+            PromptEmbeddings uncond = baseModel.promptEncoder().encode(List.of(""), scope);
             assertTrue(OracleFiles.maxAbs(uncond.hiddenStates()) > 0.1 && OracleFiles.maxAbs(uncond.pooled()) > 0.01);
-            NDArray zeros = byHand(base, absent, cond, cond.hiddenStates().zerosLike(), cond.pooled().zerosLike(),
-                    ids, ids, scope);
-            NDArray encoded = byHand(base, empty, cond, uncond.hiddenStates(), uncond.pooled(), ids, ids, scope);
+            NDArray zeros = byHand(baseModel, base, absent, cond, cond.hiddenStates().zerosLike(),
+                    cond.pooled().zerosLike(), ids, ids, scope);
+            NDArray encoded = byHand(baseModel, base, empty, cond, uncond.hiddenStates(), uncond.pooled(), ids, ids,
+                    scope);
             double dAbsent = OracleFiles.maxAbsDiff(base.generate(absent, scope).latents(), zeros);
             double dEmpty = OracleFiles.maxAbsDiff(base.generate(empty, scope).latents(), encoded);
             double apart = OracleFiles.maxAbsDiff(zeros, encoded);
@@ -178,16 +183,16 @@ class SdxlPipelineTest {
     @Test
     void refinerTimeIdsCarryTheAestheticScores() {
         assertEquals(SdxlFolders.POOLED_DIM + 5 * SdxlFolders.TIME_EMBED_DIM,
-                refiner.unet().config().projectionClassEmbeddingsInputDim());
+                refiner.traits().unet().projectionClassEmbeddingsInputDim());
         try (NDManager scope = manager.newSubManager()) {
             NDArray start = base.generate(request(9).decode(false).build(), scope).latents();
             GenerationRequest refine = request(9).initImage(start, 0.5).aestheticScores(7, 1.5).decode(false)
                     .build();
-            PromptEmbeddings cond = refiner.promptEncoder().encode(refine.prompts(), scope);
+            PromptEmbeddings cond = refinerModel.promptEncoder().encode(refine.prompts(), scope);
             assertEquals(32, cond.hiddenStates().getShape().get(2));
-            PromptEmbeddings uncond = refiner.promptEncoder().encode(List.of(""), scope);
+            PromptEmbeddings uncond = refinerModel.promptEncoder().encode(List.of(""), scope);
             // (original_h, original_w, crop_top, crop_left, aesthetic_score)
-            NDArray expected = byHand(refiner, refine, cond, uncond.hiddenStates(), uncond.pooled(),
+            NDArray expected = byHand(refinerModel, refiner, refine, cond, uncond.hiddenStates(), uncond.pooled(),
                     new float[] {32, 64, 0, 0, 7}, new float[] {32, 64, 0, 0, 1.5f}, scope);
             NDArray refined = refiner.generate(refine, scope).latents();
             double d = OracleFiles.maxAbsDiff(refined, expected);
@@ -210,7 +215,7 @@ class SdxlPipelineTest {
 
     @Test
     void tokenizer2PadsWithTheExclamationMark() {
-        assertEquals(999, base.promptEncoder().tokenizer().padTokenId());
+        assertEquals(999, baseModel.promptEncoder().tokenizer().padTokenId());
         ClipTokenizer second = ClipTokenizer.load(dir.resolve("sdxl-base/tokenizer_2"));
         assertEquals(0, second.padTokenId());
         long[] ids = second.encode("a red circle");
@@ -224,7 +229,7 @@ class SdxlPipelineTest {
      * The guided txt2img or img2img run of {@code request} with the given unconditional half and time ids, assembled
      * from the pipeline's sampler, UNet and seeded noise as diffusers' SDXL pipelines order them.
      */
-    private static NDArray byHand(LatentDiffusionPipeline pipeline, GenerationRequest request, PromptEmbeddings cond,
+    private static NDArray byHand(LocalModel model, LatentDiffusionPipeline pipeline, GenerationRequest request, PromptEmbeddings cond,
                                   NDArray negHidden, NDArray negPooled, float[] ids, float[] negIds,
                                   NDManager scope) {
         Sampler sampler = pipeline.sampler(request);
@@ -238,7 +243,7 @@ class SdxlPipelineTest {
             schedule = schedule.forStrength(request.strength());
             x = sampler.addNoise(request.initImage(), noise.next(shape, scope), schedule, schedule.beginIndex());
         }
-        UNetDenoiser denoiser = new UNetDenoiser(pipeline.unet(), negHidden.concat(cond.hiddenStates(), 0),
+        UNetDenoiser denoiser = new UNetDenoiser(model.unet(), negHidden.concat(cond.hiddenStates(), 0),
                 negPooled.concat(cond.pooled(), 0),
                 SdxlConditioning.batch(negIds, 1, scope).concat(SdxlConditioning.batch(ids, 1, scope), 0), null,
                 true, request.guidanceScale(), 0);

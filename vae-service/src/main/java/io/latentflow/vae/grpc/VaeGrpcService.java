@@ -13,7 +13,7 @@ import io.latentflow.proto.VaeEncodeRequest;
 import io.latentflow.proto.VaeEncodeResponse;
 import io.latentflow.proto.VaeService;
 import io.latentflow.service.grpc.GrpcStatuses;
-import io.latentflow.vae.model.LatentScaling;
+import io.latentflow.core.vae.LatentScaling;
 import io.latentflow.vae.model.LoadedVae;
 import io.latentflow.vae.model.VaeRegistry;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,7 +1,6 @@
-package io.latentflow.vae.model;
+package io.latentflow.core.vae;
 
 import ai.djl.ndarray.NDArray;
-import io.latentflow.core.vae.AutoencoderKlConfig;
 
 /**
  * The map between the VAE's raw latents and the scaled latents the UNet works on, as diffusers' pipelines apply it:
