@@ -34,24 +34,16 @@ public final class ExpertEnsemble {
             throw new IllegalArgumentException("denoising_end must be in (0, 1), got " + split);
         }
         NoiseSource noise = request.noiseSource();
-        GenerationRequest first = request.forFirstExpert(noise, split);
+        GenerationRequest first = request.forFirstExpert(noise, split, request.resume());
+        int baseSteps = base.stepCount(first);
+        int total = base.sampler(first).schedule(request.steps()).timesteps().length;
         try (NDManager scope = manager.newSubManager()) {
-            int total = base.sampler(first).schedule(request.steps()).timesteps().length;
-            int[] done = {0};
-            StepListener counting = (i, n, t, latents, x0) -> {
-                done[0] = i + 1;
-                listener.onStep(i, total, t, latents, x0);
-            };
-            NDArray latents = base.generate(first, scope, counting, cancellation).latents();
-            int offset = done[0];
-            StepListener shifted = (i, n, t, x, x0) -> listener.onStep(offset + i, total, t, x, x0);
-            GenerationResult result = refiner.generate(request.forSecondExpert(latents, 1.0, split, noise), scope,
-                    shifted, cancellation);
-            result.latents().attach(manager);
-            if (result.images() != null) {
-                result.images().attach(manager);
-            }
-            return result;
+            StepListener counting = (i, n, t, x, x0) -> listener.onStep(i, total, t, x, x0);
+            NDArray latents = baseLatents(first, baseSteps, scope, counting, cancellation);
+            StepListener shifted = (i, n, t, x, x0) -> listener.onStep(baseSteps + i, total, t, x, x0);
+            GenerationResult result = refiner.generate(request.forSecondExpert(latents, 1.0, split, noise,
+                    refinerResume(request, baseSteps)), scope, shifted, cancellation);
+            return kept(result, manager);
         }
     }
 
@@ -65,7 +57,7 @@ public final class ExpertEnsemble {
     public GenerationResult refine(GenerationRequest request, double strength, NDManager manager,
                                    StepListener listener, Cancellation cancellation) {
         NoiseSource noise = request.noiseSource();
-        GenerationRequest first = request.forFirstExpert(noise, null);
+        GenerationRequest first = request.forFirstExpert(noise, null, request.resume());
         int baseSteps = base.stepCount(first);
         int refinerSteps = refiner.sampler(first).schedule(request.steps()).forStrength(strength).steps();
         if (refinerSteps < 1) {
@@ -75,15 +67,38 @@ public final class ExpertEnsemble {
         int total = baseSteps + refinerSteps;
         try (NDManager scope = manager.newSubManager()) {
             StepListener counting = (i, n, t, x, x0) -> listener.onStep(i, total, t, x, x0);
-            NDArray latents = base.generate(first, scope, counting, cancellation).latents();
+            NDArray latents = baseLatents(first, baseSteps, scope, counting, cancellation);
             StepListener shifted = (i, n, t, x, x0) -> listener.onStep(baseSteps + i, total, t, x, x0);
-            GenerationResult result = refiner.generate(request.forSecondExpert(latents, strength, null, noise), scope,
-                    shifted, cancellation);
-            result.latents().attach(manager);
-            if (result.images() != null) {
-                result.images().attach(manager);
-            }
-            return result;
+            GenerationResult result = refiner.generate(request.forSecondExpert(latents, strength, null, noise,
+                    refinerResume(request, baseSteps)), scope, shifted, cancellation);
+            return kept(result, manager);
         }
+    }
+
+    /** The base's latents: its run, or the resumed latents when the run was interrupted after the base finished. */
+    private NDArray baseLatents(GenerationRequest first, int baseSteps, NDManager scope, StepListener listener,
+                                Cancellation cancellation) {
+        GenerationRequest.Resume resume = first.resume();
+        if (resume != null && resume.step() >= baseSteps) {
+            return resume.latents();
+        }
+        return base.generate(first, scope, listener, cancellation).latents();
+    }
+
+    /** The refiner resumes when the run was interrupted in its part, after the base's steps. */
+    private static GenerationRequest.Resume refinerResume(GenerationRequest request, int baseSteps) {
+        GenerationRequest.Resume resume = request.resume();
+        if (resume == null || resume.step() <= baseSteps) {
+            return null;
+        }
+        return new GenerationRequest.Resume(resume.step() - baseSteps, resume.latents());
+    }
+
+    private static GenerationResult kept(GenerationResult result, NDManager manager) {
+        result.latents().attach(manager);
+        if (result.images() != null) {
+            result.images().attach(manager);
+        }
+        return result;
     }
 }

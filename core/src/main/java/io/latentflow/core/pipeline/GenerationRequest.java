@@ -34,6 +34,7 @@ import java.util.List;
  * @param aestheticScore          SDXL refiner conditioning of the prompt
  * @param negativeAestheticScore  SDXL refiner conditioning of the negative prompt
  * @param decode                  decode the final latents to images (false: latents only)
+ * @param resume                  continue an interrupted run from its recorded latents, or null
  */
 public record GenerationRequest(
         List<String> prompts,
@@ -58,7 +59,15 @@ public record GenerationRequest(
         int[] targetSize,
         double aestheticScore,
         double negativeAestheticScore,
-        boolean decode) {
+        boolean decode,
+        Resume resume) {
+
+    /**
+     * Where an interrupted run continues: after {@code step} of its steps, from the latents recorded then. The start
+     * is prepared as usual (the same noise draws, the same inpainting blend), then replaced by these latents.
+     */
+    public record Resume(int step, NDArray latents) {
+    }
 
     public GenerationRequest {
         if (prompts == null || prompts.isEmpty()) {
@@ -81,6 +90,9 @@ public record GenerationRequest(
         }
         if (denoisingStart != null && initImage == null) {
             throw new IllegalArgumentException("denoising_start needs init latents (the first expert's output)");
+        }
+        if (resume != null && (resume.step() < 1 || resume.latents() == null)) {
+            throw new IllegalArgumentException("resume needs a step >= 1 and its latents");
         }
         if (mask != null && initImage == null) {
             throw new IllegalArgumentException("mask needs an init image");
@@ -124,25 +136,28 @@ public record GenerationRequest(
         return noise != null ? noise : NoiseSource.seeded(seeds);
     }
 
-    /** The first expert's copy: {@code sharedNoise}, stopping at {@code denoisingEnd} (null: the full run), no decode. */
-    GenerationRequest forFirstExpert(NoiseSource sharedNoise, Double denoisingEnd) {
+    /**
+     * The first expert's copy: {@code sharedNoise}, stopping at {@code denoisingEnd} (null: the full run), no decode,
+     * resumed at {@code resume} (or null).
+     */
+    GenerationRequest forFirstExpert(NoiseSource sharedNoise, Double denoisingEnd, Resume resume) {
         return new GenerationRequest(prompts, negativePrompts, widthPx, heightPx, steps, sampler, samplerOptions,
                 guidanceScale, guidanceRescale, seeds, sharedNoise, initialLatents, initImage, strength, mask,
                 denoisingEnd, null, originalSize, cropsCoordsTopLeft, targetSize, aestheticScore,
-                negativeAestheticScore, false);
+                negativeAestheticScore, false, resume);
     }
 
     /**
      * The second expert's copy: it continues from the first expert's {@code latents} at {@code strength} or from
      * {@code denoisingStart} (null: by strength), with the noise stream the first expert left, and decodes when this
-     * request does.
+     * request does; resumed at {@code resume} (or null).
      */
     GenerationRequest forSecondExpert(NDArray latents, double strength, Double denoisingStart,
-                                      NoiseSource continuedNoise) {
+                                      NoiseSource continuedNoise, Resume resume) {
         return new GenerationRequest(prompts, negativePrompts, widthPx, heightPx, steps, sampler, samplerOptions,
                 guidanceScale, guidanceRescale, seeds, continuedNoise, null, latents, strength, null, null,
                 denoisingStart, originalSize, cropsCoordsTopLeft, targetSize, aestheticScore, negativeAestheticScore,
-                decode);
+                decode, resume);
     }
 
     /** Builds a {@link GenerationRequest}. */
@@ -170,6 +185,7 @@ public record GenerationRequest(
         private double aestheticScore = 6.0;
         private double negativeAestheticScore = 2.5;
         private boolean decode = true;
+        private Resume resume;
 
         private Builder(List<String> prompts) {
             this.prompts = prompts;
@@ -270,12 +286,18 @@ public record GenerationRequest(
             return this;
         }
 
+        /** Continue after {@code step} steps from {@code latents} (a checkpoint of an interrupted run). */
+        public Builder resume(int step, NDArray latents) {
+            this.resume = step > 0 ? new Resume(step, latents) : null;
+            return this;
+        }
+
         public GenerationRequest build() {
             double s = strength != null ? strength : (mask != null ? 1.0 : 0.8);
             return new GenerationRequest(prompts, negativePrompts, widthPx, heightPx, steps, sampler, samplerOptions,
                     guidanceScale, guidanceRescale, seeds, noise, initialLatents, initImage, s, mask, denoisingEnd,
                     denoisingStart, originalSize, cropsCoordsTopLeft, targetSize, aestheticScore,
-                    negativeAestheticScore, decode);
+                    negativeAestheticScore, decode, resume);
         }
     }
 }

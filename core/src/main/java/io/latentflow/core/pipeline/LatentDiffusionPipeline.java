@@ -95,9 +95,8 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
             // 2. starting latents and, for inpainting, the known region
             Start start = prepareLatents(request, plan, noise, scope);
             Denoiser denoiser = denoisers.denoiser(cond.with(start.extraChannels(), request));
-            // 3. the denoising loop
-            NDArray latents = plan.sampler.sample(denoiser, start.latents, plan.schedule, noise, listener,
-                    cancellation, start.blend);
+            // 3. the denoising loop, or what is left of it after a resumed step
+            NDArray latents = denoise(request.resume(), plan, denoiser, start, noise, listener, cancellation, scope);
             NDArray images = null;
             if (request.decode()) {
                 cancellation.throwIfCancelled();
@@ -107,6 +106,28 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
             latents.attach(manager);
             return new GenerationResult(images, latents);
         }
+    }
+
+    private static NDArray denoise(GenerationRequest.Resume resume, Plan plan, Denoiser denoiser, Start start,
+                                   NoiseSource noise, StepListener listener, Cancellation cancellation,
+                                   NDManager scope) {
+        Schedule schedule = plan.schedule;
+        if (resume == null) {
+            return plan.sampler.sample(denoiser, start.latents, schedule, noise, listener, cancellation, start.blend);
+        }
+        int done = resume.step();
+        int total = schedule.steps();
+        if (done > total) {
+            throw new IllegalArgumentException("resume after step " + done + " of a run of " + total + " steps");
+        }
+        NDArray latents = resume.latents().duplicate();
+        latents.attach(scope);
+        if (done == total) {
+            return latents;
+        }
+        StepListener shifted = (i, n, t, x, x0) -> listener.onStep(done + i, total, t, x, x0);
+        return plan.sampler.sample(denoiser, latents, schedule.window(schedule.beginIndex() + done,
+                schedule.endIndex()), noise, shifted, cancellation, start.blend);
     }
 
     /** Scaled latents of images in [-1, 1], the posterior sampled with the next draw of {@code noise}. */
