@@ -393,15 +393,15 @@ class GenerationPipelineIT {
         assertEquals(pixels(decode(plainPng)), pixels(decode(refinedPng)),
                 "identical experts split at denoising_end 0.8 reproduce the unsplit run");
 
-        List<String> refinedSpans = Poll.until("the refined job's denoise span", Duration.ofSeconds(60), () -> {
+        List<String> refinedSpans = Poll.until("the refined job's pipeline span", Duration.ofSeconds(60), () -> {
             List<String> names = system.traces.spans().stream()
                     .filter(span -> refinedJobId.equals(span.attributes().get("latentflow.job_id")))
                     .map(span -> span.name() + "=" + span.attributes().getOrDefault("latentflow.refiner", ""))
                     .toList();
-            return names.contains("denoise=tiny-sd/1") ? Optional.of(names) : Optional.empty();
+            return names.contains("pipeline=tiny-sd/1") ? Optional.of(names) : Optional.empty();
         });
-        assertEquals(2, refinedSpans.stream().filter(name -> name.startsWith("text-encoder.encode=")).count(),
-                () -> "the refiner re-encodes the prompts: " + refinedSpans);
+        assertEquals(4, refinedSpans.stream().filter(name -> name.startsWith("text-encoder.encode=")).count(),
+                () -> "base and refiner each encode the prompt and the negative prompt: " + refinedSpans);
 
         String missingRefiner = "e2e-refiner-missing-" + UUID.randomUUID();
         system.send(missingRefiner, PRINTER.print(unsplit.toBuilder()

@@ -17,6 +17,7 @@ import java.util.Set;
  * A {@link Denoiser} that evaluates the UNet in the denoiser service: one Predict call per evaluation, classifier-free
  * guidance inside the service. Conditioning tensors travel inline the first time and then by content key only;
  * when the service answers with missing keys (another replica, or an evicted cache) they are sent inline again.
+ * A 9-channel inpainting UNet gets its mask and masked-image latents appended to the sample's channels.
  */
 public final class RemoteDenoiser implements Denoiser {
 
@@ -29,65 +30,58 @@ public final class RemoteDenoiser implements Denoiser {
         PredictResponse predict(PredictRequest request);
     }
 
+    /**
+     * What one guidance branch is conditioned on.
+     *
+     * @param context    encoder hidden states (B, L, D)
+     * @param textEmbeds SDXL pooled text embedding (B, P), else null
+     * @param timeIds    SDXL size and crop (or aesthetic score) ids (B, 6|5), else null
+     */
+    public record Branch(Tensor context, Tensor textEmbeds, Tensor timeIds) {
+
+        /** A branch of hidden states only (SD 1.x / 2.x). */
+        public static Branch of(Tensor context) {
+            return new Branch(context, null, null);
+        }
+    }
+
     private final PredictCall call;
     private final ModelRef model;
-    private final Tensor cond;
-    private final Tensor uncond;
-    private final String condKey;
-    private final String uncondKey;
+    private final Branch cond;
+    private final Branch uncond;
     private final float guidanceScale;
     private final float guidanceRescale;
-    private final Tensor condTextEmbeds;
-    private final Tensor uncondTextEmbeds;
-    private final Tensor timeIds;
+    private final NDArray extraChannels;
     private final Set<String> sentKeys = new HashSet<>();
     private int resends;
 
     /**
-     * @param cond   encoder hidden states of the prompt, (B, L, D)
-     * @param uncond encoder hidden states of the negative prompt, (B, L, D), or null to run without guidance
+     * @param uncond        the negative branch, or null to run without guidance
+     * @param extraChannels (B, 1 + C, h, w) mask and masked-image latents of a 9-channel inpainting UNet, else null
      */
-    public RemoteDenoiser(PredictCall call, ModelRef model, Tensor cond, Tensor uncond, float guidanceScale,
-            float guidanceRescale) {
-        this(call, model, cond, uncond, guidanceScale, guidanceRescale, null, null, null);
-    }
-
-    /**
-     * With SDXL added conditioning (Podell et al. 2023, sec. 2.2), sent beside the hidden states of each branch.
-     *
-     * @param condTextEmbeds   pooled text embedding of the prompt, (B, P), or null for SD 1.x / 2.x models
-     * @param uncondTextEmbeds pooled text embedding of the negative prompt, (B, P), or null without guidance
-     * @param timeIds          size and crop conditioning of both branches, (B, 6), or null for SD 1.x / 2.x models
-     */
-    public RemoteDenoiser(PredictCall call, ModelRef model, Tensor cond, Tensor uncond, float guidanceScale,
-            float guidanceRescale, Tensor condTextEmbeds, Tensor uncondTextEmbeds, Tensor timeIds) {
-        this.condTextEmbeds = condTextEmbeds;
-        this.uncondTextEmbeds = uncondTextEmbeds;
-        this.timeIds = timeIds;
+    public RemoteDenoiser(PredictCall call, ModelRef model, Branch cond, Branch uncond, float guidanceScale,
+            float guidanceRescale, NDArray extraChannels) {
         this.call = call;
         this.model = model;
         this.cond = cond;
         this.uncond = uncond;
-        this.condKey = Tensors.contentKey(cond);
-        this.uncondKey = uncond == null ? null : Tensors.contentKey(uncond);
         this.guidanceScale = guidanceScale;
         this.guidanceRescale = guidanceRescale;
+        this.extraChannels = extraChannels;
     }
 
     @Override
     public NDArray predict(NDArray latents, float timestep) {
-        Tensor sample = Tensors.toProto(latents);
+        Tensor sample = Tensors.toProto(extraChannels == null ? latents : latents.concat(extraChannels, 1));
         Set<String> inline = new HashSet<>();
         for (int attempt = 0; ; attempt++) {
             PredictResponse response = call.predict(request(sample, timestep, inline));
             if (response.getMissingKeysCount() == 0) {
-                sentKeys.add(condKey);
-                if (uncondKey != null) {
-                    sentKeys.add(uncondKey);
-                }
-                for (Tensor added : new Tensor[] {condTextEmbeds, uncondTextEmbeds, timeIds}) {
-                    if (added != null) {
-                        sentKeys.add(Tensors.contentKey(added));
+                for (Branch branch : uncond == null ? List.of(cond) : List.of(cond, uncond)) {
+                    for (Tensor tensor : new Tensor[] {branch.context(), branch.textEmbeds(), branch.timeIds()}) {
+                        if (tensor != null) {
+                            sentKeys.add(Tensors.contentKey(tensor));
+                        }
                     }
                 }
                 return Tensors.toNDArray(response.getPrediction(), latents.getManager());
@@ -112,28 +106,28 @@ public final class RemoteDenoiser implements Denoiser {
                 .setModel(model)
                 .setSample(sample)
                 .addTimesteps(timestep)
-                .setCond(conditioning(ref(condKey, cond, inline), condTextEmbeds, inline));
+                .setCond(conditioning(cond, inline));
         if (uncond != null) {
-            request.setUncond(conditioning(ref(uncondKey, uncond, inline), uncondTextEmbeds, inline))
+            request.setUncond(conditioning(uncond, inline))
                     .setGuidanceScale(guidanceScale)
                     .setGuidanceRescale(guidanceRescale);
         }
         return request.build();
     }
 
-    /** One branch: its hidden states and, for SDXL models, its pooled embedding and the time ids. */
-    private Conditioning conditioning(TensorRef context, Tensor textEmbeds, Set<String> inline) {
-        Conditioning.Builder conditioning = Conditioning.newBuilder().setContext(context);
-        if (textEmbeds != null) {
-            conditioning.setTextEmbeds(ref(Tensors.contentKey(textEmbeds), textEmbeds, inline));
+    private Conditioning conditioning(Branch branch, Set<String> inline) {
+        Conditioning.Builder conditioning = Conditioning.newBuilder().setContext(ref(branch.context(), inline));
+        if (branch.textEmbeds() != null) {
+            conditioning.setTextEmbeds(ref(branch.textEmbeds(), inline));
         }
-        if (timeIds != null) {
-            conditioning.setTimeIds(ref(Tensors.contentKey(timeIds), timeIds, inline));
+        if (branch.timeIds() != null) {
+            conditioning.setTimeIds(ref(branch.timeIds(), inline));
         }
         return conditioning.build();
     }
 
-    private TensorRef ref(String key, Tensor tensor, Set<String> inline) {
+    private TensorRef ref(Tensor tensor, Set<String> inline) {
+        String key = Tensors.contentKey(tensor);
         TensorRef.Builder ref = TensorRef.newBuilder().setKey(key);
         if (!sentKeys.contains(key) || inline.contains(key)) {
             ref.setTensor(tensor);

@@ -8,15 +8,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 
-/** Turns decoded VAE output into 8-bit RGB PNG files, with core's image conversion (as diffusers does it). */
+/** Turns the pipeline's images into 8-bit RGB PNG files, with core's image conversion (as diffusers does it). */
 public final class PngImages {
 
     private PngImages() {
     }
 
-    /** PNG bytes of image {@code index} of a decoded batch (B, 3, H, W) in roughly [-1, 1]. */
-    public static byte[] encode(NDArray decoded, int index) {
-        BufferedImage image = ImageTensors.toImage(ImageTensors.postprocess(decoded.get(index)));
+    /** PNG bytes of image {@code index} of a batch (B, 3, H, W) in [0, 1], as the pipeline returns it. */
+    public static byte[] encode(NDArray images, int index) {
+        BufferedImage image = ImageTensors.toImage(images.get(index));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             ImageIO.write(image, "png", out);

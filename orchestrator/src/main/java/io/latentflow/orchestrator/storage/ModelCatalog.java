@@ -2,7 +2,11 @@ package io.latentflow.orchestrator.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.core.model.ConfigJson;
+import io.latentflow.core.pipeline.ModelTraits;
 import io.latentflow.core.schedule.SchedulerConfig;
+import io.latentflow.core.unet.UNet2dConditionConfig;
+import io.latentflow.core.vae.AutoencoderKlConfig;
 import io.latentflow.orchestrator.config.OrchestratorConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -19,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * What the orchestrator needs to know about a model to run its sampling loop (scheduler configuration, latent
- * channels and scale factor of the VAE), read from models/&lt;name&gt;/&lt;version&gt;/ under the local model root, else from the same
+ * What the orchestrator needs to know about a model to run its pipeline (scheduler, UNet and VAE configurations,
+ * model_index.json's flags), read from models/&lt;name&gt;/&lt;version&gt;/ under the local model root, else from the same
  * prefix in the bucket. An empty version means the highest version present.
  */
 @ApplicationScoped
@@ -48,17 +52,32 @@ public class ModelCatalog {
         this.store = store;
     }
 
-    /**
-     * The sampling facts of one model version.
-     *
-     * @param latentChannels channels of the VAE's latent space (the UNet's input without inpainting channels)
-     * @param unetInChannels input channels of the UNet (latent channels, or 2 * latent + 1 for inpainting UNets)
-     * @param vaeScaleFactor pixels per latent cell, 2^(number of VAE blocks - 1)
-     * @param textTimeConditioning whether the UNet takes SDXL added conditioning (addition_embed_type "text_time":
-     *                             pooled text embeds and time ids)
-     */
-    public record ModelInfo(String name, String version, SchedulerConfig scheduler, int latentChannels,
-            int unetInChannels, int vaeScaleFactor, boolean textTimeConditioning) {
+    /** One model version and what its pipeline needs to know of it before running it. */
+    public record ModelInfo(String name, String version, ModelTraits traits) {
+
+        public SchedulerConfig scheduler() {
+            return traits.scheduler();
+        }
+
+        /** Channels of the VAE's latent space (the UNet's input without inpainting channels). */
+        public int latentChannels() {
+            return traits.latentChannels();
+        }
+
+        /** Input channels of the UNet (latent channels, or 2 * latent + 1 for inpainting UNets). */
+        public int unetInChannels() {
+            return traits.unet().inChannels();
+        }
+
+        /** Pixels per latent cell, 2^(number of VAE blocks - 1). */
+        public int vaeScaleFactor() {
+            return traits.vaeScaleFactor();
+        }
+
+        /** Whether the UNet takes SDXL added conditioning (pooled text embeds and time ids). */
+        public boolean textTimeConditioning() {
+            return traits.unet().usesTextTime();
+        }
     }
 
     /** Resolves the model; throws {@link ModelNotFoundException} when neither the model root nor the bucket has it. */
@@ -91,16 +110,15 @@ public class ModelCatalog {
 
     private ModelInfo load(String name, String version) {
         String prefix = name + "/" + version + "/";
-        String schedulerJson = read(prefix, "scheduler/scheduler_config.json");
-        JsonNode vae = tree(read(prefix, "vae/config.json"), prefix + "vae/config.json");
-        int latentChannels = vae.path("latent_channels").asInt(4);
-        JsonNode unet = tree(read(prefix, "unet/config.json"), prefix + "unet/config.json");
-        int unetInChannels = unet.path("in_channels").asInt(latentChannels);
-        int blocks = vae.path("block_out_channels").size();
-        int scaleFactor = blocks == 0 ? 8 : 1 << (blocks - 1);
-        boolean textTimeConditioning = "text_time".equals(unet.path("addition_embed_type").asText(""));
-        return new ModelInfo(name, version, SchedulerConfig.parse(schedulerJson), latentChannels, unetInChannels,
-                scaleFactor, textTimeConditioning);
+        JsonNode index = tree(read(prefix, "model_index.json"), prefix + "model_index.json");
+        SchedulerConfig scheduler = SchedulerConfig.parse(read(prefix, "scheduler/scheduler_config.json"));
+        UNet2dConditionConfig unet = UNet2dConditionConfig.parse(config(prefix, "unet/config.json"));
+        AutoencoderKlConfig vae = AutoencoderKlConfig.parse(config(prefix, "vae/config.json"));
+        return new ModelInfo(name, version, ModelTraits.of(index, scheduler, unet, vae));
+    }
+
+    private ConfigJson config(String prefix, String file) {
+        return new ConfigJson(Path.of("models", prefix, file), tree(read(prefix, file), prefix + file));
     }
 
     private String read(String prefix, String file) {

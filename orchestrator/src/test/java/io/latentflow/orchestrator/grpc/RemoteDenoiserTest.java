@@ -68,7 +68,8 @@ class RemoteDenoiserTest {
             Replica replica = new Replica(manager);
             Tensor cond = context(manager, 1f);
             Tensor uncond = context(manager, 0f);
-            RemoteDenoiser denoiser = new RemoteDenoiser(replica, MODEL, cond, uncond, 7.5f, 0f);
+            RemoteDenoiser denoiser = new RemoteDenoiser(replica, MODEL, RemoteDenoiser.Branch.of(cond),
+                    RemoteDenoiser.Branch.of(uncond), 7.5f, 0f, null);
             NDArray latents = manager.ones(new Shape(1, 4, 2, 2));
 
             NDArray first = denoiser.predict(latents, 901f);
@@ -100,9 +101,12 @@ class RemoteDenoiserTest {
             Replica replica = new Replica(manager);
             Tensor condPooled = Tensors.toProto(manager.full(new Shape(1, 8), 1f));
             Tensor uncondPooled = Tensors.toProto(manager.full(new Shape(1, 8), 0f));
-            Tensor timeIds = Tensors.toProto(manager.create(new float[] {64, 64, 0, 0, 64, 64}, new Shape(1, 6)));
-            RemoteDenoiser denoiser = new RemoteDenoiser(replica, MODEL, context(manager, 1f), context(manager, 0f),
-                    7.5f, 0f, condPooled, uncondPooled, timeIds);
+            // a refiner's (original_h, original_w, crop_top, crop_left, aesthetic_score): the branches differ
+            Tensor timeIds = Tensors.toProto(manager.create(new float[] {64, 64, 0, 0, 6}, new Shape(1, 5)));
+            Tensor negativeTimeIds = Tensors.toProto(manager.create(new float[] {64, 64, 0, 0, 2.5f}, new Shape(1, 5)));
+            RemoteDenoiser denoiser = new RemoteDenoiser(replica, MODEL,
+                    new RemoteDenoiser.Branch(context(manager, 1f), condPooled, timeIds),
+                    new RemoteDenoiser.Branch(context(manager, 0f), uncondPooled, negativeTimeIds), 7.5f, 0f, null);
             NDArray latents = manager.ones(new Shape(1, 4, 2, 2));
 
             denoiser.predict(latents, 901f);
@@ -110,7 +114,7 @@ class RemoteDenoiserTest {
             assertEquals(condPooled, inline.getCond().getTextEmbeds().getTensor());
             assertEquals(uncondPooled, inline.getUncond().getTextEmbeds().getTensor());
             assertEquals(timeIds, inline.getCond().getTimeIds().getTensor());
-            assertEquals(timeIds, inline.getUncond().getTimeIds().getTensor());
+            assertEquals(negativeTimeIds, inline.getUncond().getTimeIds().getTensor());
 
             denoiser.predict(latents, 801f);
             PredictRequest byKey = replica.requests.get(1);
@@ -125,7 +129,8 @@ class RemoteDenoiserTest {
     void runsWithoutTheUnconditionalBranchWhenGuidanceIsOff() {
         try (NDManager manager = NDManager.newBaseManager()) {
             Replica replica = new Replica(manager);
-            RemoteDenoiser denoiser = new RemoteDenoiser(replica, MODEL, context(manager, 1f), null, 1f, 0f);
+            RemoteDenoiser denoiser = new RemoteDenoiser(replica, MODEL,
+                    RemoteDenoiser.Branch.of(context(manager, 1f)), null, 1f, 0f, null);
             denoiser.predict(manager.ones(new Shape(1, 4, 2, 2)), 500f);
             assertFalse(replica.requests.get(0).hasUncond());
         }
@@ -136,8 +141,26 @@ class RemoteDenoiserTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             RemoteDenoiser.PredictCall forgetful = request -> PredictResponse.newBuilder()
                     .addMissingKeys(request.getCond().getContext().getKey()).build();
-            RemoteDenoiser denoiser = new RemoteDenoiser(forgetful, MODEL, context(manager, 1f), null, 1f, 0f);
+            RemoteDenoiser denoiser = new RemoteDenoiser(forgetful, MODEL,
+                    RemoteDenoiser.Branch.of(context(manager, 1f)), null, 1f, 0f, null);
             assertThrows(IllegalStateException.class, () -> denoiser.predict(manager.ones(new Shape(1, 4, 2, 2)), 1f));
+        }
+    }
+
+    @Test
+    void appendsTheInpaintingChannelsToTheSampleOfANineChannelUnet() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Replica replica = new Replica(manager);
+            // mask (1 channel) and masked-image latents (4 channels) beside 4 latent channels
+            NDArray extra = manager.full(new Shape(1, 5, 2, 2), 3f);
+            RemoteDenoiser denoiser = new RemoteDenoiser(replica, MODEL,
+                    RemoteDenoiser.Branch.of(context(manager, 1f)), RemoteDenoiser.Branch.of(context(manager, 0f)),
+                    7.5f, 0f, extra);
+            denoiser.predict(manager.ones(new Shape(1, 4, 2, 2)), 500f);
+            NDArray sent = Tensors.toNDArray(replica.requests.get(0).getSample(), manager);
+            assertEquals(new Shape(1, 9, 2, 2), sent.getShape());
+            assertEquals(16f, sent.get(":, :4").sum().getFloat());
+            assertEquals(60f, sent.get(":, 4:").sum().getFloat());
         }
     }
 }

@@ -1,7 +1,5 @@
 package io.latentflow.orchestrator.grpc;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
@@ -18,23 +16,6 @@ class WireTensorsTest {
             .setDtype(DType.INT32)
             .setData(ByteString.copyFrom(new byte[] {0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0}))
             .build();
-
-    @Test
-    void itemKeepsTheBatchAxis() {
-        Tensor second = WireTensors.item(TWO_BY_ONE_BY_TWO, 1);
-        assertEquals(List.of(1L, 1L, 2L), second.getShapeList());
-        assertArrayEquals(new byte[] {2, 0, 0, 0, 3, 0, 0, 0}, second.getData().toByteArray());
-        assertThrows(IllegalArgumentException.class, () -> WireTensors.item(TWO_BY_ONE_BY_TWO, 2));
-    }
-
-    @Test
-    void repeatConcatenatesAlongTheBatchAxis() {
-        Tensor first = WireTensors.item(TWO_BY_ONE_BY_TWO, 0);
-        Tensor repeated = WireTensors.repeat(first, 3);
-        assertEquals(List.of(3L, 1L, 2L), repeated.getShapeList());
-        assertArrayEquals(new byte[] {0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0},
-                repeated.getData().toByteArray());
-    }
 
     @Test
     void checkedRejectsDataThatDoesNotMatchTheShape() {

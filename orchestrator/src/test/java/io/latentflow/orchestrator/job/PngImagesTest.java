@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Test;
 class PngImagesTest {
 
     @Test
-    void encodesTheRequestedImageOfABatchAsRgbWithClamping() throws IOException {
-        // batch (2, 3, 1, 2): image 1 has pixel (0,0) red (with an out-of-range 3), pixel (1,0) blue, all else -1
+    void encodesTheRequestedImageOfABatchAsRgb() throws IOException {
+        // batch (2, 3, 1, 2) in [0, 1]: image 1 has pixel (0,0) red, pixel (1,0) blue, all else 0
         float[] batch = {
-            0, 0, 0, 0, 0, 0,
-            3, -1, -1, -1, -1, 1,
+            0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f,
+            1, 0, 0, 0, 0, 1,
         };
         try (NDManager manager = NDManager.newBaseManager()) {
             byte[] png = PngImages.encode(manager.create(batch, new Shape(2, 3, 1, 2)), 1);
@@ -29,7 +29,7 @@ class PngImagesTest {
 
             BufferedImage grey = ImageIO.read(new ByteArrayInputStream(
                     PngImages.encode(manager.create(batch, new Shape(2, 3, 1, 2)), 0)));
-            // 0 -> (0 / 2 + 0.5) * 255 = 127.5, rounded half to even
+            // 0.5 * 255 = 127.5, rounded half to even
             assertEquals(0x808080, grey.getRGB(0, 0) & 0xffffff);
         }
     }

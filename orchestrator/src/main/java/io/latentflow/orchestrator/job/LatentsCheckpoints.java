@@ -1,0 +1,113 @@
+package io.latentflow.orchestrator.job;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.latentflow.core.tensor.SafetensorsReader;
+import io.latentflow.core.tensor.SafetensorsWriter;
+import io.latentflow.orchestrator.config.OrchestratorConfig;
+import io.latentflow.orchestrator.storage.ObjectStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * A job's latents after every {@code checkpoint-every-steps} steps, in the bucket, so that a job redelivered after a
+ * crash continues after its last checkpoint instead of starting over.
+ */
+@ApplicationScoped
+public class LatentsCheckpoints {
+
+    private static final Logger LOG = Logger.getLogger(LatentsCheckpoints.class);
+
+    /** A checkpoint: the latents after {@code step} steps (1-based). */
+    public record Checkpoint(int step, NDArray latents) {
+    }
+
+    @Inject
+    ObjectStore store;
+
+    @Inject
+    OrchestratorConfig config;
+
+    /** Whether the latents after {@code step} of {@code totalSteps} are kept (every N steps, and the last). */
+    public boolean due(int step, int totalSteps) {
+        int every = config.checkpointEverySteps();
+        return every > 0 && (step % every == 0 || step == totalSteps);
+    }
+
+    /** Stores the latents after {@code step}; returns their key. */
+    public String save(String jobId, int step, NDArray latents) {
+        String key = JobKeys.latents(jobId, step);
+        Path file = null;
+        try {
+            file = Files.createTempFile("latents-", ".safetensors");
+            SafetensorsWriter.write(file, Map.of("latents", latents));
+            store.put(key, Files.readAllBytes(file), "application/octet-stream");
+            return key;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write latents checkpoint " + key, e);
+        } finally {
+            deleteQuietly(file);
+        }
+    }
+
+    /**
+     * The job's latest readable checkpoint of at most {@code totalSteps} steps whose latents have the job's shape
+     * (B, C, h, w), or empty to start afresh.
+     */
+    public Optional<Checkpoint> latest(String jobId, int totalSteps, long[] shape, NDManager manager) {
+        if (config.checkpointEverySteps() <= 0) {
+            return Optional.empty();
+        }
+        Optional<Integer> step = store.list(JobKeys.latentsPrefix(jobId)).stream()
+                .map(key -> JobKeys.latentsStep(jobId, key))
+                .flatMap(Optional::stream)
+                .filter(found -> found <= totalSteps)
+                .max(Comparator.naturalOrder());
+        return step.flatMap(found -> load(JobKeys.latents(jobId, found), shape, manager)
+                .map(latents -> new Checkpoint(found, latents)));
+    }
+
+    private Optional<NDArray> load(String key, long[] shape, NDManager manager) {
+        Optional<byte[]> bytes = store.get(key);
+        if (bytes.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = null;
+        try {
+            file = Files.createTempFile("latents-", ".safetensors");
+            Files.write(file, bytes.get());
+            NDArray latents = SafetensorsReader.read(file, manager).get("latents");
+            if (latents == null || !Arrays.equals(latents.getShape().getShape(), shape)) {
+                LOG.warnf("ignoring checkpoint %s: no latents of shape %s", key, Arrays.toString(shape));
+                return Optional.empty();
+            }
+            LOG.infof("resuming from checkpoint %s", key);
+            return Optional.of(latents);
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf(e, "ignoring unreadable checkpoint %s", key);
+            return Optional.empty();
+        } finally {
+            deleteQuietly(file);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.debugf(e, "cannot remove temporary file %s", file);
+        }
+    }
+}
