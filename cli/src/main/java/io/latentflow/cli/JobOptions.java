@@ -1,5 +1,6 @@
 package io.latentflow.cli;
 
+import io.latentflow.core.pipeline.GenerationRules;
 import io.latentflow.proto.GenerationRequest;
 import io.latentflow.proto.ModelRef;
 import java.util.UUID;
@@ -26,13 +27,14 @@ final class JobOptions {
     @Option(names = {"-H", "--height"}, description = "pixels, multiple of 8 (default 64)")
     Integer height;
 
-    @Option(names = {"-s", "--steps"}, description = "sampling steps (default 20)")
+    @Option(names = {"-s", "--steps"}, description = "sampling steps (default " + GenerationRules.DEFAULT_STEPS + ")")
     Integer steps;
 
     @Option(names = "--sampler", description = "ddim (default), ddpm, euler, euler-a, dpmpp-2m")
     String sampler;
 
-    @Option(names = {"-g", "--guidance"}, description = "classifier-free guidance scale (default 7.5; <= 1 disables it)")
+    @Option(names = {"-g", "--guidance"}, description = "classifier-free guidance scale (default "
+        + GenerationRules.DEFAULT_GUIDANCE_SCALE + "; <= 1 disables it)")
     Float guidanceScale;
 
     @Option(names = "--guidance-rescale", description = "guidance rescale factor in [0, 1] (default 0)")

@@ -14,6 +14,7 @@ import io.latentflow.core.image.PngFiles;
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.pipeline.ExpertEnsemble;
 import io.latentflow.core.pipeline.GenerationRequest;
+import io.latentflow.core.pipeline.GenerationRules;
 import io.latentflow.core.pipeline.GenerationResult;
 import io.latentflow.core.pipeline.LatentDiffusionPipeline;
 import io.latentflow.core.sampling.Cancellation;
@@ -49,7 +50,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--refiner", description = "the refiner: a name under models/ or a folder")
     String refiner;
 
-    @Option(names = "--denoising-end", defaultValue = "0.8", description = "base/refiner split (default ${DEFAULT-VALUE})")
+    @Option(names = "--denoising-end", defaultValue = "" + GenerationRules.DEFAULT_DENOISING_END, description = "base/refiner split (default ${DEFAULT-VALUE})")
     double denoisingEnd;
 
     @Option(names = "--prompts", description = "a file of captions, one per line")
@@ -61,10 +62,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed of the captions and of the images (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--guidance", defaultValue = "7.5", description = "classifier-free guidance scale (default ${DEFAULT-VALUE})")
+    @Option(names = "--guidance", defaultValue = "" + GenerationRules.DEFAULT_GUIDANCE_SCALE, description = "classifier-free guidance scale (default ${DEFAULT-VALUE})")
     float guidance;
 
-    @Option(names = "--steps", defaultValue = "30", description = "sampling steps (default ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "" + GenerationRules.DEFAULT_STEPS, description = "sampling steps (default ${DEFAULT-VALUE})")
     int steps;
 
     @Option(names = "--sheet", defaultValue = "evaluate-sheet.png", description = "contact sheet PNG (default ${DEFAULT-VALUE})")

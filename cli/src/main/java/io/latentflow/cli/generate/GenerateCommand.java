@@ -7,6 +7,8 @@ import io.latentflow.core.image.PngFiles;
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.pipeline.ExpertEnsemble;
 import io.latentflow.core.pipeline.GenerationRequest;
+import io.latentflow.core.pipeline.GenerationRules;
+import io.latentflow.core.pipeline.InvalidGenerationException;
 import io.latentflow.core.pipeline.GenerationResult;
 import io.latentflow.core.pipeline.LatentDiffusionPipeline;
 import io.latentflow.core.sampling.Cancellation;
@@ -51,7 +53,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--height", defaultValue = "0", description = "height in pixels (default: the model's)")
     int heightPx;
 
-    @Option(names = "--steps", defaultValue = "30", description = "inference steps (default ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "" + GenerationRules.DEFAULT_STEPS, description = "inference steps (default ${DEFAULT-VALUE})")
     int steps;
 
     @Option(names = "--sampler", description = "ddim | ddpm | euler | euler-a | dpmpp-2m (default: the model's scheduler)")
@@ -63,7 +65,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--eta", defaultValue = "0", description = "DDIM eta (default ${DEFAULT-VALUE})")
     double eta;
 
-    @Option(names = "--guidance", defaultValue = "7.5", description = "guidance scale (default ${DEFAULT-VALUE})")
+    @Option(names = "--guidance", defaultValue = "" + GenerationRules.DEFAULT_GUIDANCE_SCALE, description = "guidance scale (default ${DEFAULT-VALUE})")
     float guidance;
 
     @Option(names = "--guidance-rescale", defaultValue = "0", description = "guidance rescale in [0, 1]")
@@ -75,7 +77,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--init-image", paramLabel = "PNG", description = "img2img / inpainting start image")
     Path initImage;
 
-    @Option(names = "--strength", description = "img2img strength in (0, 1] (default 0.8; 1 with --mask)")
+    @Option(names = "--strength", description = "img2img strength in (0, 1] (default " + GenerationRules.DEFAULT_STRENGTH
+            + "; " + GenerationRules.DEFAULT_INPAINTING_STRENGTH + " with --mask)")
     Double strength;
 
     @Option(names = "--mask", paramLabel = "PNG", description = "inpainting mask, white = repaint")
@@ -84,7 +87,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--refiner", paramLabel = "DIR", description = "second expert's pipeline folder")
     Path refiner;
 
-    @Option(names = "--denoising-end", defaultValue = "0.8", description = "base/refiner split in (0, 1) (default ${DEFAULT-VALUE})")
+    @Option(names = "--denoising-end", defaultValue = "" + GenerationRules.DEFAULT_DENOISING_END, description = "base/refiner split in (0, 1) (default ${DEFAULT-VALUE})")
     double denoisingEnd;
 
     @Option(names = "--initial-latents", paramLabel = "F.safetensors", description = "txt2img starting latents (first tensor)")
@@ -128,7 +131,7 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             if (initImage != null) {
                 NDArray image = ImageTensors.toTensor(PngFiles.read(initImage), manager);
-                builder.initImage(image, strength != null ? strength : (mask != null ? 1.0 : 0.8));
+                builder.initImage(image, strength != null ? strength : GenerationRules.defaultStrength(mask != null));
             }
             if (mask != null) {
                 builder.mask(ImageTensors.maskToTensor(PngFiles.read(mask), manager));
@@ -154,10 +157,18 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             System.out.println("wrote " + out + " (seed " + usedSeed + ")");
             return 0;
+        } catch (InvalidGenerationException e) {
+            err.println("error: " + option(e.field()) + ": " + e.reason());
+            return 2;
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
         }
+    }
+
+    /** This command's option for a request field of core's rules. */
+    static String option(String field) {
+        return field.equals("guidance_scale") ? "--guidance" : "--" + field.replace('_', '-');
     }
 
     private static NDArray firstTensor(Path file, NDManager manager) {

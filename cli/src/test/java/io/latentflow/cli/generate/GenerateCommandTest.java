@@ -10,6 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -86,9 +89,28 @@ class GenerateCommandTest {
 
     @Test
     void invalidOptionsExitWithUsageErrorNamingTheOption(@TempDir Path dir) {
-        int code = new CommandLine(new GenerateCommand()).execute(
-                "--model", oracle().resolve("pipeline_sd_tiny").toString(), "--prompt", "x",
-                "--sampler", "heun", "--out", dir.resolve("x.png").toString());
+        String model = oracle().resolve("pipeline_sd_tiny").toString();
+        String out = dir.resolve("x.png").toString();
+        assertRefused("--sampler: unknown sampler 'heun'", "--model", model, "--prompt", "x", "--sampler", "heun",
+                "--out", out);
+        assertRefused("--eta: applies to sampler ddim only", "--model", model, "--prompt", "x", "--sampler", "euler",
+                "--eta", "0.5", "--out", out);
+        assertRefused("--width: must be a multiple of 8", "--model", model, "--prompt", "x", "--width", "60",
+                "--out", out);
+    }
+
+    private static void assertRefused(String message, String... args) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = new CommandLine(new GenerateCommand()).execute(args);
+        } finally {
+            System.setErr(original);
+        }
         assertEquals(2, code);
+        String printed = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("error: " + message), printed);
     }
 }

@@ -16,8 +16,19 @@ public final class ExpertEnsemble {
     private final LatentDiffusionPipeline base;
     private final LatentDiffusionPipeline refiner;
 
-    /** The first (high-noise) and second (low-noise) experts. */
+    /** The first (high-noise) and second (low-noise) experts, which must share a latent space. */
     public ExpertEnsemble(LatentDiffusionPipeline base, LatentDiffusionPipeline refiner) {
+        ModelTraits b = base.traits();
+        ModelTraits r = refiner.traits();
+        if (r.latentChannels() != b.latentChannels() || r.vaeScaleFactor() != b.vaeScaleFactor()) {
+            throw new InvalidGenerationException("refiner", "the refiner has " + r.latentChannels()
+                    + "-channel latents at 1/" + r.vaeScaleFactor() + " scale but the base has " + b.latentChannels()
+                    + "-channel latents at 1/" + b.vaeScaleFactor() + "; the refiner must continue the base's latents");
+        }
+        if (r.unet().inChannels() != r.latentChannels()) {
+            throw new InvalidGenerationException("refiner", "the refiner has a " + r.unet().inChannels()
+                    + "-channel inpainting UNet; use a text-to-image model");
+        }
         this.base = base;
         this.refiner = refiner;
     }
@@ -30,12 +41,10 @@ public final class ExpertEnsemble {
      */
     public GenerationResult generate(GenerationRequest request, double split, NDManager manager,
                                      StepListener listener, Cancellation cancellation) {
-        if (!(split > 0 && split < 1)) {
-            throw new IllegalArgumentException("denoising_end must be in (0, 1), got " + split);
-        }
+        GenerationRules.checkSplit("denoising_end", split);
         NoiseSource noise = request.noiseSource();
         GenerationRequest first = request.forFirstExpert(noise, split, request.resume());
-        int baseSteps = base.stepCount(first);
+        int baseSteps = base.plannedSteps(first);
         int total = base.sampler(first).schedule(request.steps()).timesteps().length;
         try (NDManager scope = manager.newSubManager()) {
             StepListener counting = (i, n, t, x, x0) -> listener.onStep(i, total, t, x, x0);
@@ -58,10 +67,11 @@ public final class ExpertEnsemble {
                                    StepListener listener, Cancellation cancellation) {
         NoiseSource noise = request.noiseSource();
         GenerationRequest first = request.forFirstExpert(noise, null, request.resume());
-        int baseSteps = base.stepCount(first);
+        int baseSteps = base.plannedSteps(first);
         int refinerSteps = refiner.sampler(first).schedule(request.steps()).forStrength(strength).steps();
         if (refinerSteps < 1) {
-            throw new IllegalArgumentException("steps " + request.steps() + " with refiner strength " + strength
+            throw new InvalidGenerationException("strength", "steps " + request.steps() + " with refiner strength "
+                    + strength
                     + " leaves no refining step; raise steps or strength");
         }
         int total = baseSteps + refinerSteps;

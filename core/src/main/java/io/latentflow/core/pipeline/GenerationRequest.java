@@ -3,7 +3,6 @@ package io.latentflow.core.pipeline;
 import ai.djl.ndarray.NDArray;
 import io.latentflow.core.sampling.NoiseSource;
 import io.latentflow.core.sampling.SamplerOptions;
-import io.latentflow.core.sampling.Samplers;
 
 import java.util.List;
 
@@ -71,57 +70,47 @@ public record GenerationRequest(
 
     public GenerationRequest {
         if (prompts == null || prompts.isEmpty()) {
-            throw new IllegalArgumentException("prompt is required");
+            throw new InvalidGenerationException("prompt", "is required");
         }
-        if (steps < 1) {
-            throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+        samplerOptions = samplerOptions == null ? SamplerOptions.defaults() : samplerOptions;
+        GenerationRules.checkSteps(steps);
+        GenerationRules.checkSampler(sampler, samplerOptions.eta(), Boolean.TRUE.equals(samplerOptions.karras()));
+        GenerationRules.checkGuidance(guidanceScale, guidanceRescale);
+        GenerationRules.checkStrength(strength);
+        if (denoisingEnd != null) {
+            GenerationRules.checkSplit("denoising_end", denoisingEnd);
         }
-        if (sampler != null && !Samplers.NAMES.contains(sampler)) {
-            throw new IllegalArgumentException("sampler '" + sampler + "' is not one of " + Samplers.NAMES);
-        }
-        if (!(strength > 0 && strength <= 1)) {
-            throw new IllegalArgumentException("strength must be in (0, 1], got " + strength);
-        }
-        if (denoisingEnd != null && !(denoisingEnd > 0 && denoisingEnd < 1)) {
-            throw new IllegalArgumentException("denoising_end must be in (0, 1), got " + denoisingEnd);
-        }
-        if (denoisingStart != null && !(denoisingStart > 0 && denoisingStart < 1)) {
-            throw new IllegalArgumentException("denoising_start must be in (0, 1), got " + denoisingStart);
-        }
-        if (denoisingStart != null && initImage == null) {
-            throw new IllegalArgumentException("denoising_start needs init latents (the first expert's output)");
+        if (denoisingStart != null) {
+            GenerationRules.checkSplit("denoising_start", denoisingStart);
+            if (initImage == null) {
+                throw new InvalidGenerationException("denoising_start",
+                        "needs init latents (the first expert's output)");
+            }
         }
         if (resume != null && (resume.step() < 1 || resume.latents() == null)) {
             throw new IllegalArgumentException("resume needs a step >= 1 and its latents");
         }
-        if (mask != null && initImage == null) {
-            throw new IllegalArgumentException("mask needs an init image");
-        }
-        if (!(guidanceScale >= 0)) {
-            throw new IllegalArgumentException("guidance must be >= 0, got " + guidanceScale);
-        }
-        if (!(guidanceRescale >= 0 && guidanceRescale <= 1)) {
-            throw new IllegalArgumentException("guidance_rescale must be in [0, 1], got " + guidanceRescale);
-        }
+        GenerationRules.checkMask(mask != null, initImage != null);
         if (widthPx < 0 || heightPx < 0) {
-            throw new IllegalArgumentException("width and height must be >= 0 (0: the model's default)");
+            throw new InvalidGenerationException(widthPx < 0 ? "width" : "height",
+                    "must be >= 0 (0: the model's default)");
         }
         if (seeds == null || seeds.length == 0) {
             seeds = new long[] {0};
         }
         if (prompts.size() != 1 && prompts.size() != seeds.length && noise == null) {
-            throw new IllegalArgumentException(prompts.size() + " prompts for " + seeds.length + " seeds");
+            throw new InvalidGenerationException("prompt", prompts.size() + " prompts for " + seeds.length
+                    + " seeds");
         }
         if (negativePrompts != null && negativePrompts.size() != 1 && negativePrompts.size() != prompts.size()) {
-            throw new IllegalArgumentException("negative_prompt: give one, or one per prompt");
+            throw new InvalidGenerationException("negative_prompt", "give one, or one per prompt");
         }
         prompts = List.copyOf(prompts);
         negativePrompts = negativePrompts == null ? null : List.copyOf(negativePrompts);
-        samplerOptions = samplerOptions == null ? SamplerOptions.defaults() : samplerOptions;
         cropsCoordsTopLeft = cropsCoordsTopLeft == null ? new int[] {0, 0} : cropsCoordsTopLeft;
     }
 
-    /** A builder with diffusers' defaults (50 steps, guidance 7.5, strength 0.8, seed 0). */
+    /** A builder with {@link GenerationRules}' defaults (steps, guidance, strength) and seed 0. */
     public static Builder builder(String prompt) {
         return new Builder(List.of(prompt));
     }
@@ -166,10 +155,10 @@ public record GenerationRequest(
         private List<String> negativePrompts;
         private int widthPx;
         private int heightPx;
-        private int steps = 50;
+        private int steps = GenerationRules.DEFAULT_STEPS;
         private String sampler;
         private SamplerOptions samplerOptions = SamplerOptions.defaults();
-        private float guidanceScale = 7.5f;
+        private float guidanceScale = GenerationRules.DEFAULT_GUIDANCE_SCALE;
         private float guidanceRescale;
         private long[] seeds = {0};
         private NoiseSource noise;
@@ -293,7 +282,7 @@ public record GenerationRequest(
         }
 
         public GenerationRequest build() {
-            double s = strength != null ? strength : (mask != null ? 1.0 : 0.8);
+            double s = strength != null ? strength : GenerationRules.defaultStrength(mask != null);
             return new GenerationRequest(prompts, negativePrompts, widthPx, heightPx, steps, sampler, samplerOptions,
                     guidanceScale, guidanceRescale, seeds, noise, initialLatents, initImage, s, mask, denoisingEnd,
                     denoisingStart, originalSize, cropsCoordsTopLeft, targetSize, aestheticScore,

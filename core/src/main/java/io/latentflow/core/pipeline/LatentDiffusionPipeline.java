@@ -67,11 +67,19 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
         SchedulerConfig scheduler = traits.scheduler();
         String name = request.sampler() != null
                 ? request.sampler() : Samplers.forSchedulerClass(scheduler.className());
-        return Samplers.create(name, scheduler, request.samplerOptions());
+        try {
+            return Samplers.create(name, scheduler, request.samplerOptions());
+        } catch (IllegalArgumentException e) {
+            // a sampler that cannot serve this model (its prediction type)
+            throw new InvalidGenerationException("sampler", e.getMessage());
+        }
     }
 
-    /** The number of denoising steps {@code request} runs, after its strength and denoising windows; validates it. */
-    int stepCount(GenerationRequest request) {
+    /**
+     * The number of denoising steps {@code request} runs on this model, after its strength and denoising windows;
+     * checks every option against the model first (an {@link InvalidGenerationException} names the one at fault).
+     */
+    public int plannedSteps(GenerationRequest request) {
         return plan(request).schedule.steps();
     }
 
@@ -159,22 +167,21 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
             heightPx = request.heightPx() > 0 ? request.heightPx() : defaultSize;
             widthPx = request.widthPx() > 0 ? request.widthPx() : defaultSize;
         }
-        if (heightPx % factor != 0 || widthPx % factor != 0) {
-            throw new IllegalArgumentException("width and height must be multiples of " + factor + ", got "
-                    + widthPx + "x" + heightPx);
-        }
+        GenerationRules.checkSize("width", widthPx, factor);
+        GenerationRules.checkSize("height", heightPx, factor);
         boolean inpaint = request.mask() != null;
         int inChannels = traits.unet().inChannels();
         int latentChannels = traits.latentChannels();
         if (inpaint && inChannels != latentChannels && inChannels != 2 * latentChannels + 1) {
-            throw new IllegalArgumentException("inpainting needs a UNet with " + latentChannels + " or "
+            throw new InvalidGenerationException("mask", "inpainting needs a UNet with " + latentChannels + " or "
                     + (2 * latentChannels + 1) + " input channels, this one has " + inChannels);
         }
         if (!inpaint && inChannels != latentChannels) {
-            throw new IllegalArgumentException("this UNet has " + inChannels + " input channels (an inpainting model):"
+            throw new InvalidGenerationException("mask", "this UNet has " + inChannels
+                    + " input channels (an inpainting model):"
                     + " give an init image and a mask");
         }
-        Schedule schedule = sampler.schedule(request.steps());
+        Schedule schedule = scheduleWithinTraining(sampler, request.steps());
         if (request.denoisingStart() != null) {
             schedule = schedule.from(request.denoisingStart());
         } else if (request.initImage() != null) {
@@ -184,15 +191,39 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
             schedule = schedule.until(request.denoisingEnd());
         }
         if (schedule.steps() < 1) {
-            throw new IllegalArgumentException("steps " + request.steps() + " with strength " + request.strength()
+            throw new InvalidGenerationException("strength", "steps " + request.steps() + " with strength "
+                    + request.strength()
                     + " leaves no denoising step; raise steps or strength");
         }
         int batch = request.noise() != null && request.prompts().size() == 1
                 ? batchFromInputs(request) : Math.max(request.prompts().size(), request.seeds().length);
         if (request.prompts().size() != 1 && request.prompts().size() != batch) {
-            throw new IllegalArgumentException(request.prompts().size() + " prompts for a batch of " + batch);
+            throw new InvalidGenerationException("prompt", request.prompts().size() + " prompts for a batch of "
+                    + batch);
         }
         return new Plan(sampler, schedule, batch, widthPx, heightPx, heightPx / factor, widthPx / factor, inpaint);
+    }
+
+    /**
+     * The sampler's schedule of {@code steps} steps, whose timesteps must lie in the model's training schedule (with
+     * "leading" spacing and steps_offset 1, 1000 steps of a 1000-step schedule would ask for t = 1000).
+     */
+    private static Schedule scheduleWithinTraining(Sampler sampler, int steps) {
+        Schedule schedule;
+        try {
+            schedule = sampler.schedule(steps);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidGenerationException("steps", e.getMessage());
+        }
+        int trainSteps = sampler.config().numTrainTimesteps();
+        for (float timestep : schedule.timesteps()) {
+            if (timestep < 0 || timestep > trainSteps - 1) {
+                throw new InvalidGenerationException("steps", steps + " steps of sampler " + sampler.name()
+                        + " reach timestep " + timestep + ", outside this model's training schedule [0, "
+                        + (trainSteps - 1) + "]; use fewer steps");
+            }
+        }
+        return schedule;
     }
 
     private static int batchFromInputs(GenerationRequest request) {
@@ -334,7 +365,8 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
             return x;
         }
         if (b != 1) {
-            throw new IllegalArgumentException("init image/mask batch " + b + " does not match " + batch + " images");
+            throw new InvalidGenerationException("init_image", "init image/mask batch " + b + " does not match "
+                    + batch + " images");
         }
         return x.repeat(0, batch);
     }

@@ -42,7 +42,7 @@ public final class SdxlConditioning {
      */
     static void check(UNet2dConditionConfig config, int timeIdCount, NDArray pooled) {
         if (pooled == null) {
-            throw new IllegalArgumentException("this UNet needs pooled text embeddings (text_encoder_2)");
+            throw new InvalidGenerationException("model", "this UNet needs pooled text embeddings (text_encoder_2)");
         }
         Integer expected = config.projectionClassEmbeddingsInputDim();
         Integer timeDim = config.additionTimeEmbedDim();
@@ -51,7 +51,7 @@ public final class SdxlConditioning {
         }
         long passed = (long) timeDim * timeIdCount + pooled.getShape().get(1);
         if (passed != expected) {
-            throw new IllegalArgumentException("model expects an added time embedding vector of length " + expected
+            throw new InvalidGenerationException("model", "model expects an added time embedding vector of length " + expected
                     + ", but a vector of " + passed + " was created: requires_aesthetics_score in model_index.json "
                     + "must be " + (timeIdCount == 6) + " for this model");
         }

@@ -37,20 +37,12 @@ public final class Samplers {
 
     /**
      * A sampler of the given name reading the scheduler configuration as diffusers' {@code from_config} of the
-     * matching scheduler class would; fails naming the option and the allowed values when an option does not apply.
+     * matching scheduler class would; fails when it cannot serve the configuration's prediction type. Whether eta and
+     * Karras sigmas apply to a sampler is a request rule (GenerationRules in the pipeline package).
      */
     public static Sampler create(String name, SchedulerConfig config, SamplerOptions options) {
         if (name == null || !NAMES.contains(name)) {
             throw new IllegalArgumentException("sampler '" + name + "' is not one of " + NAMES);
-        }
-        boolean karrasCapable = name.equals("euler") || name.equals("dpmpp-2m");
-        if (Boolean.TRUE.equals(options.karras()) && !karrasCapable) {
-            throw new IllegalArgumentException("karras sigmas are not supported by sampler '" + name
-                    + "'; samplers with karras: [euler, dpmpp-2m]");
-        }
-        if (options.eta() > 0 && !name.equals("ddim")) {
-            throw new IllegalArgumentException("eta applies to sampler 'ddim' only, got eta " + options.eta()
-                    + " for sampler '" + name + "'");
         }
         SchedulerConfig resolved = config.resolvedFor(SCHEDULER_CLASSES.get(name));
         boolean karras = options.karras() != null ? options.karras() : resolved.useKarrasSigmas();

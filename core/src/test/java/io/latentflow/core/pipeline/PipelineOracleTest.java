@@ -10,11 +10,13 @@ import io.latentflow.core.sampling.NoiseSource;
 import io.latentflow.core.sampling.OracleFiles;
 import io.latentflow.core.sampling.RecordedNoise;
 import io.latentflow.core.sampling.Sampler;
+import io.latentflow.core.sampling.SamplerOptions;
 import io.latentflow.core.sampling.StepListener;
 import io.latentflow.core.schedule.Schedule;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.image.BufferedImage;
@@ -151,26 +153,32 @@ class PipelineOracleTest {
     }
 
     @Test
-    void invalidRequestsFailBeforeAnyWork() {
+    void invalidRequestsFailBeforeAnyWorkNamingTheOption() {
         NDArray image = t.get("case2.init_image");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> GenerationRequest.builder("x").steps(0).build());
-        assertTrue(e.getMessage().contains("steps"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> GenerationRequest.builder("x").initImage(image, 1.5).build());
-        assertTrue(e.getMessage().contains("strength") && e.getMessage().contains("(0, 1]"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> GenerationRequest.builder("x").sampler("heun").build());
-        assertTrue(e.getMessage().contains("heun") && e.getMessage().contains("euler-a"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> GenerationRequest.builder("x").denoisingEnd(1.2).build());
-        assertTrue(e.getMessage().contains("denoising_end"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> pipeline.generate(
+        assertRefused("steps", "must be >= 1", () -> GenerationRequest.builder("x").steps(0).build());
+        assertRefused("strength", "(0, 1]", () -> GenerationRequest.builder("x").initImage(image, 1.5).build());
+        assertRefused("sampler", "euler-a", () -> GenerationRequest.builder("x").sampler("heun").build());
+        assertRefused("denoising_end", "(0, 1)", () -> GenerationRequest.builder("x").denoisingEnd(1.2).build());
+        assertRefused("eta", "ddim only", () -> GenerationRequest.builder("x").sampler("euler")
+                .samplerOptions(new SamplerOptions(0.5, null)).build());
+        assertRefused("karras", "euler, dpmpp-2m", () -> GenerationRequest.builder("x").sampler("ddim")
+                .samplerOptions(new SamplerOptions(0, true)).build());
+        assertRefused("guidance_rescale", "[0, 1]", () -> GenerationRequest.builder("x").guidanceRescale(2).build());
+        assertRefused("mask", "init_image", () -> GenerationRequest.builder("x").mask(image).build());
+        assertRefused("strength", "no denoising step", () -> pipeline.generate(
                 GenerationRequest.builder("x").steps(1).initImage(image, 0.5).build(), manager));
-        assertTrue(e.getMessage().contains("strength"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> pipeline.generate(
+        assertRefused("width", "multiple of 8", () -> pipeline.generate(
                 GenerationRequest.builder("x").size(60, 64).build(), manager));
-        assertTrue(e.getMessage().contains("multiples of 8"), e.getMessage());
+        // leading spacing with steps_offset 1: 1000 steps would start at t = 1000
+        assertRefused("steps", "training schedule", () -> pipeline.plannedSteps(
+                GenerationRequest.builder("x").sampler("ddim").steps(1000).build()));
+        assertEquals(999, pipeline.plannedSteps(GenerationRequest.builder("x").sampler("ddim").steps(999).build()));
+    }
+
+    private static void assertRefused(String field, String reason, Executable request) {
+        InvalidGenerationException e = assertThrows(InvalidGenerationException.class, request);
+        assertEquals(field, e.field(), e.getMessage());
+        assertTrue(e.reason().contains(reason), e.getMessage());
     }
 
     @Test

@@ -119,9 +119,6 @@ class SamplerBehaviourTest {
         SchedulerConfig sample = SD.with(Map.of("prediction_type", "sample"));
         e = assertThrows(IllegalArgumentException.class, () -> Samplers.create("euler-a", sample));
         assertTrue(e.getMessage().contains("prediction_type") && e.getMessage().contains("epsilon"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Samplers.create("ddim", SD, new SamplerOptions(0, true)));
-        assertTrue(e.getMessage().contains("karras"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new SamplerOptions(-1, null));
         assertTrue(e.getMessage().contains("eta"), e.getMessage());
     }

@@ -8,11 +8,11 @@ import io.latentflow.core.image.ImageTensors;
 import io.latentflow.core.pipeline.ExpertEnsemble;
 import io.latentflow.core.pipeline.GenerationRequest;
 import io.latentflow.core.pipeline.GenerationResult;
+import io.latentflow.core.pipeline.InvalidGenerationException;
 import io.latentflow.core.pipeline.LatentDiffusionPipeline;
 import io.latentflow.core.sampling.Cancellation;
 import io.latentflow.core.sampling.SamplerOptions;
 import io.latentflow.core.sampling.StepListener;
-import io.latentflow.core.schedule.Schedule;
 import io.latentflow.orchestrator.grpc.RemoteDenoisers;
 import io.latentflow.orchestrator.grpc.RemoteLatentCodec;
 import io.latentflow.orchestrator.grpc.RemoteTextConditioner;
@@ -35,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 
 /**
@@ -80,28 +81,29 @@ public class JobExecution {
         String jobId = spec.jobId();
         JobStages stages = new JobStages(tracer, jobId);
         ModelCatalog.ModelInfo model = resolve(spec.modelName(), spec.modelVersion(), "model.name");
-        Schedule schedule = SamplerChoice.schedule(SamplerChoice.create(spec, model.scheduler()), spec.steps());
-        BufferedImage initImage = null;
-        if (spec.isImageToImage()) {
-            schedule = SamplerChoice.forStrength(schedule, spec);
-            initImage = stages.span("init-image.load", () -> loadImage(spec, "init_image", spec.initImage()));
-        }
+        BufferedImage initImage = spec.isImageToImage()
+                ? stages.span("init-image.load", () -> loadImage(spec, "init_image", spec.initImage())) : null;
         BufferedImage maskImage = spec.isInpainting()
                 ? stages.span("mask.load", () -> loadImage(spec, "mask", spec.mask())) : null;
-        ModelCatalog.ModelInfo refiner = spec.hasRefiner() ? refiner(spec, model) : null;
-        int totalSteps = schedule.steps();
-
-        stages.span("job.record", () -> {
-            store.put(JobKeys.request(jobId), print(spec.toRequest()).getBytes(StandardCharsets.UTF_8),
-                    "application/json");
-            return null;
-        });
-        events.publish(GenerationEvents.accepted(jobId));
+        ModelCatalog.ModelInfo refiner = spec.hasRefiner()
+                ? resolve(spec.refinerName(), spec.refinerVersion(), "refiner.name") : null;
 
         List<ImageResult> results = new ArrayList<>();
         long pipelineStart = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager()) {
             GenerationRequest.Builder request = request(spec, initImage, maskImage, manager);
+            RemoteDenoisers baseDenoisers = denoisers(stages, model);
+            LatentDiffusionPipeline base = pipeline(stages, model, baseDenoisers);
+            // every option checked against the model before the job is accepted
+            int totalSteps = checked(() -> base.plannedSteps(request.build()));
+
+            stages.span("job.record", () -> {
+                store.put(JobKeys.request(jobId), print(spec.toRequest()).getBytes(StandardCharsets.UTF_8),
+                        "application/json");
+                return null;
+            });
+            events.publish(GenerationEvents.accepted(jobId));
+
             long[] latentShape = {spec.numImages(), model.latentChannels(),
                 spec.heightPx() / model.vaeScaleFactor(), spec.widthPx() / model.vaeScaleFactor()};
             checkpoints.latest(jobId, totalSteps, latentShape, manager).ifPresent(found -> {
@@ -109,8 +111,6 @@ public class JobExecution {
                 Span.current().setAttribute("latentflow.resumed_from_step", found.step());
                 request.resume(found.step(), found.latents());
             });
-            RemoteDenoisers baseDenoisers = denoisers(stages, model);
-            LatentDiffusionPipeline base = pipeline(stages, model, baseDenoisers);
             RemoteDenoisers refinerDenoisers = refiner == null ? null : denoisers(stages, refiner);
             Cancellation cancellation = () -> tracker.shouldStop(jobId);
             Span span = stages.spanBuilder("pipeline")
@@ -119,16 +119,17 @@ public class JobExecution {
                     .setAttribute("latentflow.model", ref(model))
                     .setAttribute("latentflow.refiner", refiner == null ? "" : ref(refiner))
                     .startSpan();
-            GenerationResult result = stages.span(span, () -> {
-                GenerationResult generated = refiner == null
+            ExpertEnsemble ensemble = refiner == null ? null
+                    : checked(() -> new ExpertEnsemble(base, pipeline(stages, refiner, refinerDenoisers)));
+            GenerationResult result = checked(() -> stages.span(span, () -> {
+                GenerationResult generated = ensemble == null
                         ? base.generate(request.build(), manager, progress(spec), cancellation)
-                        : new ExpertEnsemble(base, pipeline(stages, refiner, refinerDenoisers))
-                                .generate(request.build(), spec.denoisingEnd(), manager, progress(spec),
-                                        cancellation);
+                        : ensemble.generate(request.build(), spec.denoisingEnd(), manager, progress(spec),
+                                cancellation);
                 span.setAttribute("latentflow.conditioning_resends", baseDenoisers.resends()
                         + (refinerDenoisers == null ? 0 : refinerDenoisers.resends()));
                 return generated;
-            });
+            }));
             NDArray images = result.images();
             stages.span("images.store", () -> {
                 for (int n = 0; n < spec.numImages(); n++) {
@@ -140,9 +141,6 @@ public class JobExecution {
                 }
                 return null;
             });
-        } catch (IllegalArgumentException e) {
-            // a combination of options the pipeline refuses for this model
-            throw new InvalidRequestException("", e.getMessage());
         }
         long textEncoderMs = stages.millis(TEXT_ENCODER);
         long vaeMs = stages.millis(VAE);
@@ -153,6 +151,15 @@ public class JobExecution {
                 .setTotalMs(millisSince(startNanos))
                 .build();
         return events.publish(GenerationEvents.completed(jobId, results, spec.seed(), timings));
+    }
+
+    /** Runs {@code body}; an option the pipeline refuses for this model is reported on the job's field of it. */
+    private static <T> T checked(Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (InvalidGenerationException e) {
+            throw new InvalidRequestException(e.field(), e.reason());
+        }
     }
 
     /** The core request of a job: its prompts, seeds, sampler, guidance, start image and mask. */
@@ -217,25 +224,6 @@ public class JobExecution {
         } catch (ModelNotFoundException e) {
             throw new InvalidRequestException(field, e.getMessage());
         }
-    }
-
-    /**
-     * The refiner of {@code spec}, which must exist and share the base's latent space; throws
-     * {@link InvalidRequestException} on field {@code refiner.name} or {@code refiner} otherwise.
-     */
-    private ModelCatalog.ModelInfo refiner(JobSpec spec, ModelCatalog.ModelInfo base) {
-        ModelCatalog.ModelInfo refiner = resolve(spec.refinerName(), spec.refinerVersion(), "refiner.name");
-        if (refiner.latentChannels() != base.latentChannels() || refiner.vaeScaleFactor() != base.vaeScaleFactor()) {
-            throw new InvalidRequestException("refiner", "refiner " + ref(refiner) + " has "
-                    + refiner.latentChannels() + "-channel latents at 1/" + refiner.vaeScaleFactor() + " scale but base "
-                    + ref(base) + " has " + base.latentChannels() + "-channel latents at 1/" + base.vaeScaleFactor()
-                    + "; the refiner must continue the base's latents");
-        }
-        if (refiner.unetInChannels() != refiner.latentChannels()) {
-            throw new InvalidRequestException("refiner", "refiner " + ref(refiner) + " has a "
-                    + refiner.unetInChannels() + "-channel inpainting UNet; use a text-to-image model");
-        }
-        return refiner;
     }
 
     /** The image under {@code key} (request field {@code field}), which must have the job's size. */

@@ -1,9 +1,9 @@
 package io.latentflow.orchestrator.job;
 
-import io.latentflow.core.sampling.Samplers;
+import io.latentflow.core.pipeline.GenerationRules;
+import io.latentflow.core.pipeline.InvalidGenerationException;
 import io.latentflow.proto.GenerationRequest;
 import io.latentflow.proto.ModelRef;
-import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,27 +11,16 @@ import java.util.regex.Pattern;
 
 /**
  * Checks every field of a {@link GenerationRequest} and applies the documented defaults, producing a {@link JobSpec}.
- * The first field at fault is reported as an {@link InvalidRequestException} naming it.
+ * The first field at fault is reported as an {@link InvalidRequestException} naming it. The rules and defaults every
+ * front end shares are core's {@link GenerationRules}; the limits, identifiers and object keys are the job's own.
  */
 public final class RequestValidator {
-
-    /** Samplers a request may name: the samplers core provides. */
-    public static final List<String> SAMPLERS = Samplers.NAMES;
-
-    /** Samplers that can run on Karras sigmas. */
-    public static final List<String> KARRAS_SAMPLERS = List.of("euler", "dpmpp-2m");
 
     /** Pixels per latent cell of the VAE (2^3 for every Stable Diffusion VAE). */
     public static final int VAE_SCALE_FACTOR = 8;
 
     public static final int DEFAULT_SIZE_PX = 64;
-    public static final int DEFAULT_STEPS = 20;
     public static final String DEFAULT_SAMPLER = "ddim";
-    public static final float DEFAULT_GUIDANCE_SCALE = 7.5f;
-    /** img2img strength when the request gives none (diffusers' default; inpainting defaults to 1). */
-    public static final float DEFAULT_STRENGTH = 0.8f;
-    /** The base's share of the schedule when a refiner is named and the request gives no denoising_end. */
-    public static final float DEFAULT_DENOISING_END = 0.8f;
 
     /** Job ids become object keys (jobs/&lt;id&gt;/...): letters, digits, '.', '_', '-', at most 128. */
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -68,41 +57,29 @@ public final class RequestValidator {
         requireSize("width", width, limits.maxWidthPx());
         requireSize("height", height, limits.maxHeightPx());
 
-        int steps = request.hasSteps() ? request.getSteps() : DEFAULT_STEPS;
-        require(steps >= 1 && steps <= limits.maxSteps(), "steps",
-                "must be between 1 and " + limits.maxSteps() + ", got " + steps);
-
+        int steps = request.hasSteps() ? request.getSteps() : GenerationRules.DEFAULT_STEPS;
         String sampler = request.getSampler().isEmpty() ? DEFAULT_SAMPLER : request.getSampler();
-        require(SAMPLERS.contains(sampler), "sampler",
-                "unknown sampler '" + sampler + "', expected one of " + String.join(", ", SAMPLERS));
-
-        float guidanceScale = request.hasGuidanceScale() ? request.getGuidanceScale() : DEFAULT_GUIDANCE_SCALE;
-        require(Float.isFinite(guidanceScale) && guidanceScale >= 0f, "guidance_scale",
-                "must be a finite number >= 0, got " + guidanceScale);
+        float guidanceScale = request.hasGuidanceScale() ? request.getGuidanceScale()
+                : GenerationRules.DEFAULT_GUIDANCE_SCALE;
         float guidanceRescale = request.hasGuidanceRescale() ? request.getGuidanceRescale() : 0f;
-        require(Float.isFinite(guidanceRescale) && guidanceRescale >= 0f && guidanceRescale <= 1f,
-                "guidance_rescale", "must be in [0, 1], got " + guidanceRescale);
         float eta = request.hasEta() ? request.getEta() : 0f;
-        require(Float.isFinite(eta) && eta >= 0f && eta <= 1f, "eta", "must be in [0, 1], got " + eta);
-        require(eta == 0f || sampler.equals("ddim"), "eta",
-                "applies to sampler ddim only, got eta " + eta + " with sampler " + sampler);
-        require(!request.getKarras() || KARRAS_SAMPLERS.contains(sampler), "karras",
-                "Karras sigmas apply to samplers " + String.join(", ", KARRAS_SAMPLERS) + " only, not " + sampler);
+        checkedByCore(() -> {
+            GenerationRules.checkSteps(steps);
+            GenerationRules.checkSampler(sampler, eta, request.getKarras());
+            GenerationRules.checkGuidance(guidanceScale, guidanceRescale);
+        });
+        require(steps <= limits.maxSteps(), "steps", "must be at most " + limits.maxSteps() + ", got " + steps);
 
         int numImages = request.hasNumImages() ? request.getNumImages() : 1;
         require(numImages >= 1 && numImages <= limits.maxImages(), "num_images",
                 "must be between 1 and " + limits.maxImages() + ", got " + numImages);
 
         if (request.hasStrength()) {
-            float strength = request.getStrength();
-            require(Float.isFinite(strength) && strength > 0f && strength <= 1f, "strength",
-                    "must be in (0, 1], got " + strength);
+            checkedByCore(() -> GenerationRules.checkStrength(request.getStrength()));
             require(!request.getInitImage().isEmpty(), "strength", "is only meaningful with init_image");
         }
         if (request.hasDenoisingEnd()) {
-            float denoisingEnd = request.getDenoisingEnd();
-            require(Float.isFinite(denoisingEnd) && denoisingEnd > 0f && denoisingEnd < 1f, "denoising_end",
-                    "must be in (0, 1), got " + denoisingEnd);
+            checkedByCore(() -> GenerationRules.checkSplit("denoising_end", request.getDenoisingEnd()));
             require(request.hasRefiner(), "denoising_end", "is only meaningful with a refiner");
         }
         ModelRef refiner = request.hasRefiner() ? request.getRefiner() : ModelRef.getDefaultInstance();
@@ -113,16 +90,16 @@ public final class RequestValidator {
                     "an ensemble of experts applies to text-to-image jobs only, not with init_image or mask");
         }
         float denoisingEnd = !request.hasRefiner() ? 0f
-                : request.hasDenoisingEnd() ? request.getDenoisingEnd() : DEFAULT_DENOISING_END;
+                : request.hasDenoisingEnd() ? request.getDenoisingEnd() : (float) GenerationRules.DEFAULT_DENOISING_END;
         if (!request.getInitImage().isEmpty()) {
             requireObjectKey("init_image", request.getInitImage());
         }
         if (!request.getMask().isEmpty()) {
             requireObjectKey("mask", request.getMask());
-            require(!request.getInitImage().isEmpty(), "mask", "inpainting needs init_image as well");
+            checkedByCore(() -> GenerationRules.checkMask(true, !request.getInitImage().isEmpty()));
         }
         float strength = request.hasStrength() ? request.getStrength()
-                : request.getMask().isEmpty() ? DEFAULT_STRENGTH : 1f;
+                : (float) GenerationRules.defaultStrength(!request.getMask().isEmpty());
 
         long seed = request.hasSeed() ? request.getSeed() : defaultSeed(jobId);
         return new JobSpec(jobId, modelName, model.getVersion(), prompt, negativePrompt, width, height, steps,
@@ -167,8 +144,7 @@ public final class RequestValidator {
     }
 
     private static void requireSize(String field, int sizePx, int maxPx) {
-        require(sizePx % VAE_SCALE_FACTOR == 0, field,
-                "must be a multiple of " + VAE_SCALE_FACTOR + " (the VAE's downsampling factor), got " + sizePx);
+        checkedByCore(() -> GenerationRules.checkSize(field, sizePx, VAE_SCALE_FACTOR));
         require(sizePx >= VAE_SCALE_FACTOR && sizePx <= maxPx, field,
                 "must be between " + VAE_SCALE_FACTOR + " and " + maxPx + " pixels, got " + sizePx);
     }
@@ -176,6 +152,15 @@ public final class RequestValidator {
     private static void requireObjectKey(String field, String key) {
         require(!key.startsWith("/") && !key.contains("..") && key.length() <= 1024, field,
                 "'" + key + "' is not a valid object key");
+    }
+
+    /** Runs core's checks of the options every front end shares; a refusal names the same field here. */
+    private static void checkedByCore(Runnable checks) {
+        try {
+            checks.run();
+        } catch (InvalidGenerationException e) {
+            throw new InvalidRequestException(e.field(), e.reason());
+        }
     }
 
     private static void require(boolean condition, String field, String reason) {

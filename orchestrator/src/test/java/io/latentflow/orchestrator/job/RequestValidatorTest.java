@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.latentflow.core.pipeline.GenerationRules;
+import io.latentflow.core.sampling.Samplers;
 import io.latentflow.proto.GenerationRequest;
 import io.latentflow.proto.ModelRef;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,7 @@ class RequestValidatorTest {
         assertEquals("", spec.modelVersion());
         assertEquals(64, spec.widthPx());
         assertEquals(64, spec.heightPx());
-        assertEquals(20, spec.steps());
+        assertEquals(GenerationRules.DEFAULT_STEPS, spec.steps());
         assertEquals("ddim", spec.sampler());
         assertEquals(7.5f, spec.guidanceScale());
         assertEquals(0f, spec.guidanceRescale());
@@ -65,7 +67,7 @@ class RequestValidatorTest {
     void writesEveryDefaultIntoTheStoredRequest() {
         GenerationRequest stored = validator.validate(valid().setSeed(7).build(), "job-9").toRequest();
         assertEquals("job-9", stored.getJobId());
-        assertEquals(20, stored.getSteps());
+        assertEquals(GenerationRules.DEFAULT_STEPS, stored.getSteps());
         assertEquals(64, stored.getWidth());
         assertEquals("ddim", stored.getSampler());
         assertEquals(7L, stored.getSeed());
@@ -126,7 +128,8 @@ class RequestValidatorTest {
     void rejectsStepCountsOutsideOneToAThousand() {
         InvalidRequestException e = rejected(valid().setSteps(0));
         assertEquals("steps", e.field());
-        assertTrue(e.reason().contains("between 1 and 1000"), e.reason());
+        assertTrue(e.reason().contains(">= 1"), e.reason());
+        assertTrue(rejected(valid().setSteps(1001)).reason().contains("at most 1000"));
         assertRejected("steps", valid().setSteps(-3));
         assertRejected("steps", valid().setSteps(1001));
         validator.validate(valid().setSteps(1).build(), "j");
@@ -139,7 +142,7 @@ class RequestValidatorTest {
         assertEquals("sampler", e.field());
         assertTrue(e.reason().contains("heun"), e.reason());
         assertRejected("sampler", valid().setSampler("DDIM"));
-        for (String sampler : RequestValidator.SAMPLERS) {
+        for (String sampler : Samplers.NAMES) {
             assertEquals(sampler, validator.validate(valid().setSampler(sampler).build(), "j").sampler());
         }
     }
