@@ -285,7 +285,7 @@ class GenerationPipelineIT {
     void inpaintingRepaintsTheMaskedRegionOfAnImageInTheBucket() throws Exception {
         assertNotNull(kafkaImageKey, "the Kafka job stored an image");
         String maskKey = "inputs/" + UUID.randomUUID() + "/right-half.png";
-        system.put(maskKey, rightHalfMask(64, 64), "image/png");
+        system.put(maskKey, TestImages.rightHalfMask(64, 64), "image/png");
         GenerationServiceGrpc.GenerationServiceBlockingStub stub = GenerationServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         List<GenerationEvent> streamed = new ArrayList<>();
@@ -300,7 +300,7 @@ class GenerationPipelineIT {
         assertImage(last.getCompleted().getImages(0), "jobs/" + last.getJobId() + "/images/0.png", 64, 64, 13L);
 
         String smallMask = "inputs/" + UUID.randomUUID() + "/small.png";
-        system.put(smallMask, rightHalfMask(32, 32), "image/png");
+        system.put(smallMask, TestImages.rightHalfMask(32, 32), "image/png");
         List<GenerationEvent> refused = new ArrayList<>();
         stub.generate(GenerationRequest.newBuilder()
                 .setModel(TINY_SD).setPrompt("p").setInitImage(kafkaImageKey).setMask(smallMask).build())
@@ -308,19 +308,6 @@ class GenerationPipelineIT {
         GenerationEvent failed = refused.get(refused.size() - 1);
         assertEquals(EventType.FAILED, failed.getType(), failed::toString);
         assertEquals("mask", failed.getFailure().getField());
-    }
-
-    /** A PNG mask repainting the right half (white) and keeping the left half (black). */
-    private static byte[] rightHalfMask(int widthPx, int heightPx) throws IOException {
-        BufferedImage mask = new BufferedImage(widthPx, heightPx, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < heightPx; y++) {
-            for (int x = widthPx / 2; x < widthPx; x++) {
-                mask.setRGB(x, y, 0xffffff);
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(mask, "png", out);
-        return out.toByteArray();
     }
 
     @Test

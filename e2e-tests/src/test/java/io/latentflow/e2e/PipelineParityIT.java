@@ -1,0 +1,244 @@
+package io.latentflow.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.latentflow.core.image.ImageTensors;
+import io.latentflow.core.model.ModelOptions;
+import io.latentflow.core.pipeline.GenerationResult;
+import io.latentflow.core.pipeline.LatentDiffusionPipeline;
+import io.latentflow.core.sampling.SamplerOptions;
+import io.latentflow.core.tensor.SafetensorsReader;
+import io.latentflow.core.tensor.SafetensorsWriter;
+import io.latentflow.deploy.LatentflowService;
+import io.latentflow.proto.EventType;
+import io.latentflow.proto.GenerationEvent;
+import io.latentflow.proto.GenerationRequest;
+import io.latentflow.proto.GenerationServiceGrpc;
+import io.latentflow.proto.ModelRef;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One generation path: every case of the oracle's tiny Stable Diffusion folder (txt2img, guidance rescale, img2img,
+ * 4-channel inpainting), and 9-channel inpainting on a widened copy of it, run as jobs through the real services,
+ * end with the same final latents (max abs difference 1e-5) and the same PNG bytes as core's pipeline in this JVM.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineParityIT {
+
+    private static final double SAME = 1e-5;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ModelRef ORACLE_MODEL = ModelRef.newBuilder().setName("sd-oracle").setVersion("1").build();
+    private static final ModelRef INPAINTING_MODEL = ModelRef.newBuilder().setName("sd-inpainting").setVersion("1")
+            .build();
+
+    private RunningSystem system;
+    private ManagedChannel channel;
+    private NDManager manager;
+
+    @BeforeAll
+    void start() throws Exception {
+        system = RunningSystem.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(system::close));
+        channel = ManagedChannelBuilder.forAddress(RunningSystem.HOST, system.port(LatentflowService.ORCHESTRATOR))
+                .usePlaintext().build();
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterAll
+    void stop() throws InterruptedException {
+        if (manager != null) {
+            manager.close();
+        }
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (system != null) {
+            system.close();
+        }
+    }
+
+    private static Path oracleFolder() {
+        return Path.of(System.getProperty("latentflow.oracle", "../../shared/oracle")).resolve("pipeline_sd_tiny");
+    }
+
+    @Test
+    void everyOracleCaseAndNineChannelInpaintingMatchThePipelineInThisJvm(@TempDir Path dir) throws Exception {
+        Path oracle = oracleFolder();
+        upload(oracle, ORACLE_MODEL);
+        Path inpainting = widenedForInpainting(oracle, dir);
+        upload(inpainting, INPAINTING_MODEL);
+        String initKey = "inputs/" + UUID.randomUUID() + "/start.png";
+        byte[] initPng = Files.readAllBytes(oracle.resolve("case0_txt2img.png"));
+        system.put(initKey, initPng, "image/png");
+        String maskKey = "inputs/" + UUID.randomUUID() + "/mask.png";
+        byte[] maskPng = TestImages.rightHalfMask(64, 64);
+        system.put(maskKey, maskPng, "image/png");
+
+        List<String> figures = new ArrayList<>();
+        try (LatentDiffusionPipeline local = LatentDiffusionPipeline.load(oracle, ModelOptions.defaults());
+             LatentDiffusionPipeline localInpainting = LatentDiffusionPipeline.load(inpainting,
+                     ModelOptions.defaults())) {
+            for (JsonNode c : JSON.readTree(oracle.resolve("cases.json").toFile()).path("cases")) {
+                JsonNode kw = c.path("call_kwargs");
+                GenerationRequest.Builder job = GenerationRequest.newBuilder().setModel(ORACLE_MODEL)
+                        .setPrompt(c.path("prompt").asText())
+                        .setNegativePrompt(kw.path("negative_prompt").asText(""))
+                        .setSteps(kw.path("num_inference_steps").asInt())
+                        .setGuidanceScale((float) kw.path("guidance_scale").asDouble())
+                        .setGuidanceRescale((float) kw.path("guidance_rescale").asDouble(0))
+                        .setSampler("ddim")
+                        .setSeed(1000 + c.path("index").asInt());
+                if (kw.has("image")) {
+                    job.setInitImage(initKey).setStrength((float) kw.path("strength").asDouble());
+                }
+                if (kw.has("mask_image")) {
+                    job.setMask(maskKey);
+                }
+                figures.add(c.path("name").asText() + " " + compare(local, job.build(), initPng, maskPng));
+            }
+            GenerationRequest nineChannel = GenerationRequest.newBuilder().setModel(INPAINTING_MODEL)
+                    .setPrompt("a red circle on a blue background").setNegativePrompt("").setSteps(6)
+                    .setGuidanceScale(7.5f).setSampler("ddim").setSeed(77).setInitImage(initKey).setMask(maskKey).setStrength(0.9f)
+                    .build();
+            figures.add("inpaint_9ch " + compare(localInpainting, nineChannel, initPng, maskPng));
+        }
+        figures.forEach(figure -> System.out.println("parity " + figure));
+    }
+
+    /**
+     * Runs {@code job} through Generate and the same request through {@code local}; asserts equal latents and PNG
+     * bytes, returns the latents' max abs difference.
+     */
+    private String compare(LatentDiffusionPipeline local, GenerationRequest job, byte[] initPng, byte[] maskPng)
+            throws Exception {
+        String jobId = "e2e-parity-" + UUID.randomUUID();
+        List<GenerationEvent> events = new ArrayList<>();
+        GenerationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(3, TimeUnit.MINUTES)
+                .generate(job.toBuilder().setJobId(jobId).build()).forEachRemaining(events::add);
+        GenerationEvent last = events.get(events.size() - 1);
+        assertEquals(EventType.COMPLETED, last.getType(), () -> "events: " + events + "\norchestrator log:\n"
+                + system.logTail(LatentflowService.ORCHESTRATOR));
+        GenerationEvent lastStep = events.stream().filter(e -> e.getType() == EventType.PROGRESS)
+                .reduce((a, b) -> b).orElseThrow();
+        NDArray remoteLatents = latents(system.object(lastStep.getProgress().getLatentsKey()).orElseThrow());
+        byte[] remotePng = system.object(last.getCompleted().getImages(0).getKey()).orElseThrow();
+
+        io.latentflow.core.pipeline.GenerationRequest.Builder request = io.latentflow.core.pipeline.GenerationRequest
+                .builder(job.getPrompt())
+                .negativePrompt(job.getNegativePrompt())
+                .size(64, 64)
+                .steps(job.getSteps())
+                .sampler(job.getSampler())
+                .samplerOptions(new SamplerOptions(0, null))
+                .guidance(job.getGuidanceScale())
+                .guidanceRescale(job.getGuidanceRescale())
+                .seeds(job.getSeed());
+        if (!job.getInitImage().isEmpty()) {
+            request.initImage(ImageTensors.toTensor(image(initPng), manager), job.getStrength());
+        }
+        if (!job.getMask().isEmpty()) {
+            request.mask(ImageTensors.maskToTensor(image(maskPng), manager));
+        }
+        GenerationResult result = local.generate(request.build(), manager);
+        assertEquals(result.latents().getShape(), remoteLatents.getShape());
+        double d = result.latents().sub(remoteLatents).abs().max().getFloat();
+        assertTrue(d <= SAME, jobId + ": final latents differ by " + d);
+        ByteArrayOutputStream localPng = new ByteArrayOutputStream();
+        ImageIO.write(ImageTensors.toImage(result.images().get(0)), "png", localPng);
+        assertArrayEquals(localPng.toByteArray(), remotePng, jobId + ": PNG bytes differ");
+        return String.format("max abs latents difference %.2e, %d steps, PNG identical", d,
+                lastStep.getProgress().getTotalSteps());
+    }
+
+    /** Uploads a pipeline folder as models/NAME/VERSION/, model_index.json last (it makes the version visible). */
+    private void upload(Path folder, ModelRef model) throws Exception {
+        String prefix = "models/" + model.getName() + "/" + model.getVersion() + "/";
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(folder)) {
+            files = walk.filter(Files::isRegularFile)
+                    .filter(file -> !file.getFileName().toString().startsWith("case"))
+                    .filter(file -> !file.getFileName().toString().equals("README.md"))
+                    .sorted((a, b) -> Boolean.compare(a.endsWith("model_index.json"), b.endsWith("model_index.json")))
+                    .toList();
+        }
+        for (Path file : files) {
+            system.put(prefix + folder.relativize(file).toString().replace('\\', '/'), Files.readAllBytes(file),
+                    "application/octet-stream");
+        }
+    }
+
+    /**
+     * The oracle folder with a 9-channel inpainting UNet: conv_in widened with small fixed weights for the mask and
+     * masked-image channels, so that both change the prediction.
+     */
+    private Path widenedForInpainting(Path source, Path dir) throws IOException {
+        Path folder = dir.resolve("inpainting");
+        for (String component : new String[] {"scheduler", "text_encoder", "tokenizer", "vae"}) {
+            Path from = source.resolve(component);
+            try (Stream<Path> files = Files.list(from)) {
+                for (Path file : files.toList()) {
+                    Files.createDirectories(folder.resolve(component));
+                    Files.copy(file, folder.resolve(component).resolve(file.getFileName()));
+                }
+            }
+        }
+        Files.copy(source.resolve("model_index.json"), folder.resolve("model_index.json"));
+        Files.createDirectories(folder.resolve("unet"));
+        ObjectNode config = (ObjectNode) JSON.readTree(source.resolve("unet/config.json").toFile());
+        config.put("in_channels", 9);
+        JSON.writeValue(folder.resolve("unet/config.json").toFile(), config);
+        try (NDManager scope = manager.newSubManager()) {
+            Map<String, NDArray> weights = new HashMap<>(SafetensorsReader.read(
+                    source.resolve("unet/diffusion_pytorch_model.safetensors"), scope));
+            NDArray convIn = weights.get("conv_in.weight");
+            Shape s = convIn.getShape();
+            long n = s.get(0) * 5 * s.get(2) * s.get(3);
+            NDArray extra = scope.arange(0f, (float) n).sin().mul(0.05f).reshape(s.get(0), 5, s.get(2), s.get(3));
+            weights.put("conv_in.weight", convIn.concat(extra, 1));
+            SafetensorsWriter.write(folder.resolve("unet/diffusion_pytorch_model.safetensors"), weights);
+        }
+        return folder;
+    }
+
+    private NDArray latents(byte[] safetensors) throws IOException {
+        Path file = Files.createTempFile("latents-", ".safetensors");
+        try {
+            Files.write(file, safetensors);
+            return SafetensorsReader.read(file, manager).get("latents");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static BufferedImage image(byte[] png) throws IOException {
+        return ImageIO.read(new ByteArrayInputStream(png));
+    }
+}
