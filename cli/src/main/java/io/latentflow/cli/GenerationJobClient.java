@@ -2,7 +2,7 @@ package io.latentflow.cli;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.latentflow.deploy.Endpoints;
-import io.latentflow.deploy.Topics;
+import io.latentflow.proto.Topics;
 import io.latentflow.proto.EventType;
 import io.latentflow.proto.GenerationEvent;
 import io.latentflow.proto.GenerationRequest;

@@ -1,7 +1,7 @@
 package io.latentflow.cli;
 
 import io.latentflow.deploy.Endpoints;
-import io.latentflow.deploy.Topics;
+import io.latentflow.proto.Topics;
 import io.latentflow.proto.TrainingEvent;
 import io.latentflow.proto.TrainingRequest;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import io.latentflow.deploy.LocalStack;
 import io.latentflow.deploy.PortCheck;
 import io.latentflow.deploy.RepositoryLayout;
 import io.latentflow.deploy.StackConfig;
-import io.latentflow.deploy.Topics;
+import io.latentflow.proto.Topics;
 import io.latentflow.proto.Completed;
 import io.latentflow.proto.EventType;
 import io.latentflow.proto.GenerationEvent;

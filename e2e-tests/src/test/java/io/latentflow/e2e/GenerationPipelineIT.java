@@ -22,7 +22,6 @@ import io.latentflow.proto.JobStatus;
 import io.latentflow.proto.ModelRef;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,20 +1,14 @@
 package io.latentflow.orchestrator.messaging;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import io.latentflow.orchestrator.training.TrainingEvents;
 import io.latentflow.orchestrator.training.TrainingRuns;
 import io.latentflow.orchestrator.training.TrainingTracker;
 import io.latentflow.proto.TrainingEvent;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 /**
@@ -24,7 +18,6 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 @ApplicationScoped
 public class TrainingEventPublisher {
 
-    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
     private static final int FLUSH_EVERY_PROGRESS_ROWS = 10;
 
     @Inject
@@ -40,17 +33,10 @@ public class TrainingEventPublisher {
 
     /** Sends the event; the returned stage completes when Kafka has acknowledged the record. */
     public CompletionStage<Void> publish(TrainingEvent event) {
-        String json;
-        try {
-            json = PRINTER.print(event);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("cannot print event of run " + event.getRunId(), e);
-        }
         boolean flush = !TrainingEvents.PROGRESS.equals(event.getType())
                 || event.getStep() % FLUSH_EVERY_PROGRESS_ROWS == 0;
         runs.appendMetrics(event, flush);
-        Metadata metadata = Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(event.getRunId()).build());
-        CompletionStage<Void> written = AcknowledgedSend.send(emitter, json, metadata);
+        CompletionStage<Void> written = AcknowledgedSend.sendJson(emitter, event, event.getRunId());
         tracker.onEvent(event);
         if (TrainingEvents.isTerminal(event.getType())) {
             runs.release(event.getRunId());

@@ -1,11 +1,21 @@
-package io.latentflow.orchestrator.messaging;
+package io.latentflow.proto;
 
-/** Names of the Kafka topics and record headers the orchestrator uses. */
+import java.util.List;
+
+/** Names of the Kafka topics and dead-letter record headers, as agreed between all components. */
 public final class Topics {
 
     public static final String GENERATION_REQUESTS = "latentflow.generation.requests";
     public static final String GENERATION_EVENTS = "latentflow.generation.events";
     public static final String GENERATION_REQUESTS_DLQ = "latentflow.generation.requests.dlq";
+    public static final String TRAINING_REQUESTS = "latentflow.training.requests";
+    public static final String TRAINING_EVENTS = "latentflow.training.events";
+    public static final String TRAINING_REQUESTS_DLQ = "latentflow.training.requests.dlq";
+
+    /** Every topic a deployment creates. */
+    public static final List<String> ALL = List.of(
+        GENERATION_REQUESTS, GENERATION_EVENTS, GENERATION_REQUESTS_DLQ,
+        TRAINING_REQUESTS, TRAINING_EVENTS, TRAINING_REQUESTS_DLQ);
 
     /** Dead-letter headers: the request field at fault, and why the record was refused. */
     public static final String HEADER_FAILED_FIELD = "latentflow-failed-field";
@@ -17,5 +27,10 @@ public final class Topics {
     public static final String HEADER_DEAD_LETTER_OFFSET = "dead-letter-offset";
 
     private Topics() {
+    }
+
+    /** Dead-letter topics get one partition; request and event topics get {@code partitions}. */
+    public static int partitionsOf(String topic, int partitions) {
+        return topic.endsWith(".dlq") ? 1 : partitions;
     }
 }
