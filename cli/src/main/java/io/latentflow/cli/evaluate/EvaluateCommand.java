@@ -1,9 +1,11 @@
 package io.latentflow.cli.evaluate;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.latentflow.core.dataset.Composition;
 import io.latentflow.core.dataset.Position;
 import io.latentflow.core.dataset.ShapeAnalyser;
+import io.latentflow.core.dataset.ShapeDrawing;
 import io.latentflow.core.dataset.ShapeKind;
 import io.latentflow.core.dataset.ShapeSize;
 import io.latentflow.core.dataset.ShapeSpec;
@@ -17,6 +19,7 @@ import io.latentflow.core.pipeline.GenerationRequest;
 import io.latentflow.core.pipeline.GenerationRules;
 import io.latentflow.core.pipeline.GenerationResult;
 import io.latentflow.core.pipeline.LatentDiffusionPipeline;
+import io.latentflow.core.pipeline.LocalModel;
 import io.latentflow.core.sampling.Cancellation;
 import io.latentflow.core.sampling.StepListener;
 import picocli.CommandLine.Command;
@@ -68,6 +71,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "" + GenerationRules.DEFAULT_STEPS, description = "sampling steps (default ${DEFAULT-VALUE})")
     int steps;
 
+    @Option(names = "--reconstruct", description = "score the VAE alone: each prompt's exact drawing encoded and decoded"
+        + " (the upper bound of what the pipeline can score)")
+    boolean reconstruct;
+
     @Option(names = "--sheet", defaultValue = "evaluate-sheet.png", description = "contact sheet PNG (default ${DEFAULT-VALUE})")
     Path sheet;
 
@@ -80,20 +87,25 @@ public final class EvaluateCommand implements Callable<Integer> {
         List<BufferedImage> images = new ArrayList<>();
         List<Boolean> passed = new ArrayList<>();
         ModelOptions options = ModelOptions.defaults();
-        try (LatentDiffusionPipeline base = LatentDiffusionPipeline.load(folder(model), options);
+        try (LocalModel base = LocalModel.load(folder(model), options);
              LatentDiffusionPipeline second = refiner == null ? null
                      : LatentDiffusionPipeline.load(folder(refiner), options)) {
+            LatentDiffusionPipeline pipeline = LatentDiffusionPipeline.of(base);
             for (int i = 0; i < specs.size(); i++) {
                 ShapeSpec spec = specs.get(i);
                 GenerationRequest request = GenerationRequest.builder(spec.caption()).size(64, 64).steps(steps)
                         .guidance(guidance).seeds(seed + i).build();
                 BufferedImage image;
                 try (NDManager manager = NDManager.newBaseManager()) {
-                    GenerationResult result = second == null
-                            ? base.generate(request, manager, StepListener.NONE, Cancellation.NONE)
-                            : new ExpertEnsemble(base, second).generate(request, denoisingEnd, manager,
-                            StepListener.NONE, Cancellation.NONE);
-                    image = ImageTensors.toImage(result.images().get(0));
+                    if (reconstruct) {
+                        image = reconstruction(base, spec, manager);
+                    } else {
+                        GenerationResult result = second == null
+                                ? pipeline.generate(request, manager, StepListener.NONE, Cancellation.NONE)
+                                : new ExpertEnsemble(pipeline, second).generate(request, denoisingEnd, manager,
+                                StepListener.NONE, Cancellation.NONE);
+                        image = ImageTensors.toImage(result.images().get(0));
+                    }
                 }
                 boolean[] match = ShapeAnalyser.read(image).matches(spec);
                 int group = ShapesDataset.HELD_OUT.contains(spec.composition()) ? 1 : 0;
@@ -108,8 +120,12 @@ public final class EvaluateCommand implements Callable<Integer> {
                 passed.add(all);
             }
         }
-        System.out.printf("model %s%s, %d prompts, %d steps, guidance %.1f, seed %d%n", model,
-                refiner == null ? "" : " + refiner " + refiner, specs.size(), steps, guidance, seed);
+        if (reconstruct) {
+            System.out.printf("VAE of %s, %d exact drawings encoded and decoded%n", model, specs.size());
+        } else {
+            System.out.printf("model %s%s, %d prompts, %d steps, guidance %.1f, seed %d%n", model,
+                    refiner == null ? "" : " + refiner " + refiner, specs.size(), steps, guidance, seed);
+        }
         System.out.printf("%-10s %8s %8s %8s %8s %8s %8s %6s%n", "triples", ATTRIBUTES[0], ATTRIBUTES[1],
                 ATTRIBUTES[2], ATTRIBUTES[3], ATTRIBUTES[4], "all", "n");
         String[] groups = {"seen", "held-out"};
@@ -127,6 +143,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         PngFiles.write(contactSheet(images, passed), sheet);
         System.out.println("contact sheet " + sheet.toAbsolutePath());
         return 0;
+    }
+
+    /** The drawing of {@code spec} through the VAE: decode(mean of the posterior of encode(image)). */
+    private static BufferedImage reconstruction(LocalModel model, ShapeSpec spec, NDManager manager) {
+        NDArray image = ImageTensors.toTensor(ShapeDrawing.exact(spec).render(64), manager);
+        NDArray decoded = model.vae().decode(model.vae().encode(image).mean());
+        return ImageTensors.toImage(ImageTensors.postprocess(decoded).get(0));
     }
 
     /** A name under the models root (its highest version) or a folder. */

@@ -1,18 +1,25 @@
 package io.latentflow.core.dataset;
 
 import java.awt.image.BufferedImage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * Reads a shapes image back into the grammar, deterministically and without any model: the background colour is
- * the nearest palette colour to the mean of the border, shape pixels are those far from the background, the shape
- * colour is the palette colour nearest their mean, the class comes from how much of its bounding box the shape
- * fills (square ~1, circle ~pi/4, triangle ~1/2), the size from the box side and the position from the box centre.
+ * Reads a shapes image back into the grammar, deterministically and without any model: the background is the
+ * median colour of a border band (its name the nearest palette colour), shape pixels are those far from it, and of them
+ * the largest 4-connected region is the shape (specks and edge artefacts of a decoder are ignored); the shape colour
+ * is the palette colour nearest that region's median, the class comes from how much of its bounding box it fills
+ * (square ~1, circle ~pi/4, triangle ~1/2), the size from the box side and the position from the box centre.
  */
 public final class ShapeAnalyser {
 
     /** Colour distance (Euclidean RGB) beyond which a pixel belongs to the shape: the closest palette pair, yellow
      * and orange, lies 71 apart. */
     static final double SHAPE_DISTANCE = 40;
+    /** Width in pixels of the border band the background is read from. */
+    static final int BORDER_BAND = 2;
     /** Box side, as a fraction of the image, between small (0.30) and large (0.60). */
     static final double LARGE_FROM = 0.45;
     /** Fill ratios between the classes: triangle 0.5 | circle 0.785 | square 1. */
@@ -39,51 +46,45 @@ public final class ShapeAnalyser {
     public static Reading read(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        // 1. background: mean of the one-pixel border
-        double[] border = new double[3];
-        int borderCount = 0;
-        for (int x = 0; x < w; x++) {
-            for (int y : new int[] {0, h - 1}) {
-                add(border, image.getRGB(x, y));
-                borderCount++;
+        int[] rgb = image.getRGB(0, 0, w, h, null, 0, w);
+        // 1. background: the palette colour nearest the median of the border band
+        List<Integer> border = new ArrayList<>();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                if (x < BORDER_BAND || y < BORDER_BAND || x >= w - BORDER_BAND || y >= h - BORDER_BAND) {
+                    border.add(rgb[y * w + x]);
+                }
             }
         }
-        for (int y = 1; y < h - 1; y++) {
-            for (int x : new int[] {0, w - 1}) {
-                add(border, image.getRGB(x, y));
-                borderCount++;
-            }
+        double[] backgroundRgb = median(border);
+        Colour background = nearest(backgroundRgb);
+        // 2. shape pixels: far from the background as drawn; the shape is their largest 4-connected region
+        boolean[] candidate = new boolean[w * h];
+        for (int i = 0; i < rgb.length; i++) {
+            candidate[i] = distance(rgb[i], backgroundRgb) > SHAPE_DISTANCE;
         }
-        scale(border, 1.0 / borderCount);
-        Colour background = nearest(border);
-        // 2. shape pixels: far from the background's mean colour
-        double[] shapeSum = new double[3];
-        int count = 0;
+        List<Integer> region = largestRegion(candidate, w, h);
+        if (region.isEmpty()) {
+            return new Reading(background, null, null, null, null);
+        }
         int minX = w;
         int minY = h;
         int maxX = -1;
         int maxY = -1;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int rgb = image.getRGB(x, y);
-                if (distance(rgb, border) > SHAPE_DISTANCE) {
-                    add(shapeSum, rgb);
-                    count++;
-                    minX = Math.min(minX, x);
-                    maxX = Math.max(maxX, x);
-                    minY = Math.min(minY, y);
-                    maxY = Math.max(maxY, y);
-                }
-            }
+        List<Integer> colours = new ArrayList<>(region.size());
+        for (int i : region) {
+            int x = i % w;
+            int y = i / w;
+            minX = Math.min(minX, x);
+            maxX = Math.max(maxX, x);
+            minY = Math.min(minY, y);
+            maxY = Math.max(maxY, y);
+            colours.add(rgb[i]);
         }
-        if (count == 0) {
-            return new Reading(background, null, null, null, null);
-        }
-        scale(shapeSum, 1.0 / count);
         // 3. class from the fill of the bounding box, size from its side, position from its centre
         int boxW = maxX - minX + 1;
         int boxH = maxY - minY + 1;
-        double fill = (double) count / (boxW * boxH);
+        double fill = (double) region.size() / (boxW * boxH);
         ShapeKind shape = fill >= SQUARE_FROM ? ShapeKind.SQUARE : fill >= CIRCLE_FROM ? ShapeKind.CIRCLE
                 : ShapeKind.TRIANGLE;
         ShapeSize size = Math.max(boxW, boxH) >= LARGE_FROM * Math.max(w, h) ? ShapeSize.LARGE : ShapeSize.SMALL;
@@ -97,7 +98,57 @@ public final class ShapeAnalyser {
         } else {
             position = dx < 0 ? Position.BOTTOM_LEFT : Position.BOTTOM_RIGHT;
         }
-        return new Reading(background, nearest(shapeSum), shape, size, position);
+        return new Reading(background, nearest(median(colours)), shape, size, position);
+    }
+
+    /** The pixel indices of the largest 4-connected region of marked pixels (empty when none is marked). */
+    private static List<Integer> largestRegion(boolean[] marked, int w, int h) {
+        boolean[] seen = new boolean[marked.length];
+        List<Integer> best = List.of();
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        for (int start = 0; start < marked.length; start++) {
+            if (!marked[start] || seen[start]) {
+                continue;
+            }
+            List<Integer> region = new ArrayList<>();
+            seen[start] = true;
+            queue.add(start);
+            while (!queue.isEmpty()) {
+                int i = queue.poll();
+                region.add(i);
+                int x = i % w;
+                int y = i / w;
+                int[][] neighbours = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
+                for (int[] n : neighbours) {
+                    if (n[0] >= 0 && n[0] < w && n[1] >= 0 && n[1] < h) {
+                        int j = n[1] * w + n[0];
+                        if (marked[j] && !seen[j]) {
+                            seen[j] = true;
+                            queue.add(j);
+                        }
+                    }
+                }
+            }
+            if (region.size() > best.size()) {
+                best = region;
+            }
+        }
+        return best;
+    }
+
+    /** Per-channel median of packed RGB pixels. */
+    private static double[] median(List<Integer> pixels) {
+        double[] out = new double[3];
+        int[] values = new int[pixels.size()];
+        for (int c = 0; c < 3; c++) {
+            int shift = 16 - 8 * c;
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (pixels.get(i) >> shift) & 0xFF;
+            }
+            Arrays.sort(values);
+            out[c] = values[values.length / 2];
+        }
+        return out;
     }
 
     private static Colour nearest(double[] rgb) {
@@ -118,17 +169,5 @@ public final class ShapeAnalyser {
         double dg = ((rgb >> 8) & 0xFF) - to[1];
         double db = (rgb & 0xFF) - to[2];
         return Math.sqrt(dr * dr + dg * dg + db * db);
-    }
-
-    private static void add(double[] sum, int rgb) {
-        sum[0] += (rgb >> 16) & 0xFF;
-        sum[1] += (rgb >> 8) & 0xFF;
-        sum[2] += rgb & 0xFF;
-    }
-
-    private static void scale(double[] v, double factor) {
-        for (int i = 0; i < v.length; i++) {
-            v[i] *= factor;
-        }
     }
 }

@@ -36,6 +36,22 @@ class ShapeAnalyserTest {
     }
 
     @Test
+    void ignoresSpecksAndAnEdgeArtefactOfADecoder() {
+        ShapeSpec spec = new ShapeSpec(ShapeSize.SMALL, Colour.RED, ShapeKind.TRIANGLE, Colour.WHITE,
+                Position.BOTTOM_RIGHT);
+        BufferedImage image = ShapeDrawing.exact(spec).render(64);
+        for (int x = 0; x < 64; x++) {
+            image.setRGB(x, 0, 0x808080);
+        }
+        image.setRGB(5, 10, 0x000000);
+        image.setRGB(30, 20, 0x2050ff);
+        image.setRGB(31, 20, 0x2050ff);
+        ShapeAnalyser.Reading reading = ShapeAnalyser.read(image);
+        assertArrayEquals(new boolean[] {true, true, true, true, true}, reading.matches(spec),
+                () -> spec.caption() + " read as " + reading);
+    }
+
+    @Test
     void aPlainImageHasABackgroundAndNoShape() {
         BufferedImage plain = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
         ShapeAnalyser.Reading reading = ShapeAnalyser.read(plain);
