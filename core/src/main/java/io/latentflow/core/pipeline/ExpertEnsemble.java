@@ -41,11 +41,10 @@ public final class ExpertEnsemble {
      */
     public GenerationResult generate(GenerationRequest request, double split, NDManager manager,
                                      StepListener listener, Cancellation cancellation) {
-        GenerationRules.checkSplit("denoising_end", split);
+        int total = plannedSteps(request, split);
         NoiseSource noise = request.noiseSource();
         GenerationRequest first = request.forFirstExpert(noise, split, request.resume());
         int baseSteps = base.plannedSteps(first);
-        int total = base.sampler(first).schedule(request.steps()).timesteps().length;
         try (NDManager scope = manager.newSubManager()) {
             StepListener counting = (i, n, t, x, x0) -> listener.onStep(i, total, t, x, x0);
             NDArray latents = baseLatents(first, baseSteps, scope, counting, cancellation);
@@ -57,6 +56,17 @@ public final class ExpertEnsemble {
     }
 
     /**
+     * The steps of an ensemble-of-experts run of {@code request} split at {@code split}, both experts' parts together
+     * (txt2img: the whole schedule; img2img: its strength window); checks the request first.
+     */
+    public int plannedSteps(GenerationRequest request, double split) {
+        GenerationRules.checkSplit("denoising_end", split);
+        refuseMask(request);
+        base.plannedSteps(request.forFirstExpert(null, split, null));
+        return base.plannedSteps(request.forFirstExpert(null, null, null));
+    }
+
+    /**
      * SDEdit refinement: the base's full run, then the refiner as img2img on its latents for the last
      * int(steps * strength) steps of its schedule (diffusers' get_timesteps); one noise stream, one step numbering
      * across both. The strength is checked before the base runs.
@@ -65,6 +75,7 @@ public final class ExpertEnsemble {
      */
     public GenerationResult refine(GenerationRequest request, double strength, NDManager manager,
                                    StepListener listener, Cancellation cancellation) {
+        refuseMask(request);
         NoiseSource noise = request.noiseSource();
         GenerationRequest first = request.forFirstExpert(noise, null, request.resume());
         int baseSteps = base.plannedSteps(first);
@@ -82,6 +93,13 @@ public final class ExpertEnsemble {
             GenerationResult result = refiner.generate(request.forSecondExpert(latents, strength, null, noise,
                     refinerResume(request, baseSteps)), scope, shifted, cancellation);
             return kept(result, manager);
+        }
+    }
+
+    private static void refuseMask(GenerationRequest request) {
+        if (request.mask() != null) {
+            throw new InvalidGenerationException("refiner", "base + refiner does not take a mask: inpaint with the"
+                    + " base model alone");
         }
     }
 

@@ -94,8 +94,12 @@ public class JobExecution {
             GenerationRequest.Builder request = request(spec, initImage, maskImage, manager);
             RemoteDenoisers baseDenoisers = denoisers(stages, model);
             LatentDiffusionPipeline base = pipeline(stages, model, baseDenoisers);
-            // every option checked against the model before the job is accepted
-            int totalSteps = checked(() -> base.plannedSteps(request.build()));
+            RemoteDenoisers refinerDenoisers = refiner == null ? null : denoisers(stages, refiner);
+            ExpertEnsemble ensemble = refiner == null ? null
+                    : checked(() -> new ExpertEnsemble(base, pipeline(stages, refiner, refinerDenoisers)));
+            // every option checked against the model(s) before the job is accepted
+            int totalSteps = checked(() -> ensemble == null ? base.plannedSteps(request.build())
+                    : ensemble.plannedSteps(request.build(), spec.denoisingEnd()));
 
             stages.span("job.record", () -> {
                 store.put(JobKeys.request(jobId), print(spec.toRequest()).getBytes(StandardCharsets.UTF_8),
@@ -111,7 +115,6 @@ public class JobExecution {
                 Span.current().setAttribute("latentflow.resumed_from_step", found.step());
                 request.resume(found.step(), found.latents());
             });
-            RemoteDenoisers refinerDenoisers = refiner == null ? null : denoisers(stages, refiner);
             Cancellation cancellation = () -> tracker.shouldStop(jobId);
             Span span = stages.spanBuilder("pipeline")
                     .setAttribute("latentflow.steps", spec.steps())
@@ -119,8 +122,6 @@ public class JobExecution {
                     .setAttribute("latentflow.model", ref(model))
                     .setAttribute("latentflow.refiner", refiner == null ? "" : ref(refiner))
                     .startSpan();
-            ExpertEnsemble ensemble = refiner == null ? null
-                    : checked(() -> new ExpertEnsemble(base, pipeline(stages, refiner, refinerDenoisers)));
             GenerationResult result = checked(() -> stages.span(span, () -> {
                 GenerationResult generated = ensemble == null
                         ? base.generate(request.build(), manager, progress(spec), cancellation)

@@ -86,8 +86,6 @@ public final class RequestValidator {
         if (request.hasRefiner()) {
             require(!refiner.getName().isEmpty(), "refiner.name", "must not be empty when a refiner is given");
             requireModel("refiner", refiner.getName(), refiner.getVersion());
-            require(request.getInitImage().isEmpty() && request.getMask().isEmpty(), "refiner",
-                    "an ensemble of experts applies to text-to-image jobs only, not with init_image or mask");
         }
         float denoisingEnd = !request.hasRefiner() ? 0f
                 : request.hasDenoisingEnd() ? request.getDenoisingEnd() : (float) GenerationRules.DEFAULT_DENOISING_END;

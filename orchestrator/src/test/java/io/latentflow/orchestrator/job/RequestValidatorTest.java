@@ -233,13 +233,6 @@ class RequestValidatorTest {
     }
 
     @Test
-    void rejectsARefinerOnImageToImageAndInpaintingJobs() {
-        ModelRef refiner = ModelRef.newBuilder().setName("refiner").build();
-        assertRejected("refiner", valid().setRefiner(refiner).setInitImage("inputs/a.png"));
-        assertRejected("refiner", valid().setRefiner(refiner).setInitImage("inputs/a.png").setMask("inputs/m.png"));
-    }
-
-    @Test
     void acceptsImageToImageWithTheDefaultOrAGivenStrength() {
         JobSpec byDefault = validator.validate(valid().setInitImage("inputs/a.png").build(), "j");
         assertTrue(byDefault.isImageToImage());
