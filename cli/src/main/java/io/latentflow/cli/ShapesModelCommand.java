@@ -22,10 +22,10 @@ public final class ShapesModelCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "4000", description = "dataset size (default ${DEFAULT-VALUE})")
     int images;
 
-    @Option(names = "--vae-steps", defaultValue = "2000")
+    @Option(names = "--vae-steps", defaultValue = "2500")
     int vaeSteps;
 
-    @Option(names = "--unet-steps", defaultValue = "2000")
+    @Option(names = "--unet-steps", defaultValue = "4000")
     int unetSteps;
 
     @Option(names = "--refiner-steps", defaultValue = "500")
