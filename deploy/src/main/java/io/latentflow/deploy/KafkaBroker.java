@@ -1,6 +1,5 @@
 package io.latentflow.deploy;
 
-import io.latentflow.proto.Topics;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.latentflow.core.image.ImageTensors;
 import io.latentflow.core.model.FolderTrees;
 import io.latentflow.core.train.TrainingSettings;
 import io.latentflow.orchestrator.config.OrchestratorConfig;
@@ -265,9 +266,11 @@ public class TrainingDriver {
     private List<String> storeSamples(TrainingRequest request, TrainProgress p) {
         List<String> keys = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray images = p.hasSampleImages() ? Tensors.toNDArray(p.getSampleImages(), manager)
+            // decoded images, roughly [-1, 1], as PNG pixels in [0, 1]
+            NDArray images = ImageTensors.postprocess(p.hasSampleImages()
+                    ? Tensors.toNDArray(p.getSampleImages(), manager)
                     : Tensors.toNDArray(clients.decode(request.getRunId(), VaeDecodeRequest.newBuilder()
-                    .setModel(request.getBaseModel()).setLatents(p.getSampleLatents()).build()).getImages(), manager);
+                    .setModel(request.getBaseModel()).setLatents(p.getSampleLatents()).build()).getImages(), manager));
             for (int i = 0; i < images.getShape().get(0); i++) {
                 String key = TrainingRuns.prefix(request.getRunId()) + "samples/" + p.getStep() + "/" + i + ".png";
                 store.put(key, PngImages.encode(images, i), "image/png");
