@@ -46,14 +46,19 @@ class ResumeTest {
         return GenerationRequest.builder("a red circle").steps(STEPS).seeds(5).sampler("ddim").decode(false);
     }
 
-    @Test
-    void aResumedRunEndsWithTheUninterruptedRunsLatents() {
-        Map<Integer, NDArray> recorded = new HashMap<>();
-        StepListener record = (i, total, t, latents, x0) -> {
+    /** A listener keeping a copy of the latents after each step, by 1-based step. */
+    private static StepListener recorder(Map<Integer, NDArray> recorded) {
+        return (i, total, t, latents, x0) -> {
             NDArray copy = latents.duplicate();
             copy.attach(manager);
             recorded.put(i + 1, copy);
         };
+    }
+
+    @Test
+    void aResumedRunEndsWithTheUninterruptedRunsLatents() {
+        Map<Integer, NDArray> recorded = new HashMap<>();
+        StepListener record = recorder(recorded);
         NDArray full = pipeline.generate(request().build(), manager, record, Cancellation.NONE).latents();
         for (int done : new int[] {1, 4, STEPS}) {
             List<Integer> indices = new ArrayList<>();
@@ -77,11 +82,7 @@ class ResumeTest {
     void anEnsembleResumesInTheBaseOrInTheRefinersPart() {
         ExpertEnsemble ensemble = new ExpertEnsemble(pipeline, pipeline);
         Map<Integer, NDArray> recorded = new HashMap<>();
-        StepListener record = (i, total, t, latents, x0) -> {
-            NDArray copy = latents.duplicate();
-            copy.attach(manager);
-            recorded.put(i + 1, copy);
-        };
+        StepListener record = recorder(recorded);
         NDArray full = ensemble.generate(request().build(), 0.5, manager, record, Cancellation.NONE).latents();
         // the base runs steps 1-3, the refiner 4-6
         for (int done : new int[] {2, 3, 5}) {

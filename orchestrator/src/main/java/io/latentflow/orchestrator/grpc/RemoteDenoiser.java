@@ -10,7 +10,9 @@ import io.latentflow.proto.Tensor;
 import io.latentflow.proto.TensorRef;
 import io.latentflow.proto.Tensors;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -52,6 +54,8 @@ public final class RemoteDenoiser implements Denoiser {
     private final float guidanceScale;
     private final float guidanceRescale;
     private final NDArray extraChannels;
+    /** Content key of every conditioning tensor, hashed once: a Predict call per step must not hash them again. */
+    private final Map<Tensor, String> keys = new IdentityHashMap<>();
     private final Set<String> sentKeys = new HashSet<>();
     private int resends;
 
@@ -68,6 +72,13 @@ public final class RemoteDenoiser implements Denoiser {
         this.guidanceScale = guidanceScale;
         this.guidanceRescale = guidanceRescale;
         this.extraChannels = extraChannels;
+        for (Branch branch : uncond == null ? List.of(cond) : List.of(cond, uncond)) {
+            for (Tensor tensor : new Tensor[] {branch.context(), branch.textEmbeds(), branch.timeIds()}) {
+                if (tensor != null) {
+                    keys.put(tensor, Tensors.contentKey(tensor));
+                }
+            }
+        }
     }
 
     @Override
@@ -77,13 +88,7 @@ public final class RemoteDenoiser implements Denoiser {
         for (int attempt = 0; ; attempt++) {
             PredictResponse response = call.predict(request(sample, timestep, inline));
             if (response.getMissingKeysCount() == 0) {
-                for (Branch branch : uncond == null ? List.of(cond) : List.of(cond, uncond)) {
-                    for (Tensor tensor : new Tensor[] {branch.context(), branch.textEmbeds(), branch.timeIds()}) {
-                        if (tensor != null) {
-                            sentKeys.add(Tensors.contentKey(tensor));
-                        }
-                    }
-                }
+                sentKeys.addAll(keys.values());
                 return Tensors.toNDArray(response.getPrediction(), latents.getManager());
             }
             List<String> missing = response.getMissingKeysList();
@@ -127,7 +132,7 @@ public final class RemoteDenoiser implements Denoiser {
     }
 
     private TensorRef ref(Tensor tensor, Set<String> inline) {
-        String key = Tensors.contentKey(tensor);
+        String key = keys.get(tensor);
         TensorRef.Builder ref = TensorRef.newBuilder().setKey(key);
         if (!sentKeys.contains(key) || inline.contains(key)) {
             ref.setTensor(tensor);
