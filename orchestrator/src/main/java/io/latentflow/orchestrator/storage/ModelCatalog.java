@@ -3,6 +3,7 @@ package io.latentflow.orchestrator.storage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.core.model.ConfigJson;
+import io.latentflow.core.model.ModelVersions;
 import io.latentflow.core.pipeline.ModelTraits;
 import io.latentflow.core.schedule.SchedulerConfig;
 import io.latentflow.core.unet.UNet2dConditionConfig;
@@ -15,7 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,15 +32,13 @@ import java.util.stream.Stream;
 public class ModelCatalog {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Versions compare numerically when both are numbers, else as text. */
-    private static final Comparator<String> VERSION_ORDER = (a, b) -> {
-        boolean numbers = a.matches("\\d{1,18}") && b.matches("\\d{1,18}");
-        return numbers ? Long.compare(Long.parseLong(a), Long.parseLong(b)) : a.compareTo(b);
-    };
+
+    /** How long what was read of a model version is trusted: a version deleted and published again is read again. */
+    private static final Duration REREAD_AFTER = Duration.ofSeconds(30);
 
     private final Path root;
     private final ObjectStore store;
-    private final Map<String, ModelInfo> cache = new ConcurrentHashMap<>();
+    private final Map<String, Read> cache = new ConcurrentHashMap<>();
 
     @Inject
     public ModelCatalog(OrchestratorConfig config, ObjectStore store) {
@@ -83,16 +82,24 @@ public class ModelCatalog {
     /** Resolves the model; throws {@link ModelNotFoundException} when neither the model root nor the bucket has it. */
     public ModelInfo resolve(String name, String version) {
         String resolvedVersion = version.isEmpty() ? latestVersion(name) : version;
-        return cache.computeIfAbsent(name + "/" + resolvedVersion, key -> load(name, resolvedVersion));
+        String key = name + "/" + resolvedVersion;
+        long now = System.nanoTime();
+        Read known = cache.get(key);
+        if (known != null && now - known.atNanos() < REREAD_AFTER.toNanos()) {
+            return known.info();
+        }
+        ModelInfo info = load(name, resolvedVersion);
+        cache.put(key, new Read(info, now));
+        return info;
     }
 
     private String latestVersion(String name) {
         Path local = root.resolve(name);
         if (Files.isDirectory(local)) {
             try (Stream<Path> versions = Files.list(local)) {
-                Optional<String> latest = versions.filter(Files::isDirectory)
+                Optional<String> latest = versions.filter(v -> Files.isRegularFile(v.resolve("model_index.json")))
                         .map(p -> p.getFileName().toString())
-                        .max(VERSION_ORDER);
+                        .max(ModelVersions.ORDER);
                 if (latest.isPresent()) {
                     return latest.get();
                 }
@@ -103,7 +110,7 @@ public class ModelCatalog {
         // a version is visible once its model_index.json exists: the object a publisher writes last
         List<String> stored = store.listFolders("models/" + name + "/").stream()
                 .filter(v -> store.get("models/" + name + "/" + v + "/model_index.json").isPresent()).toList();
-        return stored.stream().max(VERSION_ORDER)
+        return stored.stream().max(ModelVersions.ORDER)
                 .orElseThrow(() -> new ModelNotFoundException("model '" + name + "' has no version under "
                         + root.toAbsolutePath() + " nor in bucket " + store.bucket()));
     }
@@ -142,5 +149,8 @@ public class ModelCatalog {
         } catch (IOException e) {
             throw new ModelNotFoundException(what + " is not valid JSON: " + e.getMessage());
         }
+    }
+
+    private record Read(ModelInfo info, long atNanos) {
     }
 }

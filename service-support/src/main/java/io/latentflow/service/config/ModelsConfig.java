@@ -35,7 +35,10 @@ public interface ModelsConfig {
     @WithDefault("true")
     boolean preload();
 
-    /** How long "the highest version of a model" stays resolved before the store is listed again. */
+    /**
+     * How long "the highest version of a model" and a version's published revision stay resolved before the store is
+     * asked again.
+     */
     @WithDefault("30s")
     Duration versionRefresh();
 }

@@ -28,7 +28,7 @@ public class ModelRegistry<M extends AutoCloseable> {
     private final ModelsConfig config;
     private final ModelOptions options;
     private final ModelLoader<M> loader;
-    private final Map<ModelId, CompletableFuture<M>> models = new ConcurrentHashMap<>();
+    private final Map<Loaded, CompletableFuture<M>> models = new ConcurrentHashMap<>();
     private volatile DefaultModelState defaultModel = new DefaultModelState(null, "not loaded yet");
 
     /**
@@ -80,7 +80,8 @@ public class ModelRegistry<M extends AutoCloseable> {
     public List<ModelId> loadedModels() {
         return models.entrySet().stream()
                 .filter(entry -> entry.getValue().isDone() && !entry.getValue().isCompletedExceptionally())
-                .map(Map.Entry::getKey)
+                .map(entry -> entry.getKey().id())
+                .distinct()
                 .sorted((a, b) -> a.toString().compareTo(b.toString()))
                 .toList();
     }
@@ -101,22 +102,26 @@ public class ModelRegistry<M extends AutoCloseable> {
         }
     }
 
-    /** The model of a resolved id, loading it on first use; concurrent first calls load it once. */
+    /**
+     * The model of a resolved id, loading it on first use; concurrent first calls load it once. A version published
+     * again comes from a new folder and is loaded again.
+     */
     protected M load(ModelId id) {
+        Path folder = store.directory(id);
+        Loaded key = new Loaded(id, folder);
         CompletableFuture<M> created = new CompletableFuture<>();
-        CompletableFuture<M> existing = models.putIfAbsent(id, created);
+        CompletableFuture<M> existing = models.putIfAbsent(key, created);
         if (existing != null) {
             return join(existing);
         }
         try {
             long start = System.nanoTime();
-            Path folder = store.directory(id);
             M model = loader.load(PipelineFolder.open(folder), options);
             LOG.infof("loaded %s %s from %s in %d ms", kind, id, folder, (System.nanoTime() - start) / 1_000_000);
             created.complete(model);
             return model;
         } catch (RuntimeException | Error e) {
-            models.remove(id, created);
+            models.remove(key, created);
             created.completeExceptionally(e);
             throw e;
         }
@@ -139,5 +144,9 @@ public class ModelRegistry<M extends AutoCloseable> {
             }
             throw e;
         }
+    }
+
+    /** A model version as loaded from one folder (one published revision). */
+    private record Loaded(ModelId id, Path folder) {
     }
 }

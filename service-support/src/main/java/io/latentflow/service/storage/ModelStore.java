@@ -1,9 +1,11 @@
 package io.latentflow.service.storage;
 
+import io.latentflow.core.model.ModelVersions;
 import io.latentflow.service.config.ModelsConfig;
 import io.latentflow.service.config.StoreConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -31,6 +33,7 @@ public class ModelStore {
     private final Optional<ObjectStoreModels> objectStore;
     private final Set<String> components;
     private final Map<String, LatestVersion> latest = new ConcurrentHashMap<>();
+    private final Map<ModelId, KnownRevision> revisions = new ConcurrentHashMap<>();
 
     /**
      * @param components the parts of a pipeline folder the service loads (e.g. {@code unet}); only these are fetched
@@ -56,26 +59,29 @@ public class ModelStore {
         return new ModelId(modelName, modelVersion);
     }
 
-    /** The local folder of a model version, copied from the object store first when only the store has it. */
+    /**
+     * The local folder of a model version, copied from the object store first when only the store has it. A copy is
+     * kept per published revision (see {@link ObjectStoreModels#revision}), so a version deleted and published again
+     * is fetched again rather than served stale from the cache.
+     */
     public Path directory(ModelId id) {
         Path local = config.root().resolve(id.name()).resolve(id.version());
         if (isModelFolder(local)) {
             return local;
         }
-        Path cached = cachedFolder(id);
-        if (isModelFolder(cached)) {
-            return cached;
+        if (objectStore.isEmpty()) {
+            throw new ModelNotFoundException("model " + id + " not found: no " + local.toAbsolutePath().normalize()
+                    + " and no object store configured");
         }
-        if (objectStore.isPresent()) {
+        Path cached = cachedFolder(id, publishedRevision(objectStore.get(), id));
+        if (!isModelFolder(cached)) {
             synchronized (this) {
                 if (!isModelFolder(cached)) {
                     fetch(objectStore.get(), id, cached);
                 }
             }
-            return cached;
         }
-        throw new ModelNotFoundException("model " + id + " not found: no " + local.toAbsolutePath().normalize()
-                + " and no object store configured");
+        return cached;
     }
 
     /**
@@ -96,27 +102,64 @@ public class ModelStore {
         LOG.infof("fetching every component of model %s from %s into %s", id, store.location(), target);
         int files = store.downloadAll(id, target);
         if (files == 0 || !isModelFolder(target)) {
-            throw new ModelNotFoundException("model " + id + " not found: not under " + config.root().toAbsolutePath()
-                    .normalize() + " and no " + MODEL_INDEX + " under " + store.location() + id + "/");
+            throw notInStore(store, id);
         }
         return target;
     }
 
     private void fetch(ObjectStoreModels store, ModelId id, Path cached) {
-        Path partial = cached.resolveSibling("." + id.version() + ".partial-" + UUID.randomUUID());
+        Path partial = cached.resolveSibling("." + cached.getFileName() + ".partial-" + UUID.randomUUID());
         try {
             Files.createDirectories(partial);
             LOG.infof("fetching model %s from %s into %s", id, store.location(), cached);
             int files = store.download(id, partial, components);
             if (files == 0 || !isModelFolder(partial)) {
-                throw new ModelNotFoundException("model " + id + " not found: not under " + config.root().toAbsolutePath()
-                        .normalize() + " and no " + MODEL_INDEX + " under " + store.location() + id + "/");
+                throw notInStore(store, id);
             }
             Files.move(partial, cached, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store model " + id + " in " + cached, e);
         } finally {
             deleteTree(partial);
+        }
+        removeOtherRevisions(cached);
+    }
+
+    /** The revision the bucket publishes now, asked at most once per refresh interval; the last known one when the
+     * bucket cannot be reached, so a service keeps serving what it has cached. */
+    private String publishedRevision(ObjectStoreModels store, ModelId id) {
+        KnownRevision known = revisions.get(id);
+        long now = System.nanoTime();
+        if (known != null && now - known.checkedAtNanos() < config.versionRefresh().toNanos()) {
+            return known.revision();
+        }
+        String revision;
+        try {
+            revision = store.revision(id).orElseThrow(() -> notInStore(store, id));
+        } catch (IllegalStateException unreachable) {
+            if (known == null) {
+                throw unreachable;
+            }
+            LOG.warnf("cannot check model %s in %s, serving the cached copy: %s", id, store.location(),
+                    unreachable.getMessage());
+            return known.revision();
+        }
+        revisions.put(id, new KnownRevision(revision, now));
+        return revision;
+    }
+
+    private ModelNotFoundException notInStore(ObjectStoreModels store, ModelId id) {
+        return new ModelNotFoundException("model " + id + " not found: not under " + config.root().toAbsolutePath()
+                .normalize() + " and no " + MODEL_INDEX + " under " + store.location() + id + "/");
+    }
+
+    /** Earlier revisions of a version: their models were loaded into memory when used, their files are not needed. */
+    private static void removeOtherRevisions(Path cached) {
+        try (Stream<Path> siblings = Files.list(cached.getParent())) {
+            siblings.filter(sibling -> !sibling.equals(cached) && !sibling.getFileName().toString().startsWith("."))
+                    .forEach(ModelStore::deleteTree);
+        } catch (IOException e) {
+            LOG.warnf("cannot list %s: %s", cached.getParent(), e.getMessage());
         }
     }
 
@@ -128,7 +171,7 @@ public class ModelStore {
         }
         List<String> versions = new ArrayList<>(localVersions(config.root().resolve(name)));
         objectStore.ifPresent(store -> versions.addAll(store.versions(name)));
-        String highest = versions.stream().max(VERSION_ORDER).orElseThrow(() -> new ModelNotFoundException(
+        String highest = versions.stream().max(ModelVersions.ORDER).orElseThrow(() -> new ModelNotFoundException(
                 "model " + name + " not found: no version under " + config.root().resolve(name).toAbsolutePath()
                         .normalize() + objectStore.map(store -> " nor under " + store.location() + name + "/")
                         .orElse("")));
@@ -136,8 +179,13 @@ public class ModelStore {
         return highest;
     }
 
-    private Path cachedFolder(ModelId id) {
-        return config.cacheDir().resolve(id.name()).resolve(id.version());
+    private Path cachedFolder(ModelId id, String revision) {
+        return config.cacheDir().resolve(id.name()).resolve(id.version()).resolve(folderName(revision));
+    }
+
+    /** A revision (ETag and time) as a safe folder name. */
+    private static String folderName(String revision) {
+        return UUID.nameUUIDFromBytes(revision.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     private static List<String> localVersions(Path modelDir) {
@@ -172,19 +220,9 @@ public class ModelStore {
         }
     }
 
-    /** Numeric versions compare as numbers and sort above non-numeric ones, which compare as text. */
-    static final Comparator<String> VERSION_ORDER = (a, b) -> {
-        boolean aNumeric = a.matches("\\d{1,18}");
-        boolean bNumeric = b.matches("\\d{1,18}");
-        if (aNumeric && bNumeric) {
-            return Long.compare(Long.parseLong(a), Long.parseLong(b));
-        }
-        if (aNumeric != bNumeric) {
-            return aNumeric ? 1 : -1;
-        }
-        return a.compareTo(b);
-    };
-
     private record LatestVersion(String version, long resolvedAtNanos) {
+    }
+
+    private record KnownRevision(String revision, long checkedAtNanos) {
     }
 }

@@ -7,6 +7,7 @@ import io.minio.MinioClient;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
 import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
 import io.minio.UploadObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.messages.Item;
@@ -86,6 +87,24 @@ public final class ObjectStore {
         } catch (ErrorResponseException e) {
             if (isMissing(e)) {
                 return false;
+            }
+            throw failure("stat", key, e);
+        } catch (Exception e) {
+            throw failure("stat", key, e);
+        }
+    }
+
+    /**
+     * What identifies the object's current content: its ETag and last-modified time (an object written again with the
+     * same bytes still gets a new time), or empty when there is no such object.
+     */
+    public Optional<String> revision(String key) {
+        try {
+            StatObjectResponse stat = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+            return Optional.of(stat.etag() + "@" + stat.lastModified().toInstant().toEpochMilli());
+        } catch (ErrorResponseException e) {
+            if (isMissing(e)) {
+                return Optional.empty();
             }
             throw failure("stat", key, e);
         } catch (Exception e) {

@@ -3,6 +3,7 @@ package io.latentflow.service.storage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -37,6 +38,14 @@ public final class ObjectStoreModels {
             }
         }
         return versions;
+    }
+
+    /**
+     * The published revision of a model version: that of its model_index.json, written last by every publish, so a
+     * version deleted and published again gets a new one. Empty when the bucket has no such version.
+     */
+    public Optional<String> revision(ModelId id) {
+        return store.revision(PREFIX + id.name() + "/" + id.version() + "/" + MODEL_INDEX);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.latentflow.core.model.ModelVersions;
 import io.latentflow.service.config.ModelsConfig;
 import io.latentflow.service.config.StoreConfig;
 import java.io.IOException;
@@ -71,7 +72,7 @@ class ModelStoreTest {
 
     @Test
     void numericVersionsSortAsNumbersAboveTextualOnes() {
-        List<String> sorted = List.of("beta", "10", "2", "alpha").stream().sorted(ModelStore.VERSION_ORDER).toList();
+        List<String> sorted = List.of("beta", "10", "2", "alpha").stream().sorted(ModelVersions.ORDER).toList();
 
         assertEquals(List.of("alpha", "beta", "2", "10"), sorted);
     }
