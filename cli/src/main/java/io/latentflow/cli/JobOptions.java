@@ -30,7 +30,7 @@ final class JobOptions {
     @Option(names = {"-s", "--steps"}, description = "sampling steps (default " + GenerationRules.DEFAULT_STEPS + ")")
     Integer steps;
 
-    @Option(names = "--sampler", description = "ddim (default), ddpm, euler, euler-a, dpmpp-2m")
+    @Option(names = "--sampler", description = "ddim, ddpm, euler, euler-a, dpmpp-2m (default: the model's scheduler)")
     String sampler;
 
     @Option(names = {"-g", "--guidance"}, description = "classifier-free guidance scale (default "

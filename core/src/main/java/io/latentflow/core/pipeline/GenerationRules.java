@@ -43,10 +43,11 @@ public final class GenerationRules {
         require(sampler == null || Samplers.NAMES.contains(sampler), "sampler",
                 "unknown sampler '" + sampler + "', expected one of " + String.join(", ", Samplers.NAMES));
         require(Double.isFinite(eta) && eta >= 0 && eta <= 1, "eta", "must be in [0, 1], got " + eta);
+        String named = sampler == null ? "the model's default sampler (name one)" : sampler;
         require(eta == 0 || "ddim".equals(sampler), "eta",
-                "applies to sampler ddim only, got eta " + eta + " with sampler " + sampler);
+                "applies to sampler ddim only, got eta " + eta + " with " + named);
         require(!karras || KARRAS_SAMPLERS.contains(sampler), "karras",
-                "Karras sigmas apply to samplers " + String.join(", ", KARRAS_SAMPLERS) + " only, not " + sampler);
+                "Karras sigmas apply to samplers " + String.join(", ", KARRAS_SAMPLERS) + " only, not " + named);
     }
 
     public static void checkGuidance(double scale, double rescale) {

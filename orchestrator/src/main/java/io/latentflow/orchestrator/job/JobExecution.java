@@ -12,6 +12,7 @@ import io.latentflow.core.pipeline.InvalidGenerationException;
 import io.latentflow.core.pipeline.LatentDiffusionPipeline;
 import io.latentflow.core.sampling.Cancellation;
 import io.latentflow.core.sampling.SamplerOptions;
+import io.latentflow.core.sampling.Samplers;
 import io.latentflow.core.sampling.StepListener;
 import io.latentflow.orchestrator.grpc.RemoteDenoisers;
 import io.latentflow.orchestrator.grpc.RemoteLatentCodec;
@@ -118,7 +119,8 @@ public class JobExecution {
             Cancellation cancellation = () -> tracker.shouldStop(jobId);
             Span span = stages.spanBuilder("pipeline")
                     .setAttribute("latentflow.steps", spec.steps())
-                    .setAttribute("latentflow.sampler", spec.sampler())
+                    .setAttribute("latentflow.sampler", spec.sampler().isEmpty()
+                            ? Samplers.forSchedulerClass(model.traits().scheduler().className()) : spec.sampler())
                     .setAttribute("latentflow.model", ref(model))
                     .setAttribute("latentflow.refiner", refiner == null ? "" : ref(refiner))
                     .startSpan();
@@ -174,7 +176,7 @@ public class JobExecution {
                 .negativePrompt(spec.negativePrompt())
                 .size(spec.widthPx(), spec.heightPx())
                 .steps(spec.steps())
-                .sampler(spec.sampler())
+                .sampler(spec.sampler().isEmpty() ? null : spec.sampler())
                 .samplerOptions(new SamplerOptions(spec.eta(), spec.karras() ? Boolean.TRUE : null))
                 .guidance(spec.guidanceScale())
                 .guidanceRescale(spec.guidanceRescale())

@@ -6,6 +6,7 @@ import io.latentflow.proto.ModelRef;
 /**
  * A validated generation job with every default applied.
  *
+ * @param sampler        empty for the model's own scheduler class
  * @param negativePrompt null when the request has none (then the unconditional branch uses the empty prompt)
  * @param initImage      object key of the img2img start image, empty for text-to-image
  * @param strength       img2img: the fraction of the schedule run on the noised start image, in (0, 1]

@@ -20,7 +20,6 @@ public final class RequestValidator {
     public static final int VAE_SCALE_FACTOR = 8;
 
     public static final int DEFAULT_SIZE_PX = 64;
-    public static final String DEFAULT_SAMPLER = "ddim";
 
     /** Job ids become object keys (jobs/&lt;id&gt;/...): letters, digits, '.', '_', '-', at most 128. */
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -58,7 +57,7 @@ public final class RequestValidator {
         requireSize("height", height, limits.maxHeightPx());
 
         int steps = request.hasSteps() ? request.getSteps() : GenerationRules.DEFAULT_STEPS;
-        String sampler = request.getSampler().isEmpty() ? DEFAULT_SAMPLER : request.getSampler();
+        String sampler = request.getSampler().isEmpty() ? null : request.getSampler(); // null: the model's scheduler
         float guidanceScale = request.hasGuidanceScale() ? request.getGuidanceScale()
                 : GenerationRules.DEFAULT_GUIDANCE_SCALE;
         float guidanceRescale = request.hasGuidanceRescale() ? request.getGuidanceRescale() : 0f;
@@ -101,7 +100,7 @@ public final class RequestValidator {
 
         long seed = request.hasSeed() ? request.getSeed() : defaultSeed(jobId);
         return new JobSpec(jobId, modelName, model.getVersion(), prompt, negativePrompt, width, height, steps,
-                sampler, guidanceScale, guidanceRescale, eta, seed, numImages, request.getKarras(),
+                request.getSampler(), guidanceScale, guidanceRescale, eta, seed, numImages, request.getKarras(),
                 request.getInitImage(), request.getInitImage().isEmpty() ? 0f : strength, request.getMask(),
                 refiner.getName(), refiner.getVersion(), denoisingEnd);
     }

@@ -39,7 +39,7 @@ class RequestValidatorTest {
         assertEquals(64, spec.widthPx());
         assertEquals(64, spec.heightPx());
         assertEquals(GenerationRules.DEFAULT_STEPS, spec.steps());
-        assertEquals("ddim", spec.sampler());
+        assertEquals("", spec.sampler(), "no sampler: the model's scheduler");
         assertEquals(7.5f, spec.guidanceScale());
         assertEquals(0f, spec.guidanceRescale());
         assertEquals(0f, spec.eta());
@@ -69,7 +69,7 @@ class RequestValidatorTest {
         assertEquals("job-9", stored.getJobId());
         assertEquals(GenerationRules.DEFAULT_STEPS, stored.getSteps());
         assertEquals(64, stored.getWidth());
-        assertEquals("ddim", stored.getSampler());
+        assertEquals("", stored.getSampler(), "no sampler: the model's scheduler");
         assertEquals(7L, stored.getSeed());
         assertFalse(stored.hasNegativePrompt());
     }
@@ -163,7 +163,8 @@ class RequestValidatorTest {
         assertRejected("eta", valid().setEta(1.1f));
         assertRejected("eta", valid().setEta(Float.NaN));
         assertRejected("eta", valid().setSampler("euler").setEta(0.5f));
-        assertEquals(0.5f, validator.validate(valid().setEta(0.5f).build(), "j").eta());
+        assertRejected("eta", valid().setEta(0.5f)); // ddim must be named: the model's scheduler may be another
+        assertEquals(0.5f, validator.validate(valid().setSampler("ddim").setEta(0.5f).build(), "j").eta());
     }
 
     @Test
