@@ -397,6 +397,65 @@ class GenerationPipelineIT {
         assertEquals("refiner.name", failed.getFailure().getField(), failed::toString);
     }
 
+    @Test
+    @Order(10)
+    void aJobWaitsForModelServicesKilledUnderItAndCompletesOnceWithTheSameImage() throws Exception {
+        GenerationRequest request = GenerationRequest.newBuilder()
+                .setModel(TINY_SD).setPrompt("a windmill in a field").setSteps(RESUMED_JOB_STEPS).setSeed(5).build();
+        List<GenerationEvent> faultFree = generate(request);
+        ImageResult expected = faultFree.get(faultFree.size() - 1).getCompleted().getImages(0);
+
+        String jobId = "e2e-service-restart-" + UUID.randomUUID();
+        system.send(jobId, PRINTER.print(request.toBuilder().setJobId(jobId)));
+        Poll.until("step 5 of " + jobId, JOB_TIMEOUT, () -> events(jobId).stream()
+                .filter(e -> e.getType() == EventType.PROGRESS && e.getProgress().getStep() >= 5).findFirst());
+        // both die under the running job and stay down for a while: its calls fail, then wait for them
+        system.kill(LatentflowService.DENOISER);
+        system.kill(LatentflowService.VAE);
+        Thread.sleep(2000);
+        system.restart(LatentflowService.VAE);
+        system.restart(LatentflowService.DENOISER);
+
+        List<GenerationEvent> events = awaitEnd(jobId);
+        assertEquals(List.of(EventType.COMPLETED), events.stream().map(GenerationEvent::getType)
+                .filter(JOB_ENDS::contains).toList(), () -> "events: " + events
+                + "\norchestrator log:\n" + system.logTail(LatentflowService.ORCHESTRATOR));
+        ImageResult image = events.get(events.size() - 1).getCompleted().getImages(0);
+        assertEquals(pixels(decode(system.object(expected.getKey()).orElseThrow())),
+                pixels(decode(system.object(image.getKey()).orElseThrow())),
+                "the same image as without the restarts");
+    }
+
+    @Test
+    @Order(11)
+    void aJobIdStandsForOneResultHoweverOftenItIsSubmitted() throws Exception {
+        String jobId = "e2e-once-" + UUID.randomUUID();
+        GenerationRequest request = GenerationRequest.newBuilder().setJobId(jobId)
+                .setModel(TINY_SD).setPrompt("a red barn").setSteps(8).setSeed(3).build();
+        system.send(jobId, PRINTER.print(request));
+        system.send(jobId, PRINTER.print(request)); // delivered twice back to back
+        List<GenerationEvent> first = awaitEnd(jobId);
+        GenerationEvent completed = first.get(first.size() - 1);
+        assertEquals(EventType.COMPLETED, completed.getType(), completed::toString);
+        assertFalse(completed.getEventId().isEmpty(), "events carry an id");
+
+        // submitted again after completion: the recorded result is streamed back, nothing runs or is published
+        List<GenerationEvent> again = generate(request);
+        assertEquals(completed, again.get(again.size() - 1));
+        assertEquals(List.of(EventType.COMPLETED), again.stream().map(GenerationEvent::getType).toList());
+
+        // the same id with another request is refused by name, and the result stays
+        List<GenerationEvent> reused = generate(request.toBuilder().setPrompt("a blue barn").build());
+        GenerationEvent refused = reused.get(reused.size() - 1);
+        assertEquals(EventType.FAILED, refused.getType(), refused::toString);
+        assertEquals("job_id", refused.getFailure().getField(), refused::toString);
+
+        Thread.sleep(2000); // a late duplicate would have arrived by now
+        List<GenerationEvent> completions = ofType(events(jobId), EventType.COMPLETED);
+        assertEquals(List.of(completed), completions, "one completed event on the topic");
+        assertEquals(1, ofType(events(jobId), EventType.ACCEPTED).size(), "the job ran once");
+    }
+
     /** Runs a job through Generate and returns its streamed events. */
     private List<GenerationEvent> generate(GenerationRequest request) {
         List<GenerationEvent> streamed = new ArrayList<>();

@@ -137,9 +137,19 @@ final class RunningSystem implements AutoCloseable {
 
     /** Kills a service at once (SIGKILL, as kill -9) and starts it again; returns when it is ready. */
     void killAndRestart(LatentflowService service) throws Exception {
+        kill(service);
+        restart(service);
+    }
+
+    /** Kills a service at once (SIGKILL, as kill -9); returns when it has exited. */
+    void kill(LatentflowService service) {
         services.process(service).running().ifPresent(ProcessHandle::destroyForcibly);
         Poll.until(service + " to exit", Duration.ofSeconds(30),
                 () -> services.process(service).running().isPresent() ? Optional.empty() : Optional.of(true));
+    }
+
+    /** Starts a stopped service again; returns when it is ready. */
+    void restart(LatentflowService service) throws Exception {
         services.start(service);
         services.awaitReady(service, START_TIMEOUT);
     }

@@ -16,7 +16,10 @@ public interface OrchestratorConfig {
     @WithDefault("0")
     int checkpointEverySteps();
 
-    /** Deadline of one call into a service (text encoder, denoiser or VAE). */
+    /**
+     * Deadline of one call into a service (text encoder, denoiser or VAE), including the time it waits for a service
+     * that is down or restarting: the bound after which a job fails rather than waits.
+     */
     @WithDefault("PT120S")
     Duration serviceCallTimeout();
 

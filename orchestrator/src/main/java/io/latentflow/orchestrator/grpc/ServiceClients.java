@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Blocking calls into the text encoder, denoiser and VAE services, each carrying the job id as gRPC metadata
- * {@value #JOB_ID_HEADER} and the configured deadline. Call from worker threads only.
+ * {@value #JOB_ID_HEADER} and the configured deadline. Calls wait for a service that is not reachable (restarting,
+ * not started yet) until their deadline, and are retried by {@link ServiceCallRetries} when the connection fails under
+ * them. Call from worker threads only.
  */
 @ApplicationScoped
 public class ServiceClients {
@@ -86,6 +88,7 @@ public class ServiceClients {
         Metadata headers = new Metadata();
         headers.put(JOB_ID_KEY, jobId);
         return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .withWaitForReady()
                 .withDeadlineAfter(config.serviceCallTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 }

@@ -8,6 +8,7 @@ import io.latentflow.proto.ImageResult;
 import io.latentflow.proto.Progress;
 import io.latentflow.proto.Timings;
 import java.util.List;
+import java.util.UUID;
 
 /** Builds the events of a job's life: accepted, progress, completed, failed, cancelled. */
 public final class GenerationEvents {
@@ -44,6 +45,7 @@ public final class GenerationEvents {
     }
 
     private static GenerationEvent.Builder base(String jobId, EventType type) {
-        return GenerationEvent.newBuilder().setJobId(jobId).setType(type).setTimestampMs(System.currentTimeMillis());
+        return GenerationEvent.newBuilder().setJobId(jobId).setType(type).setTimestampMs(System.currentTimeMillis())
+                .setEventId(UUID.randomUUID().toString());
     }
 }

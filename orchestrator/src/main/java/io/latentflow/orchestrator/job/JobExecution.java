@@ -2,8 +2,6 @@ package io.latentflow.orchestrator.job;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import io.latentflow.core.image.ImageTensors;
 import io.latentflow.core.pipeline.ExpertEnsemble;
 import io.latentflow.core.pipeline.GenerationRequest;
@@ -22,6 +20,7 @@ import io.latentflow.orchestrator.messaging.EventPublisher;
 import io.latentflow.orchestrator.storage.ModelCatalog;
 import io.latentflow.orchestrator.storage.ModelNotFoundException;
 import io.latentflow.orchestrator.storage.ObjectStore;
+import io.latentflow.proto.GenerationEvent;
 import io.latentflow.proto.ImageResult;
 import io.latentflow.proto.ModelRef;
 import io.latentflow.proto.Timings;
@@ -32,12 +31,14 @@ import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import javax.imageio.ImageIO;
+import org.jboss.logging.Logger;
 
 /**
  * Runs one validated job end to end: resolves its models, records it, runs core's pipeline over the remote text
@@ -47,7 +48,7 @@ import javax.imageio.ImageIO;
 @ApplicationScoped
 public class JobExecution {
 
-    private static final JsonFormat.Printer PRINTER = JsonFormat.printer();
+    private static final Logger LOG = Logger.getLogger(JobExecution.class);
     private static final String TEXT_ENCODER = "text encoder";
     private static final String DENOISER = "denoiser";
     private static final String VAE = "VAE";
@@ -73,6 +74,9 @@ public class JobExecution {
     @Inject
     LatentsCheckpoints checkpoints;
 
+    @Inject
+    JobRecords records;
+
     /**
      * Runs the job up to its completed event, whose Kafka acknowledgement the result waits for; throws on failure
      * (the runner turns that into an event).
@@ -80,6 +84,16 @@ public class JobExecution {
     public CompletionStage<Void> run(JobSpec spec) {
         long startNanos = System.nanoTime();
         String jobId = spec.jobId();
+        Optional<GenerationEvent> earlier = records.earlierCompletion(spec);
+        if (earlier.isPresent()) {
+            // delivered again (a restart, a rebalance, a resubmission): its result stands, no work is done again
+            LOG.infof("job %s completed before; its recorded result stands", jobId);
+            if (records.isPublished(jobId)) {
+                tracker.onEvent(earlier.get());
+                return CompletableFuture.completedFuture(null);
+            }
+            return publishCompletion(earlier.get());
+        }
         JobStages stages = new JobStages(tracer, jobId);
         ModelCatalog.ModelInfo model = resolve(spec.modelName(), spec.modelVersion(), "model.name");
         BufferedImage initImage = spec.isImageToImage()
@@ -103,8 +117,7 @@ public class JobExecution {
                     : ensemble.plannedSteps(request.build(), spec.denoisingEnd()));
 
             stages.span("job.record", () -> {
-                store.put(JobKeys.request(jobId), print(spec.toRequest()).getBytes(StandardCharsets.UTF_8),
-                        "application/json");
+                records.recordRequest(spec);
                 return null;
             });
             events.publish(GenerationEvents.accepted(jobId));
@@ -153,7 +166,13 @@ public class JobExecution {
                 .setVaeMs(vaeMs)
                 .setTotalMs(millisSince(startNanos))
                 .build();
-        return events.publish(GenerationEvents.completed(jobId, results, spec.seed(), timings));
+        GenerationEvent completed = GenerationEvents.completed(jobId, results, spec.seed(), timings);
+        records.recordCompletion(completed);
+        return publishCompletion(completed);
+    }
+
+    private CompletionStage<Void> publishCompletion(GenerationEvent completed) {
+        return events.publish(completed).thenRun(() -> records.markPublished(completed.getJobId()));
     }
 
     /** Runs {@code body}; an option the pipeline refuses for this model is reported on the job's field of it. */
@@ -256,14 +275,6 @@ public class JobExecution {
 
     private static String ref(ModelCatalog.ModelInfo model) {
         return model.name() + "/" + model.version();
-    }
-
-    private static String print(com.google.protobuf.MessageOrBuilder message) {
-        try {
-            return PRINTER.print(message);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("cannot print " + message, e);
-        }
     }
 
     private static long millisSince(long startNanos) {

@@ -17,6 +17,16 @@ public final class JobKeys {
         return "jobs/" + jobId + "/job.json";
     }
 
+    /** jobs/&lt;id&gt;/result.json: the completed event, written once the images are stored. */
+    public static String result(String jobId) {
+        return "jobs/" + jobId + "/result.json";
+    }
+
+    /** jobs/&lt;id&gt;/result.published: an empty marker, written once Kafka has the completed event. */
+    public static String resultPublished(String jobId) {
+        return "jobs/" + jobId + "/result.published";
+    }
+
     /** jobs/&lt;id&gt;/images/&lt;n&gt;.png, n from 0. */
     public static String image(String jobId, int n) {
         return "jobs/" + jobId + "/images/" + n + ".png";

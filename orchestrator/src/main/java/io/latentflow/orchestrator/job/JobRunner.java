@@ -15,9 +15,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -38,6 +40,7 @@ public class JobRunner {
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
 
     private final ExecutorService workers;
+    private final Map<String, Running> inProgress = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     @Inject
@@ -62,10 +65,24 @@ public class JobRunner {
         this.workers = Executors.newFixedThreadPool(Math.max(1, config.workers()), threads);
     }
 
-    /** Queues the job; {@code parent} is the trace context of the record that carried it. */
+    /**
+     * Queues the job; {@code parent} is the trace context of the record that carried it. A job id already queued or
+     * running here (the broker delivered its record again) is not started twice: its caller waits for the same end.
+     */
     public CompletionStage<Void> submit(JobSpec spec, Context parent) {
-        tracker.track(spec.jobId(), spec.toRequest());
         CompletableFuture<Void> ended = new CompletableFuture<>();
+        Running running = new Running(spec, ended);
+        Running underWay = inProgress.putIfAbsent(spec.jobId(), running);
+        if (underWay != null) {
+            if (!underWay.spec().toRequest().equals(spec.toRequest())) {
+                return events.publish(GenerationEvents.failed(spec.jobId(), "job_id", "'" + spec.jobId()
+                        + "' names a job running now with another request; submit this one under a new job id"));
+            }
+            LOG.infof("job %s is delivered again while it runs here; it runs once", spec.jobId());
+            return underWay.ended();
+        }
+        ended.whenComplete((done, failure) -> inProgress.remove(spec.jobId(), running));
+        tracker.track(spec.jobId(), spec.toRequest());
         workers.execute(() -> {
             Span span = tracer.spanBuilder("generation.job").setParent(parent)
                     .setAttribute(JOB_ID_ATTRIBUTE, spec.jobId())
@@ -142,5 +159,9 @@ public class JobRunner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A job queued or running on this process, and the stage that completes when it has ended. */
+    private record Running(JobSpec spec, CompletableFuture<Void> ended) {
     }
 }
