@@ -231,11 +231,15 @@ public class JobExecution {
                 () -> clients.predict(stages.jobId(), request)), modelRef(model));
     }
 
-    /** Progress events of every step, and a latents checkpoint when one is due. */
+    /**
+     * Progress events of every step, and a latents checkpoint when one is due or the job is about to stop (a shutdown
+     * hands the job over at the step where it was).
+     */
     private StepListener progress(JobSpec spec) {
         return (index, total, timestep, latents, predOriginalSample) -> {
             int step = index + 1;
-            String latentsKey = checkpoints.due(step, total) ? checkpoints.save(spec.jobId(), step, latents) : "";
+            boolean save = checkpoints.due(step, total) || tracker.shouldStop(spec.jobId()) && step < total;
+            String latentsKey = save ? checkpoints.save(spec.jobId(), step, latents) : "";
             events.publish(GenerationEvents.progress(spec.jobId(), step, total, latentsKey));
         };
     }
