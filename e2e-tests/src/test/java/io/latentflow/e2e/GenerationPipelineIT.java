@@ -1,5 +1,6 @@
 package io.latentflow.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -27,12 +28,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -188,6 +191,24 @@ class GenerationPipelineIT {
         }
         List<GenerationEvent> valid = awaitEnd(validId);
         assertEquals(EventType.COMPLETED, valid.get(valid.size() - 1).getType(), valid::toString);
+
+        // bytes that are not text, and a request found wrong only while its job runs, reach the DLQ as received
+        byte[] notText = new byte[4096];
+        new Random(7).nextBytes(notText);
+        notText[0] = (byte) 0xff;
+        byte[] unknownModel = "{\"prompt\":\"a cat\",\"model\":{\"name\":\"no-such-model\"}}"
+                .getBytes(StandardCharsets.UTF_8);
+        for (Map.Entry<String, byte[]> record : Map.of(prefix + "bytes", notText, prefix + "model", unknownModel)
+                .entrySet()) {
+            system.sendBytes(record.getKey(), record.getValue());
+            GenerationEvent failed = awaitEnd(record.getKey()).get(0);
+            assertEquals(EventType.FAILED, failed.getType(), failed::toString);
+            TopicWatcher.Received deadLetter = Poll.until("dead letter of " + record.getKey(), JOB_TIMEOUT,
+                    () -> system.deadLetters.matching(r -> record.getKey().equals(r.key())).stream().findFirst());
+            assertArrayEquals(record.getValue(), deadLetter.bytes(), "the record's bytes, unchanged");
+            assertEquals(failed.getFailure().getField(), deadLetter.headers().get("latentflow-failed-field"));
+            assertTrue(Long.parseLong(deadLetter.headers().get("latentflow-failed-at")) > 0);
+        }
     }
 
     @Test

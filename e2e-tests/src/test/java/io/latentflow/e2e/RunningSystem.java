@@ -30,6 +30,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -50,6 +51,7 @@ final class RunningSystem implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     MinioClient s3;
     KafkaProducer<String, String> producer;
+    KafkaProducer<String, byte[]> bytesProducer;
     TopicWatcher events;
     TopicWatcher deadLetters;
     TopicWatcher trainingEvents;
@@ -111,6 +113,8 @@ final class RunningSystem implements AutoCloseable {
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         producer = new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer());
         clients.add(producer);
+        bytesProducer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+        clients.add(bytesProducer);
         events = new TopicWatcher(endpoints.kafkaBootstrapServers(), "latentflow.generation.events");
         clients.add(events);
         deadLetters = new TopicWatcher(endpoints.kafkaBootstrapServers(), "latentflow.generation.requests.dlq");
@@ -128,6 +132,11 @@ final class RunningSystem implements AutoCloseable {
     /** Writes a request record (key = job id) and waits until Kafka has it. */
     void send(String key, String value) throws Exception {
         producer.send(new ProducerRecord<>("latentflow.generation.requests", key, value)).get();
+    }
+
+    /** Writes a request record of arbitrary bytes and waits until Kafka has it. */
+    void sendBytes(String key, byte[] value) throws Exception {
+        bytesProducer.send(new ProducerRecord<>("latentflow.generation.requests", key, value)).get();
     }
 
     /** Writes a training request record (key = run id) and waits until Kafka has it. */

@@ -15,16 +15,22 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads a topic from its beginning on a background thread and keeps every record for the tests to look at. */
 final class TopicWatcher implements AutoCloseable {
 
-    /** One record: key, value and headers (as UTF-8 text). */
-    record Received(String key, String value, Map<String, String> headers) {
+    /** One record: key, value bytes and headers (as UTF-8 text). */
+    record Received(String key, byte[] bytes, Map<String, String> headers) {
+
+        /** The value as UTF-8 text. */
+        String value() {
+            return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+        }
     }
 
-    private final KafkaConsumer<String, String> consumer;
+    private final KafkaConsumer<String, byte[]> consumer;
     private final List<Received> records = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -35,7 +41,7 @@ final class TopicWatcher implements AutoCloseable {
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-" + topic + "-" + UUID.randomUUID());
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer());
+        consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(topic));
         thread = new Thread(this::poll, "watch-" + topic);
         thread.setDaemon(true);
@@ -45,7 +51,7 @@ final class TopicWatcher implements AutoCloseable {
     private void poll() {
         try {
             while (running) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     Map<String, String> headers = new HashMap<>();
                     for (Header header : record.headers()) {
                         headers.put(header.key(), header.value() == null ? null

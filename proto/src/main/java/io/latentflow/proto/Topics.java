@@ -13,6 +13,8 @@ public final class Topics {
     /** Dead-letter headers: the request field at fault, and why the record was refused. */
     public static final String HEADER_FAILED_FIELD = "latentflow-failed-field";
     public static final String HEADER_FAILED_REASON = "latentflow-failed-reason";
+    /** When the record was refused, epoch milliseconds. */
+    public static final String HEADER_FAILED_AT = "latentflow-failed-at";
     /** The same reason under the header name SmallRye's own dead-letter strategy uses. */
     public static final String HEADER_DEAD_LETTER_REASON = "dead-letter-reason";
     public static final String HEADER_DEAD_LETTER_TOPIC = "dead-letter-topic";

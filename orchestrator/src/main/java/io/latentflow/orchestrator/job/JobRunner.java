@@ -16,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -68,15 +69,20 @@ public class JobRunner {
     /**
      * Queues the job; {@code parent} is the trace context of the record that carried it. A job id already queued or
      * running here (the broker delivered its record again) is not started twice: its caller waits for the same end.
+     *
+     * @return completes once the job's final event is on Kafka, with the refusal when the request was found wrong
+     *         while the job ran (unknown model, missing init image...), else empty
      */
-    public CompletionStage<Void> submit(JobSpec spec, Context parent) {
-        CompletableFuture<Void> ended = new CompletableFuture<>();
+    public CompletionStage<Optional<InvalidRequestException>> submit(JobSpec spec, Context parent) {
+        CompletableFuture<Optional<InvalidRequestException>> ended = new CompletableFuture<>();
         Running running = new Running(spec, ended);
         Running underWay = inProgress.putIfAbsent(spec.jobId(), running);
         if (underWay != null) {
             if (!underWay.spec().toRequest().equals(spec.toRequest())) {
-                return events.publish(GenerationEvents.failed(spec.jobId(), "job_id", "'" + spec.jobId()
-                        + "' names a job running now with another request; submit this one under a new job id"));
+                InvalidRequestException reused = new InvalidRequestException("job_id", "'" + spec.jobId()
+                        + "' names a job running now with another request; submit this one under a new job id");
+                return events.publish(GenerationEvents.failed(spec.jobId(), reused.field(), reused.reason()))
+                        .thenApply(done -> Optional.of(reused));
             }
             LOG.infof("job %s is delivered again while it runs here; it runs once", spec.jobId());
             return underWay.ended();
@@ -89,9 +95,9 @@ public class JobRunner {
                     .setAttribute("latentflow.model", spec.modelName())
                     .startSpan();
             try (Scope ignored = span.makeCurrent()) {
-                finalEvent(spec, span).whenComplete((done, failure) -> {
+                finalEvent(spec, span).whenComplete((refusal, failure) -> {
                     if (failure == null) {
-                        ended.complete(null);
+                        ended.complete(refusal);
                     } else {
                         ended.completeExceptionally(failure);
                     }
@@ -105,13 +111,13 @@ public class JobRunner {
         return ended;
     }
 
-    private CompletionStage<Void> finalEvent(JobSpec spec, Span span) {
+    private CompletionStage<Optional<InvalidRequestException>> finalEvent(JobSpec spec, Span span) {
         String jobId = spec.jobId();
         if (tracker.isCancelRequested(jobId)) {
-            return events.publish(GenerationEvents.cancelled(jobId));
+            return events.publish(GenerationEvents.cancelled(jobId)).thenApply(done -> Optional.empty());
         }
         try {
-            return execution.run(spec);
+            return execution.run(spec).thenApply(done -> Optional.empty());
         } catch (RuntimeException e) {
             if (stopping && !tracker.isCancelRequested(jobId)) {
                 // the process is shutting down: no final event and no acknowledgement, so Kafka redelivers the job
@@ -122,19 +128,21 @@ public class JobRunner {
         }
     }
 
-    private CompletionStage<Void> failureEvent(JobSpec spec, Span span, RuntimeException failure) {
+    private CompletionStage<Optional<InvalidRequestException>> failureEvent(JobSpec spec, Span span,
+            RuntimeException failure) {
         String jobId = spec.jobId();
+        CompletionStage<Void> published;
         if (failure instanceof CancellationException) {
             LOG.infof("job %s cancelled", jobId);
-            return events.publish(GenerationEvents.cancelled(jobId));
+            published = events.publish(GenerationEvents.cancelled(jobId));
+        } else if (failure instanceof InvalidRequestException invalid) {
+            return fail(span, jobId, invalid.field(), invalid.reason(), invalid).thenApply(done -> Optional.of(invalid));
+        } else if (failure instanceof StageFailedException || failure instanceof StorageException) {
+            published = fail(span, jobId, "", failure.getMessage(), failure);
+        } else {
+            published = fail(span, jobId, "", "internal error: " + failure, failure);
         }
-        if (failure instanceof InvalidRequestException invalid) {
-            return fail(span, jobId, invalid.field(), invalid.reason(), invalid);
-        }
-        if (failure instanceof StageFailedException || failure instanceof StorageException) {
-            return fail(span, jobId, "", failure.getMessage(), failure);
-        }
-        return fail(span, jobId, "", "internal error: " + failure, failure);
+        return published.thenApply(done -> Optional.empty());
     }
 
     private CompletionStage<Void> fail(Span span, String jobId, String field, String reason, Exception cause) {
@@ -162,6 +170,6 @@ public class JobRunner {
     }
 
     /** A job queued or running on this process, and the stage that completes when it has ended. */
-    private record Running(JobSpec spec, CompletableFuture<Void> ended) {
+    private record Running(JobSpec spec, CompletableFuture<Optional<InvalidRequestException>> ended) {
     }
 }

@@ -33,7 +33,7 @@ final class AcknowledgedSend {
     }
 
     /** The stage completes when the broker has acknowledged the record, exceptionally when it failed. */
-    static CompletionStage<Void> send(Emitter<String> emitter, String payload, Metadata metadata) {
+    static <T> CompletionStage<Void> send(Emitter<T> emitter, T payload, Metadata metadata) {
         CompletableFuture<Void> written = new CompletableFuture<>();
         emitter.send(Message.of(payload, metadata,
                 () -> {

@@ -18,8 +18,8 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 /**
- * Copies refused request records, unchanged, to latentflow.generation.requests.dlq (or, for training runs,
- * latentflow.training.requests.dlq) with headers saying why.
+ * Copies refused request records, byte for byte with their key, to latentflow.generation.requests.dlq (or, for
+ * training runs, latentflow.training.requests.dlq) with headers saying why, on which field and when.
  */
 @ApplicationScoped
 public class DeadLetterPublisher {
@@ -27,30 +27,31 @@ public class DeadLetterPublisher {
     @Inject
     @Channel("generation-requests-dlq")
     @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
-    Emitter<String> emitter;
+    Emitter<byte[]> emitter;
 
     @Inject
     @Channel("training-requests-dlq")
     @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 1024)
-    Emitter<String> trainingEmitter;
+    Emitter<byte[]> trainingEmitter;
 
     /** Sends the raw record; the returned stage completes when Kafka has acknowledged it. */
-    public CompletionStage<Void> send(String key, String value, String field, String reason,
+    public CompletionStage<Void> send(String key, byte[] value, String field, String reason,
             IncomingKafkaRecordMetadata<?, ?> source) {
         return send(emitter, key, value, field, reason, source);
     }
 
     /** Sends a raw training record to the training dead-letter topic. */
-    public CompletionStage<Void> sendTraining(String key, String value, String field, String reason,
+    public CompletionStage<Void> sendTraining(String key, byte[] value, String field, String reason,
             IncomingKafkaRecordMetadata<?, ?> source) {
         return send(trainingEmitter, key, value, field, reason, source);
     }
 
-    private static CompletionStage<Void> send(Emitter<String> emitter, String key, String value, String field,
+    private static CompletionStage<Void> send(Emitter<byte[]> emitter, String key, byte[] value, String field,
             String reason, IncomingKafkaRecordMetadata<?, ?> source) {
         List<RecordHeader> headers = new ArrayList<>();
         headers.add(header(Topics.HEADER_FAILED_FIELD, field));
         headers.add(header(Topics.HEADER_FAILED_REASON, reason));
+        headers.add(header(Topics.HEADER_FAILED_AT, Long.toString(System.currentTimeMillis())));
         headers.add(header(Topics.HEADER_DEAD_LETTER_REASON, field.isEmpty() ? reason : field + ": " + reason));
         if (source != null) {
             headers.add(header(Topics.HEADER_DEAD_LETTER_TOPIC, source.getTopic()));
@@ -62,7 +63,7 @@ public class DeadLetterPublisher {
         if (key != null) {
             record.withKey(key);
         }
-        return AcknowledgedSend.send(emitter, value == null ? "" : value,
+        return AcknowledgedSend.send(emitter, value == null ? new byte[0] : value,
                 Metadata.of(record.build(), TracingMetadata.withCurrent(Context.current())));
     }
 

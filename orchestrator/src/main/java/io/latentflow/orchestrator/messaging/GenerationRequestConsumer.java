@@ -45,9 +45,9 @@ public class GenerationRequestConsumer {
     Tracer tracer;
 
     @Incoming("generation-requests")
-    public CompletionStage<Void> consume(Message<String> message) {
+    public CompletionStage<Void> consume(Message<byte[]> message) {
         @SuppressWarnings("unchecked")
-        IncomingKafkaRecordMetadata<String, String> record =
+        IncomingKafkaRecordMetadata<String, byte[]> record =
                 message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
         String key = record == null ? null : record.getKey();
         Context parent = TracingMetadata.fromMessage(message)
@@ -55,14 +55,27 @@ public class GenerationRequestConsumer {
                 .orElse(Context.current());
         JobIntake.Outcome outcome;
         try {
-            outcome = intake.accept(key, message.getPayload());
+            Optional<String> text = RecordText.utf8(message.getPayload());
+            outcome = text.isPresent() || message.getPayload() == null ? intake.accept(key, text.orElse(null))
+                    : new JobIntake.Rejected(Optional.ofNullable(key), "",
+                            "the record is not UTF-8 text; a GenerationRequest as protobuf JSON is expected");
         } catch (RuntimeException e) {
             outcome = new JobIntake.Rejected(Optional.ofNullable(key), "", "cannot read request: " + e);
         }
         if (outcome instanceof JobIntake.Accepted accepted) {
-            runner.submit(accepted.spec(), parent).whenComplete((done, failure) -> {
+            runner.submit(accepted.spec(), parent).whenComplete((refusal, failure) -> {
                 if (failure == null) {
-                    message.ack();
+                    // a request found wrong while its job ran is copied to the DLQ like one refused on arrival
+                    refusal.map(refused -> deadLetters.send(key, message.getPayload(), refused.field(),
+                                    refused.reason(), record))
+                            .orElse(CompletableFuture.completedFuture(null))
+                            .whenComplete((copied, notCopied) -> {
+                                if (notCopied != null) {
+                                    LOG.errorf(notCopied, "cannot copy the refused job %s to the DLQ",
+                                            accepted.spec().jobId());
+                                }
+                                message.ack();
+                            });
                 } else {
                     LOG.errorf(failure, "job %s ended without a final event", accepted.spec().jobId());
                     message.nack(failure);
@@ -73,8 +86,8 @@ public class GenerationRequestConsumer {
         return reject((JobIntake.Rejected) outcome, key, message, record, parent);
     }
 
-    private CompletionStage<Void> reject(JobIntake.Rejected rejected, String key, Message<String> message,
-            IncomingKafkaRecordMetadata<String, String> record, Context parent) {
+    private CompletionStage<Void> reject(JobIntake.Rejected rejected, String key, Message<byte[]> message,
+            IncomingKafkaRecordMetadata<String, byte[]> record, Context parent) {
         Span span = tracer.spanBuilder("generation.reject").setParent(parent).startSpan();
         try (Scope ignored = span.makeCurrent()) {
             rejected.jobId().ifPresent(id -> span.setAttribute(JobRunner.JOB_ID_ATTRIBUTE, id));

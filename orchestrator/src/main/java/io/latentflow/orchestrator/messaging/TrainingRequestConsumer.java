@@ -6,6 +6,7 @@ import io.latentflow.orchestrator.training.TrainingIntake;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -35,12 +36,16 @@ public class TrainingRequestConsumer {
     DeadLetterPublisher deadLetters;
 
     @Incoming("training-requests")
-    public CompletionStage<Void> consume(Message<String> message) {
+    public CompletionStage<Void> consume(Message<byte[]> message) {
         @SuppressWarnings("unchecked")
-        IncomingKafkaRecordMetadata<String, String> record =
+        IncomingKafkaRecordMetadata<String, byte[]> record =
                 message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
         String key = record == null ? null : record.getKey();
-        TrainingIntake.Outcome outcome = intake.accept(key, message.getPayload());
+        Optional<String> text = RecordText.utf8(message.getPayload());
+        TrainingIntake.Outcome outcome = text.isPresent() || message.getPayload() == null
+                ? intake.accept(key, text.orElse(null))
+                : new TrainingIntake.Rejected(Optional.ofNullable(key).filter(k -> !k.isBlank()), "",
+                        "the record is not UTF-8 text; a TrainingRequest as protobuf JSON is expected");
         if (outcome instanceof TrainingIntake.Accepted accepted) {
             driver.submit(accepted).whenComplete((done, failure) -> {
                 if (failure == null) {
