@@ -7,6 +7,7 @@ import io.latentflow.proto.EventType;
 import io.latentflow.proto.GenerationEvent;
 import io.latentflow.proto.GenerationRequest;
 import io.latentflow.proto.ImageResult;
+import io.latentflow.proto.ModelRef;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -24,13 +25,15 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
         "Start everything on this machine and generate one image through Kafka.",
-        "Starts Kafka, S3 and the four services with the shipped tiny-sd model, sends one job, waits for its",
+        "Starts Kafka, S3 and the four services with the shipped shapes model, sends one job, waits for its",
         "completed event and saves the image. Everything keeps running afterwards; stop it with:",
         "./latentflow stack down. With LATENTFLOW_KAFKA / LATENTFLOW_S3_ENDPOINT set, those are used and no local",
         "stack is started."})
 public final class DemoCommand implements Callable<Integer> {
 
-    static final String DEFAULT_PROMPT = "a red circle on a blue background";
+    static final String DEFAULT_PROMPT = "a large red circle on a blue background";
+    /** The refiner shipped beside the services' default model, models/shapes-refiner/. */
+    static final String DEFAULT_REFINER = "shapes-refiner";
 
     @Mixin
     JobOptions job;
@@ -95,9 +98,15 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The demo's request: the user's options, with a default prompt and seed so that the demo is repeatable. */
+    /**
+     * The demo's request: the user's options, with a default prompt and seed so that the demo is repeatable, and on
+     * the default model its refiner.
+     */
     static GenerationRequest withDemoDefaults(GenerationRequest request) {
         GenerationRequest.Builder builder = request.toBuilder();
+        if (!builder.hasModel() && !builder.hasRefiner()) {
+            builder.setRefiner(ModelRef.newBuilder().setName(DEFAULT_REFINER));
+        }
         if (builder.getPrompt().isEmpty()) {
             builder.setPrompt(DEFAULT_PROMPT);
         }

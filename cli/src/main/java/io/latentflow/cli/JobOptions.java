@@ -46,7 +46,7 @@ final class JobOptions {
     @Option(names = "--seed", description = "random seed (default: drawn at random, reported in the completed event)")
     Long seed;
 
-    @Option(names = {"-m", "--model"}, description = "model name under models/ (default: the service default, tiny-sd)")
+    @Option(names = {"-m", "--model"}, description = "model name under models/ (default: the service default, shapes)")
     String model;
 
     @Option(names = "--model-version", description = "model version (default: the highest present)")

@@ -82,8 +82,10 @@ class JobOptionsTest {
         GenerationRequest defaults = DemoCommand.withDemoDefaults(parse());
         assertEquals(DemoCommand.DEFAULT_PROMPT, defaults.getPrompt());
         assertEquals(42, defaults.getSeed());
-        GenerationRequest own = DemoCommand.withDemoDefaults(parse("-p", "mine", "--seed", "3"));
+        assertEquals(DemoCommand.DEFAULT_REFINER, defaults.getRefiner().getName());
+        GenerationRequest own = DemoCommand.withDemoDefaults(parse("-p", "mine", "--seed", "3", "-m", "tiny-sd"));
         assertEquals("mine", own.getPrompt());
         assertEquals(3, own.getSeed());
+        assertFalse(own.hasRefiner(), "another model gets no refiner it did not ask for");
     }
 }

@@ -81,6 +81,11 @@ final class RunningSystem implements AutoCloseable {
         }
         String jvmOptions = String.join(" ",
                 "-Xmx768m",
+                // the tests' jobs run on the small random model unless they name another
+                "-Ddenoiser.models.default-name=tiny-sd",
+                "-Dtext-encoder.models.default-name=tiny-sd",
+                "-Dvae.models.default-name=tiny-sd",
+                "-Dorchestrator.default-model=tiny-sd",
                 "-Dquarkus.otel.sdk.disabled=false",
                 "-Dquarkus.otel.exporter.otlp.traces.endpoint=" + traces.endpoint(),
                 "-Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf",

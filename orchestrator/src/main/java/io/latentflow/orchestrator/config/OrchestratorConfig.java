@@ -28,7 +28,7 @@ public interface OrchestratorConfig {
     String modelsRoot();
 
     /** Model used when a request names none. */
-    @WithDefault("tiny-sd")
+    @WithDefault("shapes")
     String defaultModel();
 
     /** Request limits. */

@@ -15,7 +15,8 @@ import java.util.Map;
  * restarting, a connection cut mid-call) is sent again with exponential backoff. Every such call is idempotent
  * (encode, predict, encode/decode images). Together with wait-for-ready stubs ({@link ServiceClients}) a job waits
  * for a service that is down, up to the call deadline, instead of failing. Training streams are not retried here:
- * the training driver resumes them from their checkpoints.
+ * the training driver resumes them from their checkpoints. The clients must have {@code retry=true}
+ * (application.properties): Quarkus disables gRPC retries otherwise.
  */
 @Singleton
 public class ServiceCallRetries implements ChannelBuilderCustomizer<NettyChannelBuilder> {

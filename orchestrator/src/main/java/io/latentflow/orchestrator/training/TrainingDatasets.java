@@ -1,6 +1,8 @@
 package io.latentflow.orchestrator.training;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -194,12 +196,9 @@ public class TrainingDatasets {
         return concat(parts);
     }
 
+    /** One concatenation of every part (concatenating pairwise copies the growing result once per part). */
     private static NDArray concat(List<NDArray> parts) {
-        NDArray out = parts.get(0);
-        for (int i = 1; i < parts.size(); i++) {
-            out = out.concat(parts.get(i), 0);
-        }
-        return out;
+        return NDArrays.concat(new NDList(parts), 0);
     }
 
     private void put(String key, Map<String, NDArray> tensors) {

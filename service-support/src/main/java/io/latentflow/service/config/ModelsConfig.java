@@ -13,7 +13,7 @@ public interface ModelsConfig {
     Path root();
 
     /** Model served when a request names none. */
-    @WithDefault("tiny-sd")
+    @WithDefault("shapes")
     String defaultName();
 
     /** Version served when a request names none; absent: the highest version present. */
