@@ -236,8 +236,7 @@ class GenerationPipelineIT {
         HttpClient http = HttpClient.newHttpClient();
         for (LatentflowService service : LatentflowService.values()) {
             String base = "http://" + RunningSystem.HOST + ":" + system.port(service);
-            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> ready = readiness(service);
             assertEquals(200, ready.statusCode(), service + " readiness: " + ready.body());
             HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -433,9 +432,13 @@ class GenerationPipelineIT {
         // both die under the running job and stay down for a while: its calls fail, then wait for them
         system.kill(LatentflowService.DENOISER);
         system.kill(LatentflowService.VAE);
+        HttpResponse<String> notReady = readiness(LatentflowService.ORCHESTRATOR);
+        assertEquals(503, notReady.statusCode(), "the orchestrator is not ready without its services");
+        assertTrue(notReady.body().contains("\"denoiser\": \"UNAVAILABLE\""), notReady.body());
         Thread.sleep(2000);
         system.restart(LatentflowService.VAE);
         system.restart(LatentflowService.DENOISER);
+        assertEquals(200, readiness(LatentflowService.ORCHESTRATOR).statusCode());
 
         List<GenerationEvent> events = awaitEnd(jobId);
         assertEquals(List.of(EventType.COMPLETED), events.stream().map(GenerationEvent::getType)
@@ -475,6 +478,12 @@ class GenerationPipelineIT {
         List<GenerationEvent> completions = ofType(events(jobId), EventType.COMPLETED);
         assertEquals(List.of(completed), completions, "one completed event on the topic");
         assertEquals(1, ofType(events(jobId), EventType.ACCEPTED).size(), "the job ran once");
+    }
+
+    private HttpResponse<String> readiness(LatentflowService service) throws Exception {
+        URI uri = URI.create("http://" + RunningSystem.HOST + ":" + system.port(service) + "/q/health/ready");
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Runs a job through Generate and returns its streamed events. */

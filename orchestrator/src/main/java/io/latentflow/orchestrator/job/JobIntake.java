@@ -34,8 +34,9 @@ public final class JobIntake {
         try {
             request = RequestParser.parse(value);
         } catch (InvalidRequestException e) {
-            Optional<String> jobId = value == null ? Optional.empty() : RequestParser.jobIdOf(value);
-            return new Rejected(jobId.or(() -> nonEmpty(key)), e.field(), e.reason());
+            // an unreadable record is answered under its key, which its sender watches; its body's id only without one
+            return new Rejected(nonEmpty(key).or(() -> value == null ? Optional.empty() : RequestParser.jobIdOf(value)),
+                    e.field(), e.reason());
         }
         String jobId = request.getJobId().isEmpty() ? key : request.getJobId();
         try {

@@ -33,6 +33,13 @@ class JobIntakeTest {
     }
 
     @Test
+    void rejectsARecordNamingItsJobTwiceUnderTheRecordKey() {
+        JobIntake.Rejected rejected = assertInstanceOf(JobIntake.Rejected.class,
+                intake.accept("key-4", "{\"jobId\":\"a\",\"job_id\":\"b\",\"prompt\":\"a cat\"}"));
+        assertEquals(Optional.of("key-4"), rejected.jobId());
+    }
+
+    @Test
     void rejectsInvalidFieldsUnderTheRequestsJobId() {
         JobIntake.Rejected rejected = assertInstanceOf(JobIntake.Rejected.class,
                 intake.accept("key-3", "{\"job_id\":\"own\",\"prompt\":\"a\",\"steps\":0}"));
