@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
         io.latentflow.cli.evaluate.EvaluateCommand.class,
         TrainCommand.class,
         RunsCommand.class,
+        DlqCommand.class,
         io.latentflow.cli.generate.GenerateCommand.class,
         io.latentflow.cli.model.RunModelCommand.class,
         io.latentflow.cli.model.BenchModelCommand.class,
