@@ -21,10 +21,10 @@ final class JobOptions {
     @Option(names = {"-n", "--negative-prompt"}, description = "what to steer away from")
     String negativePrompt;
 
-    @Option(names = {"-W", "--width"}, description = "pixels, multiple of 8 (default 64)")
+    @Option(names = {"-W", "--width"}, description = "pixels, a multiple of the model's VAE factor (default 64)")
     Integer width;
 
-    @Option(names = {"-H", "--height"}, description = "pixels, multiple of 8 (default 64)")
+    @Option(names = {"-H", "--height"}, description = "pixels, a multiple of the model's VAE factor (default 64)")
     Integer height;
 
     @Option(names = {"-s", "--steps"}, description = "sampling steps (default " + GenerationRules.DEFAULT_STEPS + ")")

@@ -16,8 +16,7 @@ import java.util.regex.Pattern;
  */
 public final class RequestValidator {
 
-    /** Pixels per latent cell of the VAE (2^3 for every Stable Diffusion VAE). */
-    public static final int VAE_SCALE_FACTOR = 8;
+    private static final int MIN_SIZE_PX = 8;
 
     public static final int DEFAULT_SIZE_PX = 64;
 
@@ -140,10 +139,10 @@ public final class RequestValidator {
                 field + ".version", "'" + version + "' is not a valid model version");
     }
 
+    /** The size's range; whether it fits the model's VAE factor is the pipeline's check, once the model is known. */
     private static void requireSize(String field, int sizePx, int maxPx) {
-        checkedByCore(() -> GenerationRules.checkSize(field, sizePx, VAE_SCALE_FACTOR));
-        require(sizePx >= VAE_SCALE_FACTOR && sizePx <= maxPx, field,
-                "must be between " + VAE_SCALE_FACTOR + " and " + maxPx + " pixels, got " + sizePx);
+        require(sizePx >= MIN_SIZE_PX && sizePx <= maxPx, field,
+                "must be between " + MIN_SIZE_PX + " and " + maxPx + " pixels, got " + sizePx);
     }
 
     private static void requireObjectKey(String field, String key) {
