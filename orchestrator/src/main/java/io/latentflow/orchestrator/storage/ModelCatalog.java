@@ -111,8 +111,8 @@ public class ModelCatalog {
         List<String> stored = store.listFolders("models/" + name + "/").stream()
                 .filter(v -> store.get("models/" + name + "/" + v + "/model_index.json").isPresent()).toList();
         return stored.stream().max(ModelVersions.ORDER)
-                .orElseThrow(() -> new ModelNotFoundException("model '" + name + "' has no version under "
-                        + root.toAbsolutePath() + " nor in bucket " + store.bucket()));
+                .orElseThrow(() -> new ModelNotFoundException("model '" + name + "' has no version (neither in the"
+                        + " model folders nor under models/" + name + "/ in the bucket)"));
     }
 
     private ModelInfo load(String name, String version) {
@@ -139,8 +139,8 @@ public class ModelCatalog {
         }
         return store.get("models/" + prefix + file)
                 .map(bytes -> new String(bytes, StandardCharsets.UTF_8))
-                .orElseThrow(() -> new ModelNotFoundException("model " + prefix + " has no " + file + " under "
-                        + root.toAbsolutePath() + " nor in bucket " + store.bucket()));
+                .orElseThrow(() -> new ModelNotFoundException("model " + prefix + " has no " + file
+                        + " (neither in the model folders nor in the bucket)"));
     }
 
     private static JsonNode tree(String json, String what) {

@@ -70,8 +70,8 @@ public class ModelStore {
             return local;
         }
         if (objectStore.isEmpty()) {
-            throw new ModelNotFoundException("model " + id + " not found: no " + local.toAbsolutePath().normalize()
-                    + " and no object store configured");
+            throw new ModelNotFoundException("model " + id + " not found in the model folders (no object store"
+                    + " configured)");
         }
         Path cached = cachedFolder(id, publishedRevision(objectStore.get(), id));
         if (!isModelFolder(cached)) {
@@ -95,8 +95,8 @@ public class ModelStore {
             return local;
         }
         if (objectStore.isEmpty()) {
-            throw new ModelNotFoundException("model " + id + " not found: no " + local.toAbsolutePath().normalize()
-                    + " and no object store configured");
+            throw new ModelNotFoundException("model " + id + " not found in the model folders (no object store"
+                    + " configured)");
         }
         ObjectStoreModels store = objectStore.get();
         LOG.infof("fetching every component of model %s from %s into %s", id, store.location(), target);
@@ -149,8 +149,8 @@ public class ModelStore {
     }
 
     private ModelNotFoundException notInStore(ObjectStoreModels store, ModelId id) {
-        return new ModelNotFoundException("model " + id + " not found: not under " + config.root().toAbsolutePath()
-                .normalize() + " and no " + MODEL_INDEX + " under " + store.location() + id + "/");
+        return new ModelNotFoundException("model " + id + " not found: neither in the model folders nor as "
+                + "models/" + id + "/" + MODEL_INDEX + " in the bucket");
     }
 
     /** Earlier revisions of a version: their models were loaded into memory when used, their files are not needed. */
@@ -172,9 +172,8 @@ public class ModelStore {
         List<String> versions = new ArrayList<>(localVersions(config.root().resolve(name)));
         objectStore.ifPresent(store -> versions.addAll(store.versions(name)));
         String highest = versions.stream().max(ModelVersions.ORDER).orElseThrow(() -> new ModelNotFoundException(
-                "model " + name + " not found: no version under " + config.root().resolve(name).toAbsolutePath()
-                        .normalize() + objectStore.map(store -> " nor under " + store.location() + name + "/")
-                        .orElse("")));
+                "model " + name + " not found: no version in the model folders"
+                        + objectStore.map(store -> " nor under models/" + name + "/ in the bucket").orElse("")));
         latest.put(name, new LatestVersion(highest, now));
         return highest;
     }
