@@ -28,6 +28,9 @@ public final class ShapesModelCommand implements Callable<Integer> {
     @Option(names = "--unet-steps", defaultValue = "4000")
     int unetSteps;
 
+    @Option(names = "--unet-continue-steps", defaultValue = "2500")
+    int unetContinueSteps;
+
     @Option(names = "--refiner-steps", defaultValue = "500")
     int refinerSteps;
 
@@ -57,11 +60,19 @@ public final class ShapesModelCommand implements Callable<Integer> {
                 "--ema-decay", "0.999", "--snr-gamma", "5", "--conditioning-dropout-prob", "0.1",
                 "--checkpointing-steps", "400", "--validation-prompt", "a large red circle on a green background",
                 "--seed", "1", "--run-id", "shapes-unet-1"),
-            List.of("train", "--kind", "refiner", "--dataset", "shapes", "--base-model", "shapes:1",
+            // a second, gentler pass over the same data: the first pass ends with shapes placed poorly
+            List.of("train", "--kind", "unet", "--dataset", "shapes", "--base-model", "shapes:1",
+                "--output-model", "shapes:2", "--train-text-encoder", "--max-train-steps",
+                Integer.toString(unetContinueSteps), "--train-batch-size", "32", "--learning-rate", "3e-4",
+                "--lr-scheduler", "cosine", "--lr-warmup-steps", "50", "--use-ema", "--ema-decay", "0.999",
+                "--snr-gamma", "5", "--conditioning-dropout-prob", "0.1", "--checkpointing-steps", "500",
+                "--validation-prompt", "a small red circle on a green background, bottom left", "--seed", "3",
+                "--run-id", "shapes-unet-1b"),
+            List.of("train", "--kind", "refiner", "--dataset", "shapes", "--base-model", "shapes:2",
                 "--output-model", "shapes-refiner:1", "--max-train-steps", Integer.toString(refinerSteps),
                 "--train-batch-size", "32", "--learning-rate", "2e-4", "--use-ema", "--ema-decay", "0.99",
                 "--snr-gamma", "5", "--checkpointing-steps", "200", "--seed", "2", "--run-id", "shapes-refiner-1"),
-            List.of("model", "download", "--name", "shapes", "--version", "1", "--out",
+            List.of("model", "download", "--name", "shapes", "--version", "2", "--out",
                 out.resolve("shapes/1").toString(), "--float16"),
             List.of("model", "download", "--name", "shapes-refiner", "--version", "1", "--out",
                 out.resolve("shapes-refiner/1").toString(), "--float16"));
