@@ -49,7 +49,9 @@ public class ModelServicesReadiness implements HealthCheck {
 
     private static String status(Channel channel) {
         try {
-            return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+            // waits out a reconnect in progress, within the deadline
+            return HealthGrpc.newBlockingStub(channel).withWaitForReady()
+                    .withDeadlineAfter(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
                     .check(HealthCheckRequest.getDefaultInstance()).getStatus().name();
         } catch (StatusRuntimeException e) {
             return e.getStatus().getCode().name();
