@@ -2,22 +2,22 @@ package io.latentflow.cli.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.latentflow.cli.SamplingOptions;
 import io.latentflow.core.image.ImageTensors;
 import io.latentflow.core.image.PngFiles;
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.pipeline.ExpertEnsemble;
 import io.latentflow.core.pipeline.GenerationRequest;
-import io.latentflow.core.pipeline.GenerationRules;
 import io.latentflow.core.pipeline.InvalidGenerationException;
 import io.latentflow.core.pipeline.GenerationResult;
 import io.latentflow.core.pipeline.LatentDiffusionPipeline;
 import io.latentflow.core.sampling.Cancellation;
 import io.latentflow.core.sampling.NoiseSource;
-import io.latentflow.core.sampling.SamplerOptions;
 import io.latentflow.core.sampling.StepListener;
 import io.latentflow.core.tensor.SafetensorsReader;
 import io.latentflow.core.tensor.SafetensorsWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -41,54 +41,17 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "diffusers pipeline folder")
     Path model;
 
-    @Option(names = "--prompt", required = true, description = "the prompt")
-    String prompt;
-
-    @Option(names = "--negative-prompt", description = "negative prompt (absent and \"\" differ for SDXL)")
-    String negativePrompt;
-
-    @Option(names = "--width", defaultValue = "0", description = "width in pixels (default: the model's)")
-    int widthPx;
-
-    @Option(names = "--height", defaultValue = "0", description = "height in pixels (default: the model's)")
-    int heightPx;
-
-    @Option(names = "--steps", defaultValue = "" + GenerationRules.DEFAULT_STEPS, description = "inference steps (default ${DEFAULT-VALUE})")
-    int steps;
-
-    @Option(names = "--sampler", description = "ddim | ddpm | euler | euler-a | dpmpp-2m (default: the model's scheduler)")
-    String sampler;
-
-    @Option(names = "--karras", description = "Karras sigmas (euler, dpmpp-2m)")
-    boolean karras;
-
-    @Option(names = "--eta", defaultValue = "0", description = "DDIM eta (default ${DEFAULT-VALUE})")
-    double eta;
-
-    @Option(names = "--guidance", defaultValue = "" + GenerationRules.DEFAULT_GUIDANCE_SCALE, description = "guidance scale (default ${DEFAULT-VALUE})")
-    float guidance;
-
-    @Option(names = "--guidance-rescale", defaultValue = "0", description = "guidance rescale in [0, 1]")
-    float guidanceRescale;
-
-    @Option(names = "--seed", description = "seed (default: random, printed)")
-    Long seed;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--init-image", paramLabel = "PNG", description = "img2img / inpainting start image")
     Path initImage;
-
-    @Option(names = "--strength", description = "img2img strength in (0, 1] (default " + GenerationRules.DEFAULT_STRENGTH
-            + "; " + GenerationRules.DEFAULT_INPAINTING_STRENGTH + " with --mask)")
-    Double strength;
 
     @Option(names = "--mask", paramLabel = "PNG", description = "inpainting mask, white = repaint")
     Path mask;
 
     @Option(names = "--refiner", paramLabel = "DIR", description = "second expert's pipeline folder")
     Path refiner;
-
-    @Option(names = "--denoising-end", defaultValue = "" + GenerationRules.DEFAULT_DENOISING_END, description = "base/refiner split in (0, 1) (default ${DEFAULT-VALUE})")
-    double denoisingEnd;
 
     @Option(names = "--initial-latents", paramLabel = "F.safetensors", description = "txt2img starting latents (first tensor)")
     Path initialLatents;
@@ -112,17 +75,13 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream err = System.err;
-        long usedSeed = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
+        if (sampling.prompt() == null) {
+            err.println("error: --prompt: required");
+            return 2;
+        }
+        long usedSeed = sampling.seed() != null ? sampling.seed() : new SecureRandom().nextLong() & Long.MAX_VALUE;
         try (NDManager manager = NDManager.newBaseManager()) {
-            GenerationRequest.Builder builder = GenerationRequest.builder(prompt)
-                    .negativePrompt(negativePrompt)
-                    .size(widthPx, heightPx)
-                    .steps(steps)
-                    .sampler(sampler)
-                    .samplerOptions(new SamplerOptions(eta, karras ? Boolean.TRUE : null))
-                    .guidance(guidance)
-                    .guidanceRescale(guidanceRescale)
-                    .seeds(usedSeed);
+            GenerationRequest.Builder builder = sampling.toCore(usedSeed);
             if (initialLatents != null) {
                 builder.initialLatents(firstTensor(initialLatents, manager));
             }
@@ -131,7 +90,7 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             if (initImage != null) {
                 NDArray image = ImageTensors.toTensor(PngFiles.read(initImage), manager);
-                builder.initImage(image, strength != null ? strength : GenerationRules.defaultStrength(mask != null));
+                builder.initImage(image, sampling.strength(mask != null));
             }
             if (mask != null) {
                 builder.mask(ImageTensors.maskToTensor(PngFiles.read(mask), manager));
@@ -147,7 +106,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 } else {
                     try (LatentDiffusionPipeline second = LatentDiffusionPipeline.load(refiner, options)) {
                         result = new ExpertEnsemble(base, second)
-                                .generate(request, denoisingEnd, manager, progress, Cancellation.NONE);
+                                .generate(request, sampling.denoisingEnd(), manager, progress, Cancellation.NONE);
                     }
                 }
             }

@@ -33,21 +33,36 @@ public final class ResnetBlock2d {
     }
 
     /**
-     * Looks up the block's weights.
+     * The settings a block is built with, shared by every block of a model.
      *
      * @param tembChannels      width of the time embedding, or 0 for a block without one (VAE)
      * @param scaleShift        resnet_time_scale_shift "scale_shift" (time_emb_proj gives scale and shift) instead of
      *                          "default" (time_emb_proj is added)
+     * @param outputScaleFactor the residual sum is divided by it (diffusers' output_scale_factor)
      */
-    public static ResnetBlock2d load(Weights w, long in, long out, long tembChannels, int groups, float eps,
-                                     String activation, boolean scaleShift, float outputScaleFactor) {
-        Linear temb = tembChannels > 0
-                ? Linear.load(w.child("time_emb_proj"), tembChannels, scaleShift ? 2 * out : out, true) : null;
+    public record Settings(long tembChannels, int groups, float eps, String activation, boolean scaleShift,
+                           float outputScaleFactor) {
+
+        /** A block without time embedding (the VAE's). */
+        public static Settings withoutTime(int groups, float eps, String activation) {
+            return new Settings(0, groups, eps, activation, false, 1f);
+        }
+
+        public Settings withOutputScale(float factor) {
+            return new Settings(tembChannels, groups, eps, activation, scaleShift, factor);
+        }
+    }
+
+    /** Looks up the weights of a block from {@code in} to {@code out} channels. */
+    public static ResnetBlock2d load(Weights w, long in, long out, Settings s) {
+        Linear temb = s.tembChannels() > 0
+                ? Linear.load(w.child("time_emb_proj"), s.tembChannels(), s.scaleShift() ? 2 * out : out, true) : null;
         Conv2d shortcut = in != out ? Conv2d.load(w.child("conv_shortcut"), in, out, 1, 1, 0) : null;
-        return new ResnetBlock2d(GroupNorm.load(w.child("norm1"), groups, in, eps),
+        return new ResnetBlock2d(GroupNorm.load(w.child("norm1"), s.groups(), in, s.eps()),
                 Conv2d.load(w.child("conv1"), in, out, 3, 1, 1), temb,
-                GroupNorm.load(w.child("norm2"), groups, out, eps), Conv2d.load(w.child("conv2"), out, out, 3, 1, 1),
-                shortcut, activation, scaleShift, outputScaleFactor);
+                GroupNorm.load(w.child("norm2"), s.groups(), out, s.eps()),
+                Conv2d.load(w.child("conv2"), out, out, 3, 1, 1), shortcut, s.activation(), s.scaleShift(),
+                s.outputScaleFactor());
     }
 
     /**

@@ -36,18 +36,28 @@ final class Transformer2dModel {
         this.projOutLinear = projOutLinear;
     }
 
+    /**
+     * How one block's transformer is built.
+     *
+     * @param heads      attention heads; channels / heads is the head size
+     * @param contextDim width of the encoder hidden states its cross-attention reads
+     * @param depth      number of transformer_blocks
+     */
+    record Settings(int heads, long contextDim, int depth, int groups, boolean linearProjection,
+                    boolean onlyCrossAttention, boolean upcast) {
+    }
+
     /** channels: feature map width, equal to heads * head size in every UNet2DConditionModel block. */
-    static Transformer2dModel load(Weights w, long channels, int heads, long contextDim, int depth, int groups,
-                                   boolean linearProjection, boolean onlyCrossAttention, boolean upcast) {
-        long headDim = channels / heads;
-        long inner = headDim * heads;
+    static Transformer2dModel load(Weights w, long channels, Settings s) {
+        long headDim = channels / s.heads();
+        long inner = headDim * s.heads();
         List<BasicTransformerBlock> blocks = new ArrayList<>();
-        for (int i = 0; i < depth; i++) {
-            blocks.add(BasicTransformerBlock.load(w.child("transformer_blocks").child(i), inner, heads, contextDim,
-                    onlyCrossAttention, upcast));
+        for (int i = 0; i < s.depth(); i++) {
+            blocks.add(BasicTransformerBlock.load(w.child("transformer_blocks").child(i), inner, s.heads(),
+                    s.contextDim(), s.onlyCrossAttention(), s.upcast()));
         }
-        GroupNorm norm = GroupNorm.load(w.child("norm"), groups, channels, NORM_EPS);
-        if (linearProjection) {
+        GroupNorm norm = GroupNorm.load(w.child("norm"), s.groups(), channels, NORM_EPS);
+        if (s.linearProjection()) {
             return new Transformer2dModel(norm, null, Linear.load(w.child("proj_in"), channels, inner, true), blocks,
                     null, Linear.load(w.child("proj_out"), inner, channels, true));
         }

@@ -67,7 +67,8 @@ public final class UNet2dConditionModel implements AutoCloseable {
         float eps = (float) c.normEps();
         long temb = c.timeEmbedDim();
         String act = c.actFn();
-        boolean scaleShift = "scale_shift".equals(c.resnetTimeScaleShift());
+        ResnetBlock2d.Settings resnet = new ResnetBlock2d.Settings(temb, groups, eps, act,
+                "scale_shift".equals(c.resnetTimeScaleShift()), 1f);
 
         // time: sinusoidal features of width block_out_channels[0], MLP to time_embed_dim
         timeEmbedding = TimestepEmbedding.load(w.child("time_embedding"), channels.get(0), c.flipSinToCos(),
@@ -98,13 +99,10 @@ public final class UNet2dConditionModel implements AutoCloseable {
             List<ResnetBlock2d> resnets = new ArrayList<>();
             List<Transformer2dModel> attentions = cross ? new ArrayList<>() : null;
             for (int j = 0; j < c.layersPerBlock().get(i); j++) {
-                resnets.add(ResnetBlock2d.load(b.child("resnets").child(j), j == 0 ? in : out, out, temb, groups, eps,
-                        act, scaleShift, 1f));
+                resnets.add(ResnetBlock2d.load(b.child("resnets").child(j), j == 0 ? in : out, out, resnet));
                 if (cross) {
-                    attentions.add(Transformer2dModel.load(b.child("attentions").child(j), out,
-                            c.attentionHeads().get(i), c.crossAttentionDims().get(i),
-                            c.downTransformerLayers().get(i).get(j), groups, c.useLinearProjection(),
-                            c.onlyCrossAttention().get(i), c.upcastAttention()));
+                    attentions.add(Transformer2dModel.load(b.child("attentions").child(j), out, transformer(c, i,
+                            c.downTransformerLayers().get(i).get(j), c.onlyCrossAttention().get(i))));
                 }
             }
             Downsample2d down = i < n - 1
@@ -118,13 +116,11 @@ public final class UNet2dConditionModel implements AutoCloseable {
             Weights m = w.child("mid_block");
             float scale = (float) c.midBlockScaleFactor();
             List<ResnetBlock2d> resnets = new ArrayList<>();
-            resnets.add(ResnetBlock2d.load(m.child("resnets").child(0), last, last, temb, groups, eps, act,
-                    scaleShift, scale));
+            ResnetBlock2d.Settings midResnet = resnet.withOutputScale(scale);
+            resnets.add(ResnetBlock2d.load(m.child("resnets").child(0), last, last, midResnet));
             List<Transformer2dModel> attentions = List.of(Transformer2dModel.load(m.child("attentions").child(0), last,
-                    c.attentionHeads().get(n - 1), c.crossAttentionDims().get(n - 1), c.midTransformerLayers(),
-                    groups, c.useLinearProjection(), false, c.upcastAttention()));
-            resnets.add(ResnetBlock2d.load(m.child("resnets").child(1), last, last, temb, groups, eps, act,
-                    scaleShift, scale));
+                    transformer(c, n - 1, c.midTransformerLayers(), false)));
+            resnets.add(ResnetBlock2d.load(m.child("resnets").child(1), last, last, midResnet));
             midBlock = new MidBlock2dCrossAttn(resnets, attentions);
         } else {
             midBlock = null;
@@ -146,13 +142,10 @@ public final class UNet2dConditionModel implements AutoCloseable {
             for (int j = 0; j < layers; j++) {
                 int skip = j == layers - 1 ? in : out;
                 int resIn = j == 0 ? prev : out;
-                resnets.add(ResnetBlock2d.load(b.child("resnets").child(j), resIn + skip, out, temb, groups, eps, act,
-                        scaleShift, 1f));
+                resnets.add(ResnetBlock2d.load(b.child("resnets").child(j), resIn + skip, out, resnet));
                 if (cross) {
-                    attentions.add(Transformer2dModel.load(b.child("attentions").child(j), out,
-                            c.attentionHeads().get(rev), c.crossAttentionDims().get(rev),
-                            c.upTransformerLayers().get(i).get(j), groups, c.useLinearProjection(),
-                            c.onlyCrossAttention().get(rev), c.upcastAttention()));
+                    attentions.add(Transformer2dModel.load(b.child("attentions").child(j), out, transformer(c, rev,
+                            c.upTransformerLayers().get(i).get(j), c.onlyCrossAttention().get(rev))));
                 }
             }
             Upsample2d up = i < n - 1 ? Upsample2d.load(b.child("upsamplers").child(0), out, out) : null;
@@ -162,6 +155,13 @@ public final class UNet2dConditionModel implements AutoCloseable {
         convNormOut = GroupNorm.load(w.child("conv_norm_out"), groups, channels.get(0), eps);
         int outPad = (c.convOutKernel() - 1) / 2;
         convOut = Conv2d.load(w.child("conv_out"), channels.get(0), c.outChannels(), c.convOutKernel(), 1, outPad);
+    }
+
+    /** The transformer of down block {@code block} (up blocks pass their mirrored index). */
+    private static Transformer2dModel.Settings transformer(UNet2dConditionConfig c, int block, int depth,
+            boolean onlyCrossAttention) {
+        return new Transformer2dModel.Settings(c.attentionHeads().get(block), c.crossAttentionDims().get(block), depth,
+                c.normNumGroups(), c.useLinearProjection(), onlyCrossAttention, c.upcastAttention());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.latentflow.core.vae;
 
 import io.latentflow.core.model.ConfigJson;
 import io.latentflow.core.model.ModelLoadException;
+import io.latentflow.core.nn.ResnetBlock2d;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +31,11 @@ public record AutoencoderKlConfig(
         boolean useQuantConv,
         boolean usePostQuantConv,
         boolean midBlockAddAttention) {
+
+    /** The settings of every resnet block of the encoder and decoder (no time embedding, diffusers' eps 1e-6). */
+    public ResnetBlock2d.Settings resnet() {
+        return ResnetBlock2d.Settings.withoutTime(normNumGroups, 1e-6f, actFn);
+    }
 
     /** Reads {@code config.json} of a VAE component folder. */
     public static AutoencoderKlConfig load(Path configFile) {

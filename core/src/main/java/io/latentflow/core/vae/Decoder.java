@@ -17,8 +17,6 @@ import java.util.List;
  */
 final class Decoder {
 
-    private static final float EPS = 1e-6f;
-
     private final Conv2d convIn;
     private final VaeMidBlock midBlock;
     private final List<List<ResnetBlock2d>> resnets;
@@ -38,7 +36,7 @@ final class Decoder {
 
     static Decoder load(Weights w, AutoencoderKlConfig c) {
         List<Integer> channels = c.blockOutChannels();
-        int groups = c.normNumGroups();
+        ResnetBlock2d.Settings resnet = c.resnet();
         int n = channels.size();
         int last = channels.get(n - 1);
         List<List<ResnetBlock2d>> resnets = new ArrayList<>();
@@ -50,15 +48,14 @@ final class Decoder {
             Weights b = w.child("up_blocks").child(i);
             List<ResnetBlock2d> block = new ArrayList<>();
             for (int j = 0; j < c.layersPerBlock() + 1; j++) {
-                block.add(ResnetBlock2d.load(b.child("resnets").child(j), j == 0 ? prev : out, out, 0, groups, EPS,
-                        c.actFn(), false, 1f));
+                block.add(ResnetBlock2d.load(b.child("resnets").child(j), j == 0 ? prev : out, out, resnet));
             }
             resnets.add(block);
             upsamplers.add(i < n - 1 ? Upsample2d.load(b.child("upsamplers").child(0), out, out) : null);
         }
         return new Decoder(Conv2d.load(w.child("conv_in"), c.latentChannels(), last, 3, 1, 1),
-                VaeMidBlock.load(w.child("mid_block"), last, groups, c.actFn(), c.midBlockAddAttention()), resnets,
-                upsamplers, GroupNorm.load(w.child("conv_norm_out"), groups, channels.get(0), EPS),
+                VaeMidBlock.load(w.child("mid_block"), last, resnet, c.midBlockAddAttention()), resnets,
+                upsamplers, GroupNorm.load(w.child("conv_norm_out"), resnet.groups(), channels.get(0), resnet.eps()),
                 Conv2d.load(w.child("conv_out"), channels.get(0), c.outChannels(), 3, 1, 1));
     }
 

@@ -18,8 +18,6 @@ import java.util.List;
  */
 final class Encoder {
 
-    private static final float EPS = 1e-6f;
-
     private final Conv2d convIn;
     private final List<List<ResnetBlock2d>> resnets;
     private final List<Downsample2d> downsamplers;
@@ -39,7 +37,7 @@ final class Encoder {
 
     static Encoder load(Weights w, AutoencoderKlConfig c) {
         List<Integer> channels = c.blockOutChannels();
-        int groups = c.normNumGroups();
+        ResnetBlock2d.Settings resnet = c.resnet();
         int n = channels.size();
         List<List<ResnetBlock2d>> resnets = new ArrayList<>();
         List<Downsample2d> downsamplers = new ArrayList<>();
@@ -50,16 +48,15 @@ final class Encoder {
             Weights b = w.child("down_blocks").child(i);
             List<ResnetBlock2d> block = new ArrayList<>();
             for (int j = 0; j < c.layersPerBlock(); j++) {
-                block.add(ResnetBlock2d.load(b.child("resnets").child(j), j == 0 ? in : out, out, 0, groups, EPS,
-                        c.actFn(), false, 1f));
+                block.add(ResnetBlock2d.load(b.child("resnets").child(j), j == 0 ? in : out, out, resnet));
             }
             resnets.add(block);
             downsamplers.add(i < n - 1 ? Downsample2d.load(b.child("downsamplers").child(0), out, out, 0) : null);
         }
         int last = channels.get(n - 1);
         return new Encoder(Conv2d.load(w.child("conv_in"), c.inChannels(), channels.get(0), 3, 1, 1), resnets,
-                downsamplers, VaeMidBlock.load(w.child("mid_block"), last, groups, c.actFn(), c.midBlockAddAttention()),
-                GroupNorm.load(w.child("conv_norm_out"), groups, last, EPS),
+                downsamplers, VaeMidBlock.load(w.child("mid_block"), last, resnet, c.midBlockAddAttention()),
+                GroupNorm.load(w.child("conv_norm_out"), resnet.groups(), last, resnet.eps()),
                 Conv2d.load(w.child("conv_out"), last, 2L * c.latentChannels(), 3, 1, 1));
     }
 

@@ -7,8 +7,6 @@ import io.latentflow.core.nn.Weights;
 /** diffusers UNetMidBlock2D as used by the VAE: resnets.0, attentions.0 (optional), resnets.1; no time embedding. */
 final class VaeMidBlock {
 
-    private static final float EPS = 1e-6f;
-
     private final ResnetBlock2d first;
     private final MidBlockAttention attention;
     private final ResnetBlock2d second;
@@ -19,11 +17,12 @@ final class VaeMidBlock {
         this.second = second;
     }
 
-    static VaeMidBlock load(Weights w, long channels, int groups, String act, boolean withAttention) {
+    static VaeMidBlock load(Weights w, long channels, ResnetBlock2d.Settings resnet, boolean withAttention) {
         return new VaeMidBlock(
-                ResnetBlock2d.load(w.child("resnets").child(0), channels, channels, 0, groups, EPS, act, false, 1f),
-                withAttention ? MidBlockAttention.load(w.child("attentions").child(0), channels, groups, EPS) : null,
-                ResnetBlock2d.load(w.child("resnets").child(1), channels, channels, 0, groups, EPS, act, false, 1f));
+                ResnetBlock2d.load(w.child("resnets").child(0), channels, channels, resnet),
+                withAttention ? MidBlockAttention.load(w.child("attentions").child(0), channels, resnet.groups(),
+                        resnet.eps()) : null,
+                ResnetBlock2d.load(w.child("resnets").child(1), channels, channels, resnet));
     }
 
     /** x: (B, C, H, W) -> (B, C, H, W). */

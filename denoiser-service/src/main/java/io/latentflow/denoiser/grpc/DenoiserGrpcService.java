@@ -1,6 +1,5 @@
 package io.latentflow.denoiser.grpc;
 
-import io.latentflow.denoiser.model.LoadedUnet;
 import io.latentflow.denoiser.model.PredictionBatcher;
 import io.latentflow.denoiser.model.PredictionJob;
 import io.latentflow.denoiser.model.UnetRegistry;
@@ -10,6 +9,8 @@ import io.latentflow.proto.DenoiserService;
 import io.latentflow.proto.PredictRequest;
 import io.latentflow.proto.PredictResponse;
 import io.latentflow.service.grpc.GrpcStatuses;
+import io.latentflow.service.model.LoadedModel;
+import io.latentflow.core.unet.UNet2dConditionModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.grpc.GrpcService;
@@ -50,14 +51,14 @@ public class DenoiserGrpcService implements DenoiserService {
     }
 
     private PredictResponse respond(PredictRequest request) {
-        LoadedUnet loaded = registry.get(request.getModel().getName(), request.getModel().getVersion());
+        LoadedModel<UNet2dConditionModel> loaded = registry.get(request.getModel().getName(), request.getModel().getVersion());
         List<String> missingKeys = new ArrayList<>();
         WireConditioning cond = resolve("cond", request.getCond(), missingKeys);
         WireConditioning uncond = resolve("uncond", request.getUncond(), missingKeys);
         if (!missingKeys.isEmpty()) {
             return PredictResponse.newBuilder().addAllMissingKeys(missingKeys).build();
         }
-        PredictionJob job = new PredictRequestReader(loaded.id(), loaded.unet().config()).read(request, cond, uncond);
+        PredictionJob job = new PredictRequestReader(loaded.id(), loaded.model().config()).read(request, cond, uncond);
         Timer.Sample timer = Timer.start(meters);
         PredictResponse response;
         try {

@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import io.latentflow.denoiser.config.DenoiserConfig;
 import io.latentflow.proto.Tensor;
 import io.latentflow.proto.Tensors;
+import io.latentflow.service.model.LoadedModel;
+import io.latentflow.core.unet.UNet2dConditionModel;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -71,7 +73,7 @@ public class PredictionBatcher {
     }
 
     /** Queues a call; the future completes with the prediction (float32) or the failure of its batch. */
-    public CompletableFuture<Tensor> submit(LoadedUnet unet, PredictionJob job) {
+    public CompletableFuture<Tensor> submit(LoadedModel<UNet2dConditionModel> unet, PredictionJob job) {
         Pending pending = new Pending(unet, job, new CompletableFuture<>());
         queue.add(pending);
         return pending.result();
@@ -124,12 +126,12 @@ public class PredictionBatcher {
     }
 
     private void forward(List<Pending> batch) {
-        LoadedUnet unet = batch.get(0).unet();
+        LoadedModel<UNet2dConditionModel> unet = batch.get(0).unet();
         try (NDManager manager = NDManager.newBaseManager(unet.options().device())) {
             List<UnetInputs> inputs = batch.stream()
                     .map(pending -> pending.job().toInputs(manager, unet.options().dataType()))
                     .toList();
-            List<NDArray> predictions = GuidedUnet.predict(unet.unet(), inputs);
+            List<NDArray> predictions = GuidedUnet.predict(unet.model(), inputs);
             batchSamples.record(batch.stream().mapToInt(pending -> pending.job().batchSize()).sum());
             List<Tensor> tensors = predictions.stream().map(PredictionBatcher::float32).toList();
             for (int i = 0; i < batch.size(); i++) {
@@ -151,6 +153,6 @@ public class PredictionBatcher {
     }
 
     /** A queued call. */
-    record Pending(LoadedUnet unet, PredictionJob job, CompletableFuture<Tensor> result) {
+    record Pending(LoadedModel<UNet2dConditionModel> unet, PredictionJob job, CompletableFuture<Tensor> result) {
     }
 }

@@ -3,12 +3,8 @@ package io.latentflow.denoiser.model;
 import io.latentflow.core.unet.UNet2dConditionModel;
 import io.latentflow.denoiser.config.DenoiserConfig;
 import io.latentflow.service.model.ModelRegistry;
-import io.latentflow.service.storage.ModelId;
 import io.latentflow.service.storage.ModelStore;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Set;
@@ -24,19 +20,5 @@ public class UnetRegistry extends ModelRegistry<UNet2dConditionModel> {
     public UnetRegistry(DenoiserConfig config, MeterRegistry meters) {
         super("UNet", new ModelStore(config.models(), config.store(), COMPONENTS), config.models(), meters,
                 (folder, options) -> UNet2dConditionModel.load(folder.component("unet"), options));
-    }
-
-    void preload(@Observes StartupEvent event) {
-        preloadDefault();
-    }
-
-    void close(@Observes ShutdownEvent event) {
-        closeAll();
-    }
-
-    /** The UNet for a request's model reference (blank parts: defaults), loading it on first use. */
-    public LoadedUnet get(String name, String version) {
-        ModelId id = resolve(name, version);
-        return new LoadedUnet(id, load(id), options());
     }
 }

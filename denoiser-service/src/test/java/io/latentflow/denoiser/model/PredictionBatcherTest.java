@@ -3,6 +3,8 @@ package io.latentflow.denoiser.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.latentflow.core.model.ModelOptions;
+import io.latentflow.core.unet.UNet2dConditionModel;
+import io.latentflow.service.model.LoadedModel;
 import io.latentflow.service.storage.ModelId;
 import io.latentflow.proto.Tensor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -59,9 +61,9 @@ class PredictionBatcherTest {
         assertEquals(List.of(three), jobs(batcher.nextBatch()));
     }
 
-    /** The registry hands out a new LoadedUnet per call; equal ones (same model instance) must batch together. */
-    private static LoadedUnet unet() {
-        return new LoadedUnet(TINY_SD, null, ModelOptions.defaults());
+    /** The registry hands out a new LoadedModel per call; equal ones (same model instance) must batch together. */
+    private static LoadedModel<UNet2dConditionModel> unet() {
+        return new LoadedModel<>(TINY_SD, null, ModelOptions.defaults());
     }
 
     private static PredictionJob job(int samples, PredictionJob.BatchKey key) {

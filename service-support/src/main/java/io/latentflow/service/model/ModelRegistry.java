@@ -7,6 +7,9 @@ import io.latentflow.service.storage.ModelId;
 import io.latentflow.service.storage.ModelStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +20,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Loads models on demand, one per (name, version), keeps them for the life of the service and reports them; a
- * service's registry bean extends it with its model type and loader.
+ * service's registry bean extends it with its model type, the folder components it needs and their loader. The
+ * default model is loaded at start-up when configured to be, and every model is closed at shutdown.
  */
-public class ModelRegistry<M extends AutoCloseable> {
+public abstract class ModelRegistry<M extends AutoCloseable> {
 
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
 
@@ -51,7 +55,7 @@ public class ModelRegistry<M extends AutoCloseable> {
     }
 
     /** Starts loading the default model in the background when configured to preload it. */
-    protected void preloadDefault() {
+    void preloadDefault(@Observes StartupEvent event) {
         if (!config.preload()) {
             return;
         }
@@ -61,19 +65,15 @@ public class ModelRegistry<M extends AutoCloseable> {
     }
 
     /** Closes every loaded model and forgets them. */
-    protected void closeAll() {
+    void closeAll(@Observes ShutdownEvent event) {
         models.values().forEach(future -> future.thenAccept(this::closeModel));
         models.clear();
     }
 
-    /** The id a request's model reference stands for (blank parts: defaults). */
-    protected ModelId resolve(String name, String version) {
-        return store.resolve(name, version);
-    }
-
-    /** The options every model is loaded with. */
-    protected ModelOptions options() {
-        return options;
+    /** The model for a request's model reference (blank parts: defaults), loading it on first use. */
+    public LoadedModel<M> get(String name, String version) {
+        ModelId id = store.resolve(name, version);
+        return new LoadedModel<>(id, load(id), options);
     }
 
     /** Model versions currently held in memory. */
@@ -106,7 +106,7 @@ public class ModelRegistry<M extends AutoCloseable> {
      * The model of a resolved id, loading it on first use; concurrent first calls load it once. A version published
      * again comes from a new folder and is loaded again.
      */
-    protected M load(ModelId id) {
+    private M load(ModelId id) {
         Path folder = store.directory(id);
         Loaded key = new Loaded(id, folder);
         CompletableFuture<M> created = new CompletableFuture<>();

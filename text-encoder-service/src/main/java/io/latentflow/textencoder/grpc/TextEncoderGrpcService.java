@@ -11,8 +11,9 @@ import io.latentflow.proto.Tensors;
 import io.latentflow.proto.TextEncoderService;
 import io.latentflow.service.grpc.GrpcStatuses;
 import io.latentflow.service.grpc.InvalidFieldException;
+import io.latentflow.service.model.LoadedModel;
+import io.latentflow.core.text.PromptEncoder;
 import io.latentflow.textencoder.config.TextEncoderConfig;
-import io.latentflow.textencoder.model.LoadedPromptEncoder;
 import io.latentflow.textencoder.model.PromptEncoderRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -55,10 +56,10 @@ public class TextEncoderGrpcService implements TextEncoderService {
             throw new InvalidFieldException("prompts", "at most " + maxPrompts + " prompts per call, got "
                     + request.getPromptsCount());
         }
-        LoadedPromptEncoder loaded = registry.get(request.getModel().getName(), request.getModel().getVersion());
+        LoadedModel<PromptEncoder> loaded = registry.get(request.getModel().getName(), request.getModel().getVersion());
         Timer.Sample timer = Timer.start(meters);
         try (NDManager manager = NDManager.newBaseManager(loaded.options().device())) {
-            PromptEmbeddings embeddings = loaded.encoder().encode(request.getPromptsList(), manager);
+            PromptEmbeddings embeddings = loaded.model().encode(request.getPromptsList(), manager);
             EncodeTextResponse.Builder response = EncodeTextResponse.newBuilder()
                     .setHiddenStates(float32(embeddings.hiddenStates()))
                     .addAllTokenCounts(Arrays.stream(embeddings.tokenCounts()).boxed().toList());

@@ -3,12 +3,8 @@ package io.latentflow.textencoder.model;
 import io.latentflow.core.text.PromptEncoder;
 import io.latentflow.textencoder.config.TextEncoderConfig;
 import io.latentflow.service.model.ModelRegistry;
-import io.latentflow.service.storage.ModelId;
 import io.latentflow.service.storage.ModelStore;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Set;
@@ -24,19 +20,5 @@ public class PromptEncoderRegistry extends ModelRegistry<PromptEncoder> {
     public PromptEncoderRegistry(TextEncoderConfig config, MeterRegistry meters) {
         super("prompt encoder", new ModelStore(config.models(), config.store(), COMPONENTS), config.models(), meters,
                 PromptEncoder::load);
-    }
-
-    void preload(@Observes StartupEvent event) {
-        preloadDefault();
-    }
-
-    void close(@Observes ShutdownEvent event) {
-        closeAll();
-    }
-
-    /** The prompt encoder for a request's model reference (blank parts: defaults), loading it on first use. */
-    public LoadedPromptEncoder get(String name, String version) {
-        ModelId id = resolve(name, version);
-        return new LoadedPromptEncoder(id, load(id), options());
     }
 }

@@ -13,8 +13,9 @@ import io.latentflow.proto.VaeEncodeRequest;
 import io.latentflow.proto.VaeEncodeResponse;
 import io.latentflow.proto.VaeService;
 import io.latentflow.service.grpc.GrpcStatuses;
+import io.latentflow.service.model.LoadedModel;
+import io.latentflow.core.vae.AutoencoderKl;
 import io.latentflow.core.vae.LatentScaling;
-import io.latentflow.vae.model.LoadedVae;
 import io.latentflow.vae.model.VaeRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -54,14 +55,14 @@ public class VaeGrpcService implements VaeService {
                 .onFailure().transform(GrpcStatuses::toStatus);
     }
 
-    private VaeEncodeResponse encode(LoadedVae loaded, VaeEncodeRequest request) {
+    private VaeEncodeResponse encode(LoadedModel<AutoencoderKl> loaded, VaeEncodeRequest request) {
         try (NDManager manager = NDManager.newBaseManager(loaded.options().device())) {
-            VaeRequestReader reader = new VaeRequestReader(loaded.vae().config(), manager);
+            VaeRequestReader reader = new VaeRequestReader(loaded.model().config(), manager);
             NDArray images = reader.images(request.hasImages(), request.getImages());
             NDArray noise = reader.noise(request.hasNoise(), request.getNoise(), images);
-            DiagonalGaussianDistribution posterior = loaded.vae().encode(images);
+            DiagonalGaussianDistribution posterior = loaded.model().encode(images);
             NDArray raw = noise == null ? posterior.mode() : posterior.sample(noise);
-            NDArray latents = LatentScaling.of(loaded.vae().config()).scale(raw);
+            NDArray latents = LatentScaling.of(loaded.model().config()).scale(raw);
             return VaeEncodeResponse.newBuilder()
                     .setMean(float32(posterior.mean()))
                     .setLogvar(float32(posterior.logvar()))
@@ -70,17 +71,17 @@ public class VaeGrpcService implements VaeService {
         }
     }
 
-    private VaeDecodeResponse decode(LoadedVae loaded, VaeDecodeRequest request) {
+    private VaeDecodeResponse decode(LoadedModel<AutoencoderKl> loaded, VaeDecodeRequest request) {
         try (NDManager manager = NDManager.newBaseManager(loaded.options().device())) {
-            NDArray latents = new VaeRequestReader(loaded.vae().config(), manager)
+            NDArray latents = new VaeRequestReader(loaded.model().config(), manager)
                     .latents(request.hasLatents(), request.getLatents());
-            NDArray raw = LatentScaling.of(loaded.vae().config()).unscale(latents);
-            return VaeDecodeResponse.newBuilder().setImages(float32(loaded.vae().decode(raw))).build();
+            NDArray raw = LatentScaling.of(loaded.model().config()).unscale(latents);
+            return VaeDecodeResponse.newBuilder().setImages(float32(loaded.model().decode(raw))).build();
         }
     }
 
-    private <R> R timed(String operation, ModelRef model, Function<LoadedVae, R> call) {
-        LoadedVae loaded = registry.get(model.getName(), model.getVersion());
+    private <R> R timed(String operation, ModelRef model, Function<LoadedModel<AutoencoderKl>, R> call) {
+        LoadedModel<AutoencoderKl> loaded = registry.get(model.getName(), model.getVersion());
         Timer.Sample timer = Timer.start(meters);
         R response = call.apply(loaded);
         timer.stop(Timer.builder("latentflow.vae." + operation)

@@ -3,12 +3,8 @@ package io.latentflow.vae.model;
 import io.latentflow.core.vae.AutoencoderKl;
 import io.latentflow.vae.config.VaeConfig;
 import io.latentflow.service.model.ModelRegistry;
-import io.latentflow.service.storage.ModelId;
 import io.latentflow.service.storage.ModelStore;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Set;
@@ -24,19 +20,5 @@ public class VaeRegistry extends ModelRegistry<AutoencoderKl> {
     public VaeRegistry(VaeConfig config, MeterRegistry meters) {
         super("VAE", new ModelStore(config.models(), config.store(), COMPONENTS), config.models(), meters,
                 (folder, options) -> AutoencoderKl.load(folder.component("vae"), options));
-    }
-
-    void preload(@Observes StartupEvent event) {
-        preloadDefault();
-    }
-
-    void close(@Observes ShutdownEvent event) {
-        closeAll();
-    }
-
-    /** The VAE for a request's model reference (blank parts: defaults), loading it on first use. */
-    public LoadedVae get(String name, String version) {
-        ModelId id = resolve(name, version);
-        return new LoadedVae(id, load(id), options());
     }
 }
