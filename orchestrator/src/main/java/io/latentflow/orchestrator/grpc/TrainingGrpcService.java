@@ -69,7 +69,7 @@ public class TrainingGrpcService implements TrainingService {
                 }
             });
             emitter.onTermination(() -> stop[0].run());
-            runs.find(runId).filter(run -> isEnded(run.getState())).ifPresent(run -> {
+            runs.find(runId).filter(run -> TrainingEvents.isTerminal(run.getState())).ifPresent(run -> {
                 stop[0].run();
                 emitter.emit(TrainingEvent.newBuilder().setRunId(runId).setType(run.getState())
                         .setStep(run.getStep()).setTotalSteps(run.getTotalSteps()).setError(run.getError())
@@ -91,9 +91,5 @@ public class TrainingGrpcService implements TrainingService {
     public Uni<CancelRunResponse> cancel(CancelRunRequest request) {
         return Uni.createFrom().item(CancelRunResponse.newBuilder().setRunId(request.getRunId())
                 .setCancelled(tracker.requestCancel(request.getRunId())).build());
-    }
-
-    private static boolean isEnded(String state) {
-        return TrainingEvents.isTerminal(state);
     }
 }

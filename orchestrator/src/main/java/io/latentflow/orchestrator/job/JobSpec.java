@@ -1,7 +1,11 @@
 package io.latentflow.orchestrator.job;
 
+import ai.djl.ndarray.NDManager;
+import io.latentflow.core.image.ImageTensors;
+import io.latentflow.core.sampling.SamplerOptions;
 import io.latentflow.proto.GenerationRequest;
 import io.latentflow.proto.ModelRef;
+import java.awt.image.BufferedImage;
 
 /**
  * A validated generation job with every default applied.
@@ -93,5 +97,31 @@ public record JobSpec(
                     .setDenoisingEnd(denoisingEnd);
         }
         return builder.build();
+    }
+
+    /** Core's request of this job: its prompts, seeds, sampler, guidance, and the start image and mask given. */
+    public io.latentflow.core.pipeline.GenerationRequest.Builder toCoreRequest(BufferedImage initImage,
+            BufferedImage maskImage, NDManager manager) {
+        long[] seeds = new long[numImages];
+        for (int n = 0; n < seeds.length; n++) {
+            seeds[n] = imageSeed(n);
+        }
+        io.latentflow.core.pipeline.GenerationRequest.Builder request =
+                io.latentflow.core.pipeline.GenerationRequest.builder(prompt)
+                        .negativePrompt(negativePrompt)
+                        .size(widthPx, heightPx)
+                        .steps(steps)
+                        .sampler(sampler.isEmpty() ? null : sampler)
+                        .samplerOptions(new SamplerOptions(eta, karras ? Boolean.TRUE : null))
+                        .guidance(guidanceScale)
+                        .guidanceRescale(guidanceRescale)
+                        .seeds(seeds);
+        if (initImage != null) {
+            request.initImage(ImageTensors.toTensor(initImage, manager), strength);
+        }
+        if (maskImage != null) {
+            request.mask(ImageTensors.maskToTensor(maskImage, manager));
+        }
+        return request;
     }
 }

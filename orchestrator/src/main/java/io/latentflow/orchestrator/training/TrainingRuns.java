@@ -35,10 +35,11 @@ public class TrainingRuns {
         return "training/" + runId + "/";
     }
 
-    /** Writes run.json. */
-    public void save(TrainingRun run) {
+    /** Writes run.json, stamped with the time of this update. */
+    public void save(TrainingRun.Builder run) {
         try {
-            store.put(prefix(run.getRunId()) + "run.json", PRETTY.print(run).getBytes(StandardCharsets.UTF_8),
+            TrainingRun updated = run.setUpdatedMs(System.currentTimeMillis()).build();
+            store.put(prefix(run.getRunId()) + "run.json", PRETTY.print(updated).getBytes(StandardCharsets.UTF_8),
                     "application/json");
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
