@@ -2,6 +2,7 @@ package io.latentflow.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -14,11 +15,17 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.latentflow.core.image.ImageTensors;
 import io.latentflow.core.model.ModelOptions;
+import io.latentflow.core.pipeline.ExpertEnsemble;
 import io.latentflow.core.pipeline.GenerationResult;
+import io.latentflow.core.pipeline.GenerationRules;
+import io.latentflow.core.pipeline.InvalidGenerationException;
 import io.latentflow.core.pipeline.LatentDiffusionPipeline;
+import io.latentflow.core.sampling.Cancellation;
 import io.latentflow.core.sampling.SamplerOptions;
+import io.latentflow.core.sampling.StepListener;
 import io.latentflow.core.tensor.SafetensorsReader;
 import io.latentflow.core.tensor.SafetensorsWriter;
+import io.latentflow.core.testing.SdxlFolders;
 import io.latentflow.deploy.LatentflowService;
 import io.latentflow.proto.EventType;
 import io.latentflow.proto.GenerationEvent;
@@ -33,10 +40,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
@@ -47,8 +56,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One generation path: every case of the oracle's tiny Stable Diffusion folder (txt2img, guidance rescale, img2img,
- * 4-channel inpainting), and 9-channel inpainting on a widened copy of it, run as jobs through the real services,
- * end with the same final latents (max abs difference 1e-5) and the same PNG bytes as core's pipeline in this JVM.
+ * 4-channel inpainting), 9-channel inpainting on a widened copy of it, and SDXL base + refiner folders, run as jobs
+ * through the real services, end with the same final latents (max abs difference 1e-5) and the same PNG bytes as
+ * core's pipeline in this JVM.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelineParityIT {
@@ -57,6 +67,9 @@ class PipelineParityIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ModelRef ORACLE_MODEL = ModelRef.newBuilder().setName("sd-oracle").setVersion("1").build();
     private static final ModelRef INPAINTING_MODEL = ModelRef.newBuilder().setName("sd-inpainting").setVersion("1")
+            .build();
+    private static final ModelRef SDXL_BASE = ModelRef.newBuilder().setName("sdxl-base").setVersion("1").build();
+    private static final ModelRef SDXL_REFINER = ModelRef.newBuilder().setName("sdxl-refiner").setVersion("1")
             .build();
 
     private RunningSystem system;
@@ -122,27 +135,113 @@ class PipelineParityIT {
                 if (kw.has("mask_image")) {
                     job.setMask(maskKey);
                 }
-                figures.add(c.path("name").asText() + " " + compare(local, job.build(), initPng, maskPng));
+                figures.add(c.path("name").asText() + " " + compare(request -> local.generate(request, manager),
+                        job.build(), initPng, maskPng));
             }
             GenerationRequest nineChannel = GenerationRequest.newBuilder().setModel(INPAINTING_MODEL)
                     .setPrompt("a red circle on a blue background").setNegativePrompt("").setSteps(6)
                     .setGuidanceScale(7.5f).setSampler("ddim").setSeed(77).setInitImage(initKey).setMask(maskKey).setStrength(0.9f)
                     .build();
-            figures.add("inpaint_9ch " + compare(localInpainting, nineChannel, initPng, maskPng));
+            figures.add("inpaint_9ch " + compare(request -> localInpainting.generate(request, manager), nineChannel,
+                    initPng, maskPng));
         }
         figures.forEach(figure -> System.out.println("parity " + figure));
+    }
+
+    /**
+     * SDXL: a base with two text encoders and a refiner with text_encoder_2 only that wants aesthetic-score time ids,
+     * as an ensemble of experts (the model's Euler scheduler, no sampler named), text-to-image and image-to-image.
+     */
+    @Test
+    void sdxlBaseAndRefinerMatchTheEnsembleInThisJvm(@TempDir Path dir) throws Exception {
+        Path base = SdxlFolders.base(dir);
+        Path refiner = SdxlFolders.refiner(dir, true);
+        upload(base, SDXL_BASE);
+        upload(refiner, SDXL_REFINER);
+        String initKey = "inputs/" + UUID.randomUUID() + "/start.png";
+        byte[] initPng = Files.readAllBytes(oracleFolder().resolve("case0_txt2img.png"));
+        system.put(initKey, initPng, "image/png");
+        try (LatentDiffusionPipeline localBase = LatentDiffusionPipeline.load(base, ModelOptions.defaults());
+             LatentDiffusionPipeline localRefiner = LatentDiffusionPipeline.load(refiner, ModelOptions.defaults())) {
+            ExpertEnsemble ensemble = new ExpertEnsemble(localBase, localRefiner);
+            GenerationRequest txt2img = GenerationRequest.newBuilder().setModel(SDXL_BASE).setRefiner(SDXL_REFINER)
+                    .setPrompt("a red circle on a blue background").setNegativePrompt("blurry").setSteps(10)
+                    .setGuidanceScale(5f).setSeed(21).setDenoisingEnd(0.7f).build();
+            System.out.println("parity sdxl_ensemble " + compare(
+                    request -> ensemble.generate(request, 0.7, manager, StepListener.NONE, Cancellation.NONE),
+                    txt2img, initPng, null));
+            GenerationRequest img2img = txt2img.toBuilder().setInitImage(initKey).setStrength(0.6f)
+                    .setDenoisingEnd(0.5f).build();
+            System.out.println("parity sdxl_ensemble_img2img " + compare(
+                    request -> ensemble.generate(request, 0.5, manager, StepListener.NONE, Cancellation.NONE),
+                    img2img, initPng, null));
+        }
+    }
+
+    /**
+     * Every combination core refuses is refused the same way by a job: the failed event names the same field with
+     * the same reason as the exception of the pipeline in this JVM (which `generate` prints as its option).
+     */
+    @Test
+    void everyRefusedCombinationHasTheSameFieldAndReasonBothWays() throws Exception {
+        upload(oracleFolder(), ORACLE_MODEL);
+        String initKey = "inputs/" + UUID.randomUUID() + "/start.png";
+        byte[] initPng = Files.readAllBytes(oracleFolder().resolve("case0_txt2img.png"));
+        system.put(initKey, initPng, "image/png");
+        String maskKey = "inputs/" + UUID.randomUUID() + "/mask.png";
+        byte[] maskPng = TestImages.rightHalfMask(64, 64);
+        system.put(maskKey, maskPng, "image/png");
+        GenerationRequest valid = GenerationRequest.newBuilder().setModel(ORACLE_MODEL).setPrompt("a red circle")
+                .setSteps(4).setSampler("ddim").setGuidanceScale(7.5f).setSeed(5).build();
+        Map<String, GenerationRequest> refused = new LinkedHashMap<>();
+        refused.put("no steps", valid.toBuilder().setSteps(0).build());
+        refused.put("unknown sampler", valid.toBuilder().setSampler("heun").build());
+        refused.put("eta above 1", valid.toBuilder().setEta(1.5f).build());
+        refused.put("eta without ddim", valid.toBuilder().setSampler("euler").setEta(0.5f).build());
+        refused.put("karras with ddim", valid.toBuilder().setKarras(true).build());
+        refused.put("negative guidance", valid.toBuilder().setGuidanceScale(-1f).build());
+        refused.put("guidance rescale above 1", valid.toBuilder().setGuidanceRescale(1.5f).build());
+        refused.put("width off the VAE factor", valid.toBuilder().setWidth(65).build());
+        refused.put("height off the VAE factor", valid.toBuilder().setHeight(63).build());
+        refused.put("strength 0", valid.toBuilder().setInitImage(initKey).setStrength(0f).build());
+        refused.put("strength above 1", valid.toBuilder().setInitImage(initKey).setStrength(1.5f).build());
+        refused.put("mask without init image", valid.toBuilder().setMask(maskKey).build());
+        refused.put("denoising_end 1", valid.toBuilder().setRefiner(ORACLE_MODEL).setDenoisingEnd(1f).build());
+        refused.put("mask with refiner", valid.toBuilder().setRefiner(ORACLE_MODEL).setInitImage(initKey)
+                .setMask(maskKey).build());
+        try (LatentDiffusionPipeline local = LatentDiffusionPipeline.load(oracleFolder(), ModelOptions.defaults())) {
+            for (Map.Entry<String, GenerationRequest> c : refused.entrySet()) {
+                GenerationRequest job = c.getValue();
+                InvalidGenerationException inProcess = assertThrows(
+                        InvalidGenerationException.class, () -> {
+                            io.latentflow.core.pipeline.GenerationRequest request =
+                                    coreRequest(job, initPng, maskPng).build();
+                            if (job.hasRefiner()) {
+                                new ExpertEnsemble(local, local).generate(request, job.getDenoisingEnd(), manager,
+                                        StepListener.NONE, Cancellation.NONE);
+                            } else {
+                                local.generate(request, manager);
+                            }
+                        }, c.getKey() + ": refused in this JVM");
+                GenerationEvent last = lastEvent(job.toBuilder().setJobId("e2e-refused-" + UUID.randomUUID())
+                        .build());
+                assertEquals(EventType.FAILED, last.getType(), c.getKey() + ": " + last);
+                assertEquals(inProcess.field(), last.getFailure().getField(), c.getKey());
+                assertEquals(inProcess.reason(), last.getFailure().getReason(), c.getKey());
+                System.out.println("refused both ways: " + c.getKey() + " -> " + inProcess.field() + ": "
+                        + inProcess.reason());
+            }
+        }
     }
 
     /**
      * Runs {@code job} through Generate and the same request through {@code local}; asserts equal latents and PNG
      * bytes, returns the latents' max abs difference.
      */
-    private String compare(LatentDiffusionPipeline local, GenerationRequest job, byte[] initPng, byte[] maskPng)
-            throws Exception {
+    private String compare(Function<io.latentflow.core.pipeline.GenerationRequest, GenerationResult> local,
+            GenerationRequest job, byte[] initPng, byte[] maskPng) throws Exception {
         String jobId = "e2e-parity-" + UUID.randomUUID();
-        List<GenerationEvent> events = new ArrayList<>();
-        GenerationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(3, TimeUnit.MINUTES)
-                .generate(job.toBuilder().setJobId(jobId).build()).forEachRemaining(events::add);
+        List<GenerationEvent> events = events(job.toBuilder().setJobId(jobId).build());
         GenerationEvent last = events.get(events.size() - 1);
         assertEquals(EventType.COMPLETED, last.getType(), () -> "events: " + events + "\norchestrator log:\n"
                 + system.logTail(LatentflowService.ORCHESTRATOR));
@@ -151,23 +250,7 @@ class PipelineParityIT {
         NDArray remoteLatents = latents(system.object(lastStep.getProgress().getLatentsKey()).orElseThrow());
         byte[] remotePng = system.object(last.getCompleted().getImages(0).getKey()).orElseThrow();
 
-        io.latentflow.core.pipeline.GenerationRequest.Builder request = io.latentflow.core.pipeline.GenerationRequest
-                .builder(job.getPrompt())
-                .negativePrompt(job.getNegativePrompt())
-                .size(64, 64)
-                .steps(job.getSteps())
-                .sampler(job.getSampler())
-                .samplerOptions(new SamplerOptions(0, null))
-                .guidance(job.getGuidanceScale())
-                .guidanceRescale(job.getGuidanceRescale())
-                .seeds(job.getSeed());
-        if (!job.getInitImage().isEmpty()) {
-            request.initImage(ImageTensors.toTensor(image(initPng), manager), job.getStrength());
-        }
-        if (!job.getMask().isEmpty()) {
-            request.mask(ImageTensors.maskToTensor(image(maskPng), manager));
-        }
-        GenerationResult result = local.generate(request.build(), manager);
+        GenerationResult result = local.apply(coreRequest(job, initPng, maskPng).build());
         assertEquals(result.latents().getShape(), remoteLatents.getShape());
         double d = result.latents().sub(remoteLatents).abs().max().getFloat();
         assertTrue(d <= SAME, jobId + ": final latents differ by " + d);
@@ -176,6 +259,42 @@ class PipelineParityIT {
         assertArrayEquals(localPng.toByteArray(), remotePng, jobId + ": PNG bytes differ");
         return String.format("max abs latents difference %.2e, %d steps, PNG identical", d,
                 lastStep.getProgress().getTotalSteps());
+    }
+
+    /** The in-process request of a job: its options with the job's defaults, its start image and mask decoded. */
+    private io.latentflow.core.pipeline.GenerationRequest.Builder coreRequest(GenerationRequest job, byte[] initPng,
+            byte[] maskPng) throws IOException {
+        io.latentflow.core.pipeline.GenerationRequest.Builder request = io.latentflow.core.pipeline.GenerationRequest
+                .builder(job.getPrompt())
+                .negativePrompt(job.hasNegativePrompt() ? job.getNegativePrompt() : null)
+                .size(job.hasWidth() ? job.getWidth() : 64, job.hasHeight() ? job.getHeight() : 64)
+                .steps(job.getSteps())
+                .sampler(job.getSampler().isEmpty() ? null : job.getSampler())
+                .samplerOptions(new SamplerOptions(job.getEta(), job.getKarras() ? Boolean.TRUE : null))
+                .guidance(job.getGuidanceScale())
+                .guidanceRescale(job.getGuidanceRescale())
+                .seeds(job.getSeed());
+        if (!job.getInitImage().isEmpty()) {
+            request.initImage(ImageTensors.toTensor(image(initPng), manager), job.hasStrength() ? job.getStrength()
+                    : GenerationRules.defaultStrength(!job.getMask().isEmpty()));
+        }
+        if (!job.getMask().isEmpty()) {
+            request.mask(ImageTensors.maskToTensor(image(maskPng), manager));
+        }
+        return request;
+    }
+
+    /** Every event of a job run through Generate, up to its last. */
+    private List<GenerationEvent> events(GenerationRequest job) {
+        List<GenerationEvent> events = new ArrayList<>();
+        GenerationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(3, TimeUnit.MINUTES).generate(job)
+                .forEachRemaining(events::add);
+        return events;
+    }
+
+    private GenerationEvent lastEvent(GenerationRequest job) {
+        List<GenerationEvent> events = events(job);
+        return events.get(events.size() - 1);
     }
 
     /** Uploads a pipeline folder as models/NAME/VERSION/, model_index.json last (it makes the version visible). */

@@ -12,6 +12,7 @@ import io.latentflow.core.sampling.StepListener;
 import io.latentflow.core.schedule.Schedule;
 import io.latentflow.core.text.ClipTokenizer;
 import io.latentflow.core.text.PromptEmbeddings;
+import io.latentflow.core.testing.SdxlFolders;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -29,11 +29,14 @@ public class GenerationGrpcService implements GenerationService {
 
     private static final Logger LOG = Logger.getLogger(GenerationGrpcService.class);
 
-    @Inject
-    RequestPublisher requests;
+    private final RequestPublisher requests;
+    private final JobTracker tracker;
 
     @Inject
-    JobTracker tracker;
+    GenerationGrpcService(RequestPublisher requests, JobTracker tracker) {
+        this.requests = requests;
+        this.tracker = tracker;
+    }
 
     @Override
     public Uni<SubmitResponse> submit(GenerationRequest request) {

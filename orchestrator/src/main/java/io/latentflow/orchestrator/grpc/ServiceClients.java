@@ -53,8 +53,12 @@ public class ServiceClients {
     @GrpcClient("vae")
     TrainerServiceGrpc.TrainerServiceBlockingStub vaeTrainer;
 
+    private final OrchestratorConfig config;
+
     @Inject
-    OrchestratorConfig config;
+    ServiceClients(OrchestratorConfig config) {
+        this.config = config;
+    }
 
     public EncodeTextResponse encode(String jobId, EncodeTextRequest request) {
         return forJob(textEncoder, jobId).encode(request);

@@ -29,17 +29,19 @@ import jakarta.inject.Inject;
 @GrpcService
 public class TrainingGrpcService implements TrainingService {
 
-    @Inject
-    TrainingIntake intake;
+    private final TrainingIntake intake;
+    private final RequestPublisher requests;
+    private final TrainingRuns runs;
+    private final TrainingTracker tracker;
 
     @Inject
-    RequestPublisher requests;
-
-    @Inject
-    TrainingRuns runs;
-
-    @Inject
-    TrainingTracker tracker;
+    TrainingGrpcService(TrainingIntake intake, RequestPublisher requests, TrainingRuns runs,
+            TrainingTracker tracker) {
+        this.intake = intake;
+        this.requests = requests;
+        this.runs = runs;
+        this.tracker = tracker;
+    }
 
     @Override
     @Blocking

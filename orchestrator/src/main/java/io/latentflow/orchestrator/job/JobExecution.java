@@ -40,32 +40,31 @@ import org.jboss.logging.Logger;
 public class JobExecution {
 
     private static final Logger LOG = Logger.getLogger(JobExecution.class);
-    @Inject
-    RemotePipelines remote;
+
+    private final RemotePipelines remote;
+    private final JobImages images;
+    private final ObjectStore store;
+    private final ModelCatalog catalog;
+    private final EventPublisher events;
+    private final JobTracker tracker;
+    private final Tracer tracer;
+    private final LatentsCheckpoints checkpoints;
+    private final JobRecords records;
 
     @Inject
-    JobImages images;
-
-    @Inject
-    ObjectStore store;
-
-    @Inject
-    ModelCatalog catalog;
-
-    @Inject
-    EventPublisher events;
-
-    @Inject
-    JobTracker tracker;
-
-    @Inject
-    Tracer tracer;
-
-    @Inject
-    LatentsCheckpoints checkpoints;
-
-    @Inject
-    JobRecords records;
+    JobExecution(RemotePipelines remote, JobImages images, ObjectStore store, ModelCatalog catalog,
+            EventPublisher events, JobTracker tracker, Tracer tracer, LatentsCheckpoints checkpoints,
+            JobRecords records) {
+        this.remote = remote;
+        this.images = images;
+        this.store = store;
+        this.catalog = catalog;
+        this.events = events;
+        this.tracker = tracker;
+        this.tracer = tracer;
+        this.checkpoints = checkpoints;
+        this.records = records;
+    }
 
     /**
      * Runs the job up to its completed event, whose Kafka acknowledgement the result waits for; throws on failure

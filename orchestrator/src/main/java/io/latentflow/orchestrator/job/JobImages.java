@@ -12,8 +12,12 @@ import javax.imageio.ImageIO;
 @ApplicationScoped
 public class JobImages {
 
+    private final ObjectStore store;
+
     @Inject
-    ObjectStore store;
+    JobImages(ObjectStore store) {
+        this.store = store;
+    }
 
     /** The image under {@code key} (request field {@code field}), which must have the job's size. */
     BufferedImage load(JobSpec spec, String field, String key) {

@@ -26,8 +26,12 @@ public class JobRecords {
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer();
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
 
+    private final ObjectStore store;
+
     @Inject
-    ObjectStore store;
+    JobRecords(ObjectStore store) {
+        this.store = store;
+    }
 
     /**
      * The completed event of an earlier run of this job, empty when it has not completed (never ran, or was cut

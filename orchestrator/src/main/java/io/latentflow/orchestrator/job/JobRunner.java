@@ -43,20 +43,18 @@ public class JobRunner {
     private final ExecutorService workers;
     private final Map<String, Running> inProgress = new ConcurrentHashMap<>();
     private volatile boolean stopping;
+    private final JobExecution execution;
+    private final EventPublisher events;
+    private final JobTracker tracker;
+    private final Tracer tracer;
 
     @Inject
-    JobExecution execution;
-
-    @Inject
-    EventPublisher events;
-
-    @Inject
-    JobTracker tracker;
-
-    @Inject
-    Tracer tracer;
-
-    public JobRunner(OrchestratorConfig config) {
+    JobRunner(OrchestratorConfig config, JobExecution execution, EventPublisher events, JobTracker tracker,
+            Tracer tracer) {
+        this.execution = execution;
+        this.events = events;
+        this.tracker = tracker;
+        this.tracer = tracer;
         AtomicInteger count = new AtomicInteger();
         ThreadFactory threads = runnable -> {
             Thread thread = new Thread(runnable, "job-worker-" + count.incrementAndGet());

@@ -31,11 +31,14 @@ public class LatentsCheckpoints {
     public record Checkpoint(int step, NDArray latents) {
     }
 
-    @Inject
-    ObjectStore store;
+    private final ObjectStore store;
+    private final OrchestratorConfig config;
 
     @Inject
-    OrchestratorConfig config;
+    LatentsCheckpoints(ObjectStore store, OrchestratorConfig config) {
+        this.store = store;
+        this.config = config;
+    }
 
     /** Whether the latents after {@code step} of {@code totalSteps} are kept (every N steps, and the last). */
     public boolean due(int step, int totalSteps) {

@@ -21,8 +21,12 @@ public class RemotePipelines {
     static final String DENOISER = "denoiser";
     static final String VAE = "VAE";
 
+    private final ServiceClients clients;
+
     @Inject
-    ServiceClients clients;
+    RemotePipelines(ServiceClients clients) {
+        this.clients = clients;
+    }
 
     /** Predict calls of one model, each in a span "denoise.step" (the gRPC client span nests under it). */
     RemoteDenoisers denoisers(JobStages stages, ModelCatalog.ModelInfo model) {

@@ -18,8 +18,12 @@ public class EventPublisher {
     @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384)
     Emitter<String> emitter;
 
+    private final JobTracker tracker;
+
     @Inject
-    JobTracker tracker;
+    EventPublisher(JobTracker tracker) {
+        this.tracker = tracker;
+    }
 
     /** Sends the event; the returned stage completes when Kafka has acknowledged the record. */
     public CompletionStage<Void> publish(GenerationEvent event) {

@@ -29,20 +29,21 @@ public class GenerationRequestConsumer {
 
     private static final Logger LOG = Logger.getLogger(GenerationRequestConsumer.class);
 
-    @Inject
-    JobIntake intake;
+    private final JobIntake intake;
+    private final JobRunner runner;
+    private final EventPublisher events;
+    private final DeadLetterPublisher deadLetters;
+    private final Tracer tracer;
 
     @Inject
-    JobRunner runner;
-
-    @Inject
-    EventPublisher events;
-
-    @Inject
-    DeadLetterPublisher deadLetters;
-
-    @Inject
-    Tracer tracer;
+    GenerationRequestConsumer(JobIntake intake, JobRunner runner, EventPublisher events,
+            DeadLetterPublisher deadLetters, Tracer tracer) {
+        this.intake = intake;
+        this.runner = runner;
+        this.events = events;
+        this.deadLetters = deadLetters;
+        this.tracer = tracer;
+    }
 
     @Incoming("generation-requests")
     public CompletionStage<Void> consume(Message<byte[]> message) {

@@ -25,11 +25,14 @@ public class TrainingEventPublisher {
     @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384)
     Emitter<String> emitter;
 
-    @Inject
-    TrainingTracker tracker;
+    private final TrainingTracker tracker;
+    private final TrainingRuns runs;
 
     @Inject
-    TrainingRuns runs;
+    TrainingEventPublisher(TrainingTracker tracker, TrainingRuns runs) {
+        this.tracker = tracker;
+        this.runs = runs;
+    }
 
     /** Sends the event; the returned stage completes when Kafka has acknowledged the record. */
     public CompletionStage<Void> publish(TrainingEvent event) {

@@ -23,17 +23,19 @@ public class TrainingRequestConsumer {
 
     private static final Logger LOG = Logger.getLogger(TrainingRequestConsumer.class);
 
-    @Inject
-    TrainingIntake intake;
+    private final TrainingIntake intake;
+    private final TrainingDriver driver;
+    private final TrainingEventPublisher events;
+    private final DeadLetterPublisher deadLetters;
 
     @Inject
-    TrainingDriver driver;
-
-    @Inject
-    TrainingEventPublisher events;
-
-    @Inject
-    DeadLetterPublisher deadLetters;
+    TrainingRequestConsumer(TrainingIntake intake, TrainingDriver driver, TrainingEventPublisher events,
+            DeadLetterPublisher deadLetters) {
+        this.intake = intake;
+        this.driver = driver;
+        this.events = events;
+        this.deadLetters = deadLetters;
+    }
 
     @Incoming("training-requests")
     public CompletionStage<Void> consume(Message<byte[]> message) {

@@ -22,11 +22,14 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class ModelFiles {
 
-    @Inject
-    OrchestratorConfig config;
+    private final OrchestratorConfig config;
+    private final ObjectStore store;
 
     @Inject
-    ObjectStore store;
+    ModelFiles(OrchestratorConfig config, ObjectStore store) {
+        this.config = config;
+        this.store = store;
+    }
 
     /** The bucket prefix of a model version. */
     public static String prefix(ModelRef model) {

@@ -22,11 +22,14 @@ public class ModelPublisher {
 
     static final String MODEL_INDEX = "model_index.json";
 
-    @Inject
-    ObjectStore store;
+    private final ObjectStore store;
+    private final ModelFiles models;
 
     @Inject
-    ModelFiles models;
+    ModelPublisher(ObjectStore store, ModelFiles models) {
+        this.store = store;
+        this.models = models;
+    }
 
     /** Whether the output model version is already visible. */
     public boolean exists(ModelRef model) {

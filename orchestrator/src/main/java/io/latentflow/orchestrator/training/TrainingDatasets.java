@@ -47,14 +47,16 @@ public class TrainingDatasets {
     static final int ENCODE_BATCH = 8;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Inject
-    ObjectStore store;
+    private final ObjectStore store;
+    private final ModelFiles models;
+    private final ServiceClients clients;
 
     @Inject
-    ModelFiles models;
-
-    @Inject
-    ServiceClients clients;
+    TrainingDatasets(ObjectStore store, ModelFiles models, ServiceClients clients) {
+        this.store = store;
+        this.models = models;
+        this.clients = clients;
+    }
 
     /** What the trainer is given about the dataset. */
     public record Prepared(List<String> captions, List<String> imageKeys, String latentsKey, String embeddingsKey) {

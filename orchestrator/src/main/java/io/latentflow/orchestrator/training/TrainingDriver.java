@@ -33,29 +33,29 @@ public class TrainingDriver {
 
     private static final Logger LOG = Logger.getLogger(TrainingDriver.class);
 
-    @Inject
-    OrchestratorConfig config;
-
-    @Inject
-    TrainingRuns runs;
-
-    @Inject
-    TrainingTracker tracker;
-
-    @Inject
-    TrainingEventPublisher events;
-
-    @Inject
-    TrainingDatasets datasets;
-
-    @Inject
-    ModelPublisher publisher;
-
-    @Inject
-    TrainingServiceCalls service;
+    private final OrchestratorConfig config;
+    private final TrainingRuns runs;
+    private final TrainingTracker tracker;
+    private final TrainingEventPublisher events;
+    private final TrainingDatasets datasets;
+    private final ModelPublisher publisher;
+    private final TrainingServiceCalls service;
 
     private ExecutorService workers;
     private volatile boolean stopping;
+
+    @Inject
+    TrainingDriver(OrchestratorConfig config, TrainingRuns runs, TrainingTracker tracker,
+            TrainingEventPublisher events, TrainingDatasets datasets, ModelPublisher publisher,
+            TrainingServiceCalls service) {
+        this.config = config;
+        this.runs = runs;
+        this.tracker = tracker;
+        this.events = events;
+        this.datasets = datasets;
+        this.publisher = publisher;
+        this.service = service;
+    }
 
     /**
      * Ends the stage of a run this orchestrator stopped driving because it is shutting down: the run stays as

@@ -29,11 +29,14 @@ public class TrainingIntake {
 
     private static final JsonFormat.Printer SNAKE_CASE = JsonFormat.printer().preservingProtoFieldNames();
 
-    @Inject
-    ModelCatalog catalog;
+    private final ModelCatalog catalog;
+    private final io.latentflow.orchestrator.config.OrchestratorConfig config;
 
     @Inject
-    io.latentflow.orchestrator.config.OrchestratorConfig config;
+    TrainingIntake(ModelCatalog catalog, io.latentflow.orchestrator.config.OrchestratorConfig config) {
+        this.catalog = catalog;
+        this.config = config;
+    }
 
     /** The outcome of reading one record. */
     public sealed interface Outcome permits Accepted, Rejected {

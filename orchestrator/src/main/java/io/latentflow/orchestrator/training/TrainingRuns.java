@@ -25,8 +25,12 @@ public class TrainingRuns {
     private static final JsonFormat.Printer LINE = JsonFormat.printer().omittingInsignificantWhitespace();
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
 
+    private final ObjectStore store;
+
     @Inject
-    ObjectStore store;
+    TrainingRuns(ObjectStore store) {
+        this.store = store;
+    }
 
     private final Map<String, StringBuilder> metrics = new ConcurrentHashMap<>();
 

@@ -41,23 +41,23 @@ public class TrainingServiceCalls {
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
     private static final int MAX_INTERNAL_RETRIES = 3;
 
-    @Inject
-    OrchestratorConfig config;
+    private final OrchestratorConfig config;
+    private final TrainingRuns runs;
+    private final TrainingTracker tracker;
+    private final TrainingEventPublisher events;
+    private final ServiceClients clients;
+    private final ObjectStore store;
 
     @Inject
-    TrainingRuns runs;
-
-    @Inject
-    TrainingTracker tracker;
-
-    @Inject
-    TrainingEventPublisher events;
-
-    @Inject
-    ServiceClients clients;
-
-    @Inject
-    ObjectStore store;
+    TrainingServiceCalls(OrchestratorConfig config, TrainingRuns runs, TrainingTracker tracker,
+            TrainingEventPublisher events, ServiceClients clients, ObjectStore store) {
+        this.config = config;
+        this.runs = runs;
+        this.tracker = tracker;
+        this.events = events;
+        this.clients = clients;
+        this.store = store;
+    }
 
     /**
      * Calls Train until the service reports completion; returns the trained components' key prefix, or null when

@@ -1,4 +1,4 @@
-package io.latentflow.core.pipeline;
+package io.latentflow.core.testing;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -25,16 +25,16 @@ import java.util.Map;
  * cross-attention and added-embedding widths fit the encoders: base 32 + 32 = 64 and 24 + 6 * 8 = 72, refiner 32 and
  * 24 + 5 * 8 = 64.
  */
-final class SdxlFolders {
-    static final int POOLED_DIM = 24;
-    static final int TIME_EMBED_DIM = 8;
+public final class SdxlFolders {
+    public static final int POOLED_DIM = 24;
+    public static final int TIME_EMBED_DIM = 8;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SdxlFolders() {
     }
 
     /** StableDiffusionXLPipeline: both encoders, force_zeros_for_empty_prompt. */
-    static Path base(Path dir) throws IOException {
+    public static Path base(Path dir) throws IOException {
         Path folder = Files.createDirectories(dir.resolve("sdxl-base"));
         ObjectNode index = index("StableDiffusionXLPipeline");
         index.putArray("text_encoder").add("transformers").add("CLIPTextModel");
@@ -50,7 +50,7 @@ final class SdxlFolders {
     }
 
     /** StableDiffusionXLImg2ImgPipeline with only text_encoder_2, as the SDXL refiner ships. */
-    static Path refiner(Path dir, boolean requiresAestheticsScore) throws IOException {
+    public static Path refiner(Path dir, boolean requiresAestheticsScore) throws IOException {
         Path folder = Files.createDirectories(dir.resolve("sdxl-refiner-" + requiresAestheticsScore));
         ObjectNode index = index("StableDiffusionXLImg2ImgPipeline");
         index.putArray("text_encoder").addNull().addNull();
