@@ -18,10 +18,10 @@ public final class SamplingOptions {
     @Option(names = {"-n", "--negative-prompt"}, description = "what to steer away from (absent and \"\" differ for SDXL)")
     String negativePrompt;
 
-    @Option(names = {"-W", "--width"}, description = "pixels, a multiple of the model's VAE factor (default: 64 for a job, the model's in generate)")
+    @Option(names = {"-W", "--width"}, description = "pixels, a multiple of the model's VAE factor (default: the init image's, else the model's)")
     Integer width;
 
-    @Option(names = {"-H", "--height"}, description = "pixels, a multiple of the model's VAE factor (default: 64 for a job, the model's in generate)")
+    @Option(names = {"-H", "--height"}, description = "pixels, a multiple of the model's VAE factor (default: the init image's, else the model's)")
     Integer height;
 
     @Option(names = {"-s", "--steps"}, description = "sampling steps (default " + GenerationRules.DEFAULT_STEPS + ")")

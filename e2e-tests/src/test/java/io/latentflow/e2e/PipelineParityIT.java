@@ -206,6 +206,12 @@ class PipelineParityIT {
         refused.put("strength 0", valid.toBuilder().setInitImage(initKey).setStrength(0f).build());
         refused.put("strength above 1", valid.toBuilder().setInitImage(initKey).setStrength(1.5f).build());
         refused.put("mask without init image", valid.toBuilder().setMask(maskKey).build());
+        refused.put("width beside an init image of another width", valid.toBuilder().setInitImage(initKey)
+                .setWidth(128).build());
+        String smallMaskKey = "inputs/" + UUID.randomUUID() + "/small-mask.png";
+        byte[] smallMaskPng = TestImages.rightHalfMask(32, 32);
+        system.put(smallMaskKey, smallMaskPng, "image/png");
+        refused.put("mask of another size", valid.toBuilder().setInitImage(initKey).setMask(smallMaskKey).build());
         refused.put("denoising_end 1", valid.toBuilder().setRefiner(ORACLE_MODEL).setDenoisingEnd(1f).build());
         refused.put("mask with refiner", valid.toBuilder().setRefiner(ORACLE_MODEL).setInitImage(initKey)
                 .setMask(maskKey).build());
@@ -214,11 +220,13 @@ class PipelineParityIT {
                 GenerationRequest job = c.getValue();
                 InvalidGenerationException inProcess = assertThrows(
                         InvalidGenerationException.class, () -> {
-                            io.latentflow.core.pipeline.GenerationRequest request =
-                                    coreRequest(job, initPng, maskPng).build();
+                            io.latentflow.core.pipeline.GenerationRequest request = coreRequest(job, initPng,
+                                    job.getMask().equals(smallMaskKey) ? smallMaskPng : maskPng).build();
                             if (job.hasRefiner()) {
-                                new ExpertEnsemble(local, local).generate(request, job.getDenoisingEnd(), manager,
-                                        StepListener.NONE, Cancellation.NONE);
+                                double end = job.hasDenoisingEnd() ? job.getDenoisingEnd()
+                                        : GenerationRules.DEFAULT_DENOISING_END;
+                                new ExpertEnsemble(local, local).generate(request, end, manager, StepListener.NONE,
+                                        Cancellation.NONE);
                             } else {
                                 local.generate(request, manager);
                             }
@@ -267,7 +275,7 @@ class PipelineParityIT {
         io.latentflow.core.pipeline.GenerationRequest.Builder request = io.latentflow.core.pipeline.GenerationRequest
                 .builder(job.getPrompt())
                 .negativePrompt(job.hasNegativePrompt() ? job.getNegativePrompt() : null)
-                .size(job.hasWidth() ? job.getWidth() : 64, job.hasHeight() ? job.getHeight() : 64)
+                .size(job.hasWidth() ? job.getWidth() : 0, job.hasHeight() ? job.getHeight() : 0)
                 .steps(job.getSteps())
                 .sampler(job.getSampler().isEmpty() ? null : job.getSampler())
                 .samplerOptions(new SamplerOptions(job.getEta(), job.getKarras() ? Boolean.TRUE : null))

@@ -77,6 +77,18 @@ public final class GenerationRules {
                 "must be a multiple of " + factor + " (the VAE's downsampling factor), got " + sizePx);
     }
 
+    /** A width or height given (> 0) beside a start image or latents must be theirs. */
+    public static void checkGivenSize(String field, int givenPx, int startPx, String start) {
+        require(givenPx <= 0 || givenPx == startPx, field, "is " + givenPx + " but " + start + " is " + startPx
+                + " pixels; leave " + field + " out or give " + startPx);
+    }
+
+    /** The mask covers the picture pixel for pixel. */
+    public static void checkMaskSize(int maskWidthPx, int maskHeightPx, int widthPx, int heightPx) {
+        require(maskWidthPx == widthPx && maskHeightPx == heightPx, "mask", "is " + maskWidthPx + "x" + maskHeightPx
+                + " pixels but the image is " + widthPx + "x" + heightPx);
+    }
+
     private static void require(boolean condition, String field, String reason) {
         if (!condition) {
             throw new InvalidGenerationException(field, reason);

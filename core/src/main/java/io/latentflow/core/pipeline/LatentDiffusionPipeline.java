@@ -83,6 +83,12 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
         return plan(request).schedule.steps();
     }
 
+    /** The shape of the latents {@code request} runs on: (images, latent channels, height / f, width / f). */
+    public long[] plannedLatentShape(GenerationRequest request) {
+        Plan plan = plan(request);
+        return new long[] {plan.batch, traits.latentChannels(), plan.latentH, plan.latentW};
+    }
+
     /** Generates without progress reporting or cancellation. */
     public GenerationResult generate(GenerationRequest request, NDManager manager) {
         return generate(request, manager, StepListener.NONE, Cancellation.NONE);
@@ -152,23 +158,27 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
         int factor = traits.vaeScaleFactor();
         Integer sampleSize = traits.unet().sampleSize();
         int defaultSize = sampleSize != null ? sampleSize * factor : 64 * factor;
+        // a start image or starting latents fix the size; a width or height given must agree with them
+        NDArray start = request.initImage() != null ? request.initImage() : request.initialLatents();
         int heightPx;
         int widthPx;
-        if (request.initImage() != null && request.initImage().getShape().get(1) == 3) {
-            heightPx = (int) request.initImage().getShape().get(2);
-            widthPx = (int) request.initImage().getShape().get(3);
-        } else if (request.initImage() != null) {
-            heightPx = (int) request.initImage().getShape().get(2) * factor;
-            widthPx = (int) request.initImage().getShape().get(3) * factor;
-        } else if (request.initialLatents() != null) {
-            heightPx = (int) request.initialLatents().getShape().get(2) * factor;
-            widthPx = (int) request.initialLatents().getShape().get(3) * factor;
+        if (start != null) {
+            int scale = start.getShape().get(1) == 3 ? 1 : factor;
+            heightPx = (int) start.getShape().get(2) * scale;
+            widthPx = (int) start.getShape().get(3) * scale;
+            String what = request.initImage() != null ? "the init image" : "the initial latents";
+            GenerationRules.checkGivenSize("width", request.widthPx(), widthPx, what);
+            GenerationRules.checkGivenSize("height", request.heightPx(), heightPx, what);
         } else {
             heightPx = request.heightPx() > 0 ? request.heightPx() : defaultSize;
             widthPx = request.widthPx() > 0 ? request.widthPx() : defaultSize;
         }
         GenerationRules.checkSize("width", widthPx, factor);
         GenerationRules.checkSize("height", heightPx, factor);
+        if (request.mask() != null) {
+            GenerationRules.checkMaskSize((int) request.mask().getShape().get(3),
+                    (int) request.mask().getShape().get(2), widthPx, heightPx);
+        }
         boolean inpaint = request.mask() != null;
         int inChannels = traits.unet().inChannels();
         int latentChannels = traits.latentChannels();

@@ -86,9 +86,9 @@ public class JobExecution {
         JobStages stages = new JobStages(tracer, jobId);
         ModelCatalog.ModelInfo model = resolve(spec.modelName(), spec.modelVersion(), "model.name");
         BufferedImage initImage = spec.isImageToImage()
-                ? stages.span("init-image.load", () -> images.load(spec, "init_image", spec.initImage())) : null;
+                ? stages.span("init-image.load", () -> images.load("init_image", spec.initImage())) : null;
         BufferedImage maskImage = spec.isInpainting()
-                ? stages.span("mask.load", () -> images.load(spec, "mask", spec.mask())) : null;
+                ? stages.span("mask.load", () -> images.load("mask", spec.mask())) : null;
         ModelCatalog.ModelInfo refiner = spec.hasRefiner()
                 ? resolve(spec.refinerName(), spec.refinerVersion(), "refiner.name") : null;
 
@@ -111,8 +111,7 @@ public class JobExecution {
             });
             events.publish(GenerationEvents.accepted(jobId));
 
-            long[] latentShape = {spec.numImages(), model.latentChannels(),
-                spec.heightPx() / model.vaeScaleFactor(), spec.widthPx() / model.vaeScaleFactor()};
+            long[] latentShape = base.plannedLatentShape(request.build());
             checkpoints.latest(jobId, totalSteps, latentShape, manager).ifPresent(found -> {
                 // a redelivered job continues after its last checkpoint
                 Span.current().setAttribute("latentflow.resumed_from_step", found.step());
@@ -141,8 +140,9 @@ public class JobExecution {
                     byte[] png = PngImages.encode(pixels, n);
                     String key = JobKeys.image(jobId, n);
                     store.put(key, png, "image/png");
-                    results.add(ImageResult.newBuilder().setKey(key).setWidth(spec.widthPx())
-                            .setHeight(spec.heightPx()).setSizeBytes(png.length).setSeed(spec.imageSeed(n)).build());
+                    results.add(ImageResult.newBuilder().setKey(key).setWidth((int) pixels.getShape().get(3))
+                            .setHeight((int) pixels.getShape().get(2)).setSizeBytes(png.length)
+                            .setSeed(spec.imageSeed(n)).build());
                 }
                 return null;
             });

@@ -1,5 +1,6 @@
 package io.latentflow.orchestrator.job;
 
+import io.latentflow.orchestrator.config.OrchestratorConfig;
 import io.latentflow.orchestrator.storage.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -8,19 +9,21 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import javax.imageio.ImageIO;
 
-/** The start image and mask a job names by object key, read from the bucket and checked against the job's size. */
+/** The start image and mask a job names by object key, read from the bucket (core checks their sizes). */
 @ApplicationScoped
 public class JobImages {
 
     private final ObjectStore store;
+    private final OrchestratorConfig.Limits limits;
 
     @Inject
-    JobImages(ObjectStore store) {
+    JobImages(ObjectStore store, OrchestratorConfig config) {
         this.store = store;
+        this.limits = config.limits();
     }
 
-    /** The image under {@code key} (request field {@code field}), which must have the job's size. */
-    BufferedImage load(JobSpec spec, String field, String key) {
+    /** The image under {@code key} (request field {@code field}), within the size limits of a job. */
+    BufferedImage load(String field, String key) {
         byte[] bytes = store.get(key).orElseThrow(() -> new InvalidRequestException(field,
                 "no object '" + key + "' in bucket " + store.bucket()));
         BufferedImage image;
@@ -32,10 +35,9 @@ public class JobImages {
         if (image == null) {
             throw new InvalidRequestException(field, "'" + key + "' is not a PNG or JPEG image");
         }
-        if (image.getWidth() != spec.widthPx() || image.getHeight() != spec.heightPx()) {
-            throw new InvalidRequestException(field, "'" + key + "' is " + image.getWidth() + "x"
-                    + image.getHeight() + " pixels but the job asks for " + spec.widthPx() + "x" + spec.heightPx()
-                    + "; give width and height matching the image");
+        if (image.getWidth() > limits.maxWidthPx() || image.getHeight() > limits.maxHeightPx()) {
+            throw new InvalidRequestException(field, "'" + key + "' is " + image.getWidth() + "x" + image.getHeight()
+                    + " pixels, more than the " + limits.maxWidthPx() + "x" + limits.maxHeightPx() + " a job may have");
         }
         return image;
     }

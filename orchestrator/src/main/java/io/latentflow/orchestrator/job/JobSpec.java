@@ -12,6 +12,8 @@ import java.awt.image.BufferedImage;
  *
  * @param sampler        empty for the model's own scheduler class
  * @param negativePrompt null when the request has none (then the unconditional branch uses the empty prompt)
+ * @param widthPx        0 when left out: the init image's width, or the model's default size
+ * @param heightPx       0 when left out, as widthPx
  * @param initImage      object key of the img2img start image, empty for text-to-image
  * @param strength       img2img: the fraction of the schedule run on the noised start image, in (0, 1]
  * @param mask           object key of the inpainting mask (white = repaint), empty without inpainting
@@ -67,14 +69,15 @@ public record JobSpec(
         return seed + n;
     }
 
-    /** The request with every default written out, as stored in jobs/&lt;id&gt;/job.json. */
+    /**
+     * The request with every default written out, as stored in jobs/&lt;id&gt;/job.json; a size left out stays out
+     * (it is the model's or the init image's).
+     */
     public GenerationRequest toRequest() {
         GenerationRequest.Builder builder = GenerationRequest.newBuilder()
                 .setJobId(jobId)
                 .setModel(ModelRef.newBuilder().setName(modelName).setVersion(modelVersion))
                 .setPrompt(prompt)
-                .setWidth(widthPx)
-                .setHeight(heightPx)
                 .setSteps(steps)
                 .setSampler(sampler)
                 .setGuidanceScale(guidanceScale)
@@ -85,6 +88,12 @@ public record JobSpec(
                 .setKarras(karras);
         if (negativePrompt != null) {
             builder.setNegativePrompt(negativePrompt);
+        }
+        if (widthPx > 0) {
+            builder.setWidth(widthPx);
+        }
+        if (heightPx > 0) {
+            builder.setHeight(heightPx);
         }
         if (isImageToImage()) {
             builder.setInitImage(initImage).setStrength(strength);

@@ -18,7 +18,6 @@ public final class RequestValidator {
 
     private static final int MIN_SIZE_PX = 8;
 
-    public static final int DEFAULT_SIZE_PX = 64;
 
     /** Job ids become object keys (jobs/&lt;id&gt;/...): letters, digits, '.', '_', '-', at most 128. */
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -50,10 +49,15 @@ public final class RequestValidator {
         require(negativePrompt == null || negativePrompt.length() <= limits.maxPromptChars(), "negative_prompt",
                 "is longer than " + limits.maxPromptChars() + " characters");
 
-        int width = request.hasWidth() ? request.getWidth() : DEFAULT_SIZE_PX;
-        int height = request.hasHeight() ? request.getHeight() : DEFAULT_SIZE_PX;
-        requireSize("width", width, limits.maxWidthPx());
-        requireSize("height", height, limits.maxHeightPx());
+        // left out: the model's size, or the init image's (0 in the spec)
+        int width = request.hasWidth() ? request.getWidth() : 0;
+        int height = request.hasHeight() ? request.getHeight() : 0;
+        if (request.hasWidth()) {
+            requireSize("width", width, limits.maxWidthPx());
+        }
+        if (request.hasHeight()) {
+            requireSize("height", height, limits.maxHeightPx());
+        }
 
         int steps = request.hasSteps() ? request.getSteps() : GenerationRules.DEFAULT_STEPS;
         String sampler = request.getSampler().isEmpty() ? null : request.getSampler(); // null: the model's scheduler

@@ -36,8 +36,8 @@ class RequestValidatorTest {
         assertEquals("job-1", spec.jobId());
         assertEquals("tiny-sd", spec.modelName());
         assertEquals("", spec.modelVersion());
-        assertEquals(64, spec.widthPx());
-        assertEquals(64, spec.heightPx());
+        assertEquals(0, spec.widthPx(), "no width: the model's size, as in generate");
+        assertEquals(0, spec.heightPx());
         assertEquals(GenerationRules.DEFAULT_STEPS, spec.steps());
         assertEquals("", spec.sampler(), "no sampler: the model's scheduler");
         assertEquals(7.5f, spec.guidanceScale());
@@ -68,7 +68,7 @@ class RequestValidatorTest {
         GenerationRequest stored = validator.validate(valid().setSeed(7).build(), "job-9").toRequest();
         assertEquals("job-9", stored.getJobId());
         assertEquals(GenerationRules.DEFAULT_STEPS, stored.getSteps());
-        assertEquals(64, stored.getWidth());
+        assertFalse(stored.hasWidth(), "a size left out stays out: it is the model's or the init image's");
         assertEquals("", stored.getSampler(), "no sampler: the model's scheduler");
         assertEquals(7L, stored.getSeed());
         assertFalse(stored.hasNegativePrompt());
