@@ -1,5 +1,6 @@
 package io.latentflow.deploy;
 
+import io.latentflow.proto.Topics;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -101,7 +102,7 @@ public final class KafkaBroker {
             List<NewTopic> missing = new ArrayList<>();
             for (String topic : Topics.ALL) {
                 if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, Topics.partitionsOf(topic, config.partitions()), (short) 1));
+                    missing.add(new NewTopic(topic, partitionsOf(topic, config.partitions()), (short) 1));
                 }
             }
             if (!missing.isEmpty()) {
@@ -216,5 +217,10 @@ public final class KafkaBroker {
             throw new IllegalStateException("formatting Kafka storage in " + dataDir() + " failed (exit "
                 + format.exitValue() + "):\n" + process.logTail(20));
         }
+    }
+
+    /** Dead-letter topics get one partition; request and event topics get {@code partitions}. */
+    static int partitionsOf(String topic, int partitions) {
+        return topic.endsWith(".dlq") ? 1 : partitions;
     }
 }

@@ -1,5 +1,6 @@
 package io.latentflow.deploy;
 
+import io.latentflow.proto.Topics;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

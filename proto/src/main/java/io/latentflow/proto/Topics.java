@@ -1,5 +1,7 @@
 package io.latentflow.proto;
 
+import java.util.List;
+
 /** Names of the Kafka topics and dead-letter record headers, as agreed between all components. */
 public final class Topics {
 
@@ -9,6 +11,11 @@ public final class Topics {
     public static final String TRAINING_REQUESTS = "latentflow.training.requests";
     public static final String TRAINING_EVENTS = "latentflow.training.events";
     public static final String TRAINING_REQUESTS_DLQ = "latentflow.training.requests.dlq";
+
+    /** Every topic, as the local stack creates them. */
+    public static final List<String> ALL = List.of(
+            GENERATION_REQUESTS, GENERATION_EVENTS, GENERATION_REQUESTS_DLQ,
+            TRAINING_REQUESTS, TRAINING_EVENTS, TRAINING_REQUESTS_DLQ);
 
     /** Dead-letter headers: the request field at fault, and why the record was refused. */
     public static final String HEADER_FAILED_FIELD = "latentflow-failed-field";
