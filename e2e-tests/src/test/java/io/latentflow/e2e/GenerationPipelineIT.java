@@ -276,9 +276,15 @@ class GenerationPipelineIT {
         assertNotNull(kafkaImageKey, "the Kafka job stored an image");
         GenerationServiceGrpc.GenerationServiceBlockingStub stub = GenerationServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        GenerationEvent notAnInput = lastEvent(stub, GenerationRequest.newBuilder().setModel(TINY_SD).setPrompt("p")
+                .setInitImage(kafkaImageKey).build());
+        assertEquals(EventType.FAILED, notAnInput.getType(), notAnInput::toString);
+        assertEquals("init_image", notAnInput.getFailure().getField(), "another job's result is not an input");
+        String initKey = "inputs/" + UUID.randomUUID() + "/start.png";
+        system.put(initKey, system.object(kafkaImageKey).orElseThrow(), "image/png");
         List<GenerationEvent> streamed = new ArrayList<>();
         stub.generate(GenerationRequest.newBuilder()
-                .setModel(TINY_SD).setPrompt("the same square, at dusk").setInitImage(kafkaImageKey)
+                .setModel(TINY_SD).setPrompt("the same square, at dusk").setInitImage(initKey)
                 .setStrength(0.5f).setSteps(6).setSeed(21).build()).forEachRemaining(streamed::add);
 
         GenerationEvent last = streamed.get(streamed.size() - 1);
@@ -290,13 +296,15 @@ class GenerationPipelineIT {
         String jobId = last.getJobId();
         assertImage(last.getCompleted().getImages(0), "jobs/" + jobId + "/images/0.png", 64, 64, 21L);
 
-        List<GenerationEvent> wrongSize = new ArrayList<>();
-        stub.generate(GenerationRequest.newBuilder()
-                .setModel(TINY_SD).setPrompt("p").setInitImage(kafkaImageKey).setWidth(32).setHeight(32)
-                .build()).forEachRemaining(wrongSize::add);
-        GenerationEvent failed = wrongSize.get(wrongSize.size() - 1);
+        GenerationEvent failed = lastEvent(stub, GenerationRequest.newBuilder().setModel(TINY_SD).setPrompt("p")
+                .setInitImage(initKey).setWidth(32).setHeight(32).build());
         assertEquals(EventType.FAILED, failed.getType(), failed::toString);
-        assertEquals("init_image", failed.getFailure().getField());
+        assertEquals("width", failed.getFailure().getField(), "a width beside an init image must be the image's");
+
+        GenerationEvent tooCostly = lastEvent(stub, GenerationRequest.newBuilder().setModel(TINY_SD).setPrompt("p")
+                .setWidth(2048).setHeight(2048).setSteps(1000).setNumImages(8).build());
+        assertEquals(EventType.FAILED, tooCostly.getType(), tooCostly::toString);
+        assertEquals("steps", tooCostly.getFailure().getField(), "the cost bound stops a job before it runs");
     }
 
     @Test
@@ -308,8 +316,10 @@ class GenerationPipelineIT {
         GenerationServiceGrpc.GenerationServiceBlockingStub stub = GenerationServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         List<GenerationEvent> streamed = new ArrayList<>();
+        String initKey = "inputs/" + UUID.randomUUID() + "/start.png";
+        system.put(initKey, system.object(kafkaImageKey).orElseThrow(), "image/png");
         stub.generate(GenerationRequest.newBuilder()
-                .setModel(TINY_SD).setPrompt("a tree on the right").setInitImage(kafkaImageKey).setMask(maskKey)
+                .setModel(TINY_SD).setPrompt("a tree on the right").setInitImage(initKey).setMask(maskKey)
                 .setSteps(4).setSeed(13).build()).forEachRemaining(streamed::add);
 
         GenerationEvent last = streamed.get(streamed.size() - 1);
@@ -322,7 +332,7 @@ class GenerationPipelineIT {
         system.put(smallMask, TestImages.rightHalfMask(32, 32), "image/png");
         List<GenerationEvent> refused = new ArrayList<>();
         stub.generate(GenerationRequest.newBuilder()
-                .setModel(TINY_SD).setPrompt("p").setInitImage(kafkaImageKey).setMask(smallMask).build())
+                .setModel(TINY_SD).setPrompt("p").setInitImage(initKey).setMask(smallMask).build())
                 .forEachRemaining(refused::add);
         GenerationEvent failed = refused.get(refused.size() - 1);
         assertEquals(EventType.FAILED, failed.getType(), failed::toString);
@@ -544,6 +554,14 @@ class GenerationPipelineIT {
                     || e.getType() == EventType.FAILED || e.getType() == EventType.CANCELLED);
             return ended ? Optional.of(events) : Optional.empty();
         });
+    }
+
+    /** The last event of a job run through Generate. */
+    private static GenerationEvent lastEvent(GenerationServiceGrpc.GenerationServiceBlockingStub stub,
+            GenerationRequest job) {
+        List<GenerationEvent> events = new ArrayList<>();
+        stub.generate(job).forEachRemaining(events::add);
+        return events.get(events.size() - 1);
     }
 
     private static List<GenerationEvent> ofType(List<GenerationEvent> events, EventType type) {

@@ -13,10 +13,16 @@ public class JobIntakeProducer {
 
     @Produces
     @Singleton
-    JobIntake jobIntake(OrchestratorConfig config) {
+    RequestLimits requestLimits(OrchestratorConfig config) {
         OrchestratorConfig.Limits limits = config.limits();
-        RequestLimits requestLimits = new RequestLimits(limits.maxPromptChars(), limits.maxWidthPx(),
-                limits.maxHeightPx(), limits.maxSteps(), limits.maxImages(), config.defaultModel());
-        return new JobIntake(new RequestValidator(requestLimits));
+        return new RequestLimits(limits.maxPromptChars(), limits.maxWidthPx(), limits.maxHeightPx(),
+                limits.maxSteps(), limits.maxImages(), config.defaultModel(), limits.inputsPrefix(),
+                limits.maxPixelSteps());
+    }
+
+    @Produces
+    @Singleton
+    JobIntake jobIntake(RequestLimits limits) {
+        return new JobIntake(new RequestValidator(limits));
     }
 }

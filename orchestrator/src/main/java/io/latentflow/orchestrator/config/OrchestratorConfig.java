@@ -71,6 +71,14 @@ public interface OrchestratorConfig {
 
         @WithDefault("8")
         int maxImages();
+
+        /** Key prefix of the objects a job may read as init image or mask. */
+        @WithDefault("inputs/")
+        String inputsPrefix();
+
+        /** Cost bound of one job, width x height x steps x images (default: 1024 x 1024, 150 steps, 8 images). */
+        @WithDefault("1258291200")
+        long maxPixelSteps();
     }
 
     /** S3-compatible object store (MinIO or any other). */

@@ -50,11 +50,12 @@ public class JobExecution {
     private final Tracer tracer;
     private final LatentsCheckpoints checkpoints;
     private final JobRecords records;
+    private final RequestLimits limits;
 
     @Inject
     JobExecution(RemotePipelines remote, JobImages images, ObjectStore store, ModelCatalog catalog,
             EventPublisher events, JobTracker tracker, Tracer tracer, LatentsCheckpoints checkpoints,
-            JobRecords records) {
+            JobRecords records, RequestLimits limits) {
         this.remote = remote;
         this.images = images;
         this.store = store;
@@ -64,6 +65,7 @@ public class JobExecution {
         this.tracer = tracer;
         this.checkpoints = checkpoints;
         this.records = records;
+        this.limits = limits;
     }
 
     /**
@@ -104,6 +106,9 @@ public class JobExecution {
             // every option checked against the model(s) before the job is accepted
             int totalSteps = checked(() -> ensemble == null ? base.plannedSteps(request.build())
                     : ensemble.plannedSteps(request.build(), spec.denoisingEnd()));
+            long[] latentShape = base.plannedLatentShape(request.build());
+            int factor = model.vaeScaleFactor();
+            limits.checkCost(latentShape[3] * factor, latentShape[2] * factor, totalSteps, spec.numImages());
 
             stages.span("job.record", () -> {
                 records.recordRequest(spec);
@@ -111,7 +116,6 @@ public class JobExecution {
             });
             events.publish(GenerationEvents.accepted(jobId));
 
-            long[] latentShape = base.plannedLatentShape(request.build());
             checkpoints.latest(jobId, totalSteps, latentShape, manager).ifPresent(found -> {
                 // a redelivered job continues after its last checkpoint
                 Span.current().setAttribute("latentflow.resumed_from_step", found.step());

@@ -1,6 +1,5 @@
 package io.latentflow.orchestrator.job;
 
-import io.latentflow.orchestrator.config.OrchestratorConfig;
 import io.latentflow.orchestrator.storage.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,12 +13,12 @@ import javax.imageio.ImageIO;
 public class JobImages {
 
     private final ObjectStore store;
-    private final OrchestratorConfig.Limits limits;
+    private final RequestLimits limits;
 
     @Inject
-    JobImages(ObjectStore store, OrchestratorConfig config) {
+    JobImages(ObjectStore store, RequestLimits limits) {
         this.store = store;
-        this.limits = config.limits();
+        this.limits = limits;
     }
 
     /** The image under {@code key} (request field {@code field}), within the size limits of a job. */

@@ -26,6 +26,7 @@ public final class RequestValidator {
     private static final Pattern MODEL_VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final RequestLimits limits;
+
     public RequestValidator(RequestLimits limits) {
         this.limits = limits;
     }
@@ -149,9 +150,11 @@ public final class RequestValidator {
                 "must be between " + MIN_SIZE_PX + " and " + maxPx + " pixels, got " + sizePx);
     }
 
-    private static void requireObjectKey(String field, String key) {
+    private void requireObjectKey(String field, String key) {
         require(!key.startsWith("/") && !key.contains("..") && key.length() <= 1024, field,
                 "'" + key + "' is not a valid object key");
+        require(key.startsWith(limits.inputsPrefix()), field, "'" + key + "' is not under "
+                + limits.inputsPrefix() + ": upload start images and masks there");
     }
 
     /** Runs core's checks of the options every front end shares; a refusal names the same field here. */

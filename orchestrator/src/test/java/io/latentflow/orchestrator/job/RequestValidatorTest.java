@@ -203,6 +203,24 @@ class RequestValidatorTest {
     }
 
     @Test
+    void readsStartImagesAndMasksOnlyUnderTheInputsPrefix() {
+        InvalidRequestException e = rejected(valid().setInitImage("jobs/other-job/images/0.png"));
+        assertEquals("init_image", e.field());
+        assertTrue(e.reason().contains("not under inputs/"), e.reason());
+        assertRejected("mask", valid().setInitImage("inputs/a.png").setMask("jobs/other-job/images/0.png"));
+    }
+
+    @Test
+    void boundsTheCostOfAJob() {
+        RequestLimits limits = RequestLimits.defaults();
+        limits.checkCost(1024, 1024, 150, 8);
+        InvalidRequestException e = assertThrows(InvalidRequestException.class,
+                () -> limits.checkCost(1024, 1024, 151, 8));
+        assertEquals("steps", e.field());
+        assertTrue(e.reason().contains("1266679808 pixel-steps"), e.reason());
+    }
+
+    @Test
     void acceptsInpaintingWithFullStrengthByDefault() {
         JobSpec spec = validator.validate(valid().setInitImage("inputs/a.png").setMask("inputs/m.png").build(), "j");
         assertTrue(spec.isInpainting());
