@@ -180,6 +180,7 @@ public final class ServiceLauncher {
             properties.put(prefix + ".storage.bucket", endpoints.bucket());
             properties.put(prefix + ".storage.access-key", endpoints.accessKey());
             properties.put(prefix + ".storage.secret-key", endpoints.secretKey());
+            properties.put(prefix + ".api.keys-file", LocalApiKeys.file(config.home()).toString());
             clientOf(properties, "textencoder", LatentflowService.TEXT_ENCODER);
             clientOf(properties, "denoiser", LatentflowService.DENOISER);
             clientOf(properties, "vae", LatentflowService.VAE);

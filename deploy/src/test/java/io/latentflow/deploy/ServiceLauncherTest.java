@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,20 @@ class ServiceLauncherTest {
         assertEquals(repo.resolve("models").toString(), properties.get("orchestrator.models-root"));
         assertFalse(properties.containsKey("latentflow.otlp.endpoint"), "no tracing unless asked for");
         assertFalse(new ServiceLauncher(config(Optional.empty())).environment().containsKey("LATENTFLOW_OTLP_ENDPOINT"));
+    }
+
+    @Test
+    void orchestratorGetsAKeysFileWithARandomKeyOfItsOwn() throws Exception {
+        Map<String, String> properties = new ServiceLauncher(config(Optional.empty()))
+            .systemProperties(LatentflowService.ORCHESTRATOR);
+        Path keys = Path.of(properties.get("orchestrator.api.keys-file"));
+        assertEquals(repo.resolve(".latentflow/api-keys").toAbsolutePath().normalize(), keys);
+        String key = LocalApiKeys.key(repo.resolve(".latentflow"));
+        assertTrue(key.matches("[0-9a-f]{48}"), key);
+        assertEquals(key, LocalApiKeys.key(repo.resolve(".latentflow")), "made once, then read");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keys)));
+        Path other = Files.createDirectories(repo.resolve("other-home"));
+        assertFalse(key.equals(LocalApiKeys.key(other)), "every home has its own key");
     }
 
     @Test

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.latentflow.deploy.LatentflowService;
 import io.latentflow.deploy.ServiceLauncher;
 import io.latentflow.proto.CancelRequest;
@@ -78,9 +80,7 @@ class GenerationPipelineIT {
     void start() throws Exception {
         system = RunningSystem.start();
         Runtime.getRuntime().addShutdownHook(new Thread(system::close));
-        channel = ManagedChannelBuilder.forAddress(RunningSystem.HOST, system.port(LatentflowService.ORCHESTRATOR))
-                .usePlaintext()
-                .build();
+        channel = system.orchestratorChannel();
     }
 
     @AfterAll
@@ -554,6 +554,29 @@ class GenerationPipelineIT {
                     || e.getType() == EventType.FAILED || e.getType() == EventType.CANCELLED);
             return ended ? Optional.of(events) : Optional.empty();
         });
+    }
+
+    @Test
+    @Order(12)
+    void thePublicApiAnswersOnlyCallsCarryingAClientsKey() throws Exception {
+        GenerationRequest job = GenerationRequest.newBuilder().setModel(TINY_SD).setPrompt("p").setSteps(2).build();
+        for (String key : new String[] {null, "0123456789abcdef-not-a-key-here"}) {
+            ManagedChannel stranger = system.orchestratorChannel(key);
+            try {
+                GenerationServiceGrpc.GenerationServiceBlockingStub stub = GenerationServiceGrpc
+                        .newBlockingStub(stranger).withDeadlineAfter(30, TimeUnit.SECONDS);
+                StatusRuntimeException submit = assertThrows(StatusRuntimeException.class, () -> stub.submit(job));
+                assertEquals(Status.Code.UNAUTHENTICATED, submit.getStatus().getCode(), submit::toString);
+                StatusRuntimeException generate = assertThrows(StatusRuntimeException.class,
+                        () -> stub.generate(job).hasNext());
+                assertEquals(Status.Code.UNAUTHENTICATED, generate.getStatus().getCode(), generate::toString);
+            } finally {
+                stranger.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+        GenerationEvent last = lastEvent(GenerationServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS), job);
+        assertEquals(EventType.COMPLETED, last.getType(), "the same job with the key runs: " + last);
     }
 
     /** The last event of a job run through Generate. */

@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.latentflow.core.image.ImageTensors;
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.pipeline.ExpertEnsemble;
@@ -80,8 +79,7 @@ class PipelineParityIT {
     void start() throws Exception {
         system = RunningSystem.start();
         Runtime.getRuntime().addShutdownHook(new Thread(system::close));
-        channel = ManagedChannelBuilder.forAddress(RunningSystem.HOST, system.port(LatentflowService.ORCHESTRATOR))
-                .usePlaintext().build();
+        channel = system.orchestratorChannel();
         manager = NDManager.newBaseManager();
     }
 

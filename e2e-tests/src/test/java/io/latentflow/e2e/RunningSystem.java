@@ -1,7 +1,12 @@
 package io.latentflow.e2e;
 
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.latentflow.deploy.Endpoints;
 import io.latentflow.deploy.LatentflowService;
+import io.latentflow.deploy.LocalApiKeys;
 import io.latentflow.deploy.LocalStack;
 import io.latentflow.deploy.PortCheck;
 import io.latentflow.deploy.RepositoryLayout;
@@ -62,6 +67,23 @@ final class RunningSystem implements AutoCloseable {
         this.stack = stack;
         this.services = services;
         this.endpoints = stack.config().endpoints();
+    }
+
+    /** A channel to the orchestrator's public gRPC API carrying the local client's key. */
+    ManagedChannel orchestratorChannel() {
+        return orchestratorChannel(LocalApiKeys.key(services.config().home()));
+    }
+
+    /** A channel to the orchestrator's public gRPC API carrying {@code apiKey} (null: none). */
+    ManagedChannel orchestratorChannel(String apiKey) {
+        ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forAddress(HOST, port(LatentflowService.ORCHESTRATOR))
+                .usePlaintext();
+        if (apiKey != null) {
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + apiKey);
+            builder.intercept(MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
+        return builder.build();
     }
 
     /** Starts everything; on failure stops what was started and rethrows. */

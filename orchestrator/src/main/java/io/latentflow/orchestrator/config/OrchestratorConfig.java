@@ -34,6 +34,15 @@ public interface OrchestratorConfig {
     /** Request limits. */
     Limits limits();
 
+    /** The public gRPC API. */
+    Api api();
+
+    /** Who may call the public gRPC API. */
+    interface Api {
+        /** File of the API's clients, a line 'NAME KEY [MAX_CONCURRENT_JOBS]' each; required, no default key. */
+        String keysFile();
+    }
+
     /** Training runs. */
     Training training();
 
@@ -86,10 +95,10 @@ public interface OrchestratorConfig {
         @WithDefault("http://127.0.0.1:9000")
         String endpoint();
 
-        @WithDefault("latentflow")
+        /** Required: there is no default credential. */
         String accessKey();
 
-        @WithDefault("latentflow-secret")
+        /** Required: there is no default credential. */
         String secretKey();
 
         @WithDefault("latentflow")

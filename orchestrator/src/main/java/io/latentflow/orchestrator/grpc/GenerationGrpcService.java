@@ -1,6 +1,8 @@
 package io.latentflow.orchestrator.grpc;
 
 import io.grpc.Status;
+import io.latentflow.orchestrator.api.ApiClients;
+import io.latentflow.orchestrator.api.ApiKeyInterceptor;
 import io.latentflow.orchestrator.job.JobTracker;
 import io.latentflow.orchestrator.messaging.RequestPublisher;
 import io.latentflow.proto.CancelRequest;
@@ -22,7 +24,8 @@ import org.jboss.logging.Logger;
 /**
  * The public gRPC API: Submit and Generate write the request to latentflow.generation.requests (the same path as
  * any Kafka producer), Generate then streams the job's events until it ends; GetJob and Cancel act on the jobs
- * this orchestrator knows.
+ * this orchestrator knows. Calls carry a client's API key ({@link ApiKeyInterceptor}); a client's jobs count
+ * against its limit of concurrent jobs until their final event.
  */
 @GrpcService
 public class GenerationGrpcService implements GenerationService {
@@ -31,16 +34,19 @@ public class GenerationGrpcService implements GenerationService {
 
     private final RequestPublisher requests;
     private final JobTracker tracker;
+    private final ApiClients clients;
 
     @Inject
-    GenerationGrpcService(RequestPublisher requests, JobTracker tracker) {
+    GenerationGrpcService(RequestPublisher requests, JobTracker tracker, ApiClients clients) {
         this.requests = requests;
         this.tracker = tracker;
+        this.clients = clients;
     }
 
     @Override
     public Uni<SubmitResponse> submit(GenerationRequest request) {
         GenerationRequest job = withJobId(request);
+        admit(job.getJobId());
         tracker.track(job.getJobId(), job);
         return Uni.createFrom().completionStage(() -> requests.publish(job))
                 .onFailure().transform(e -> Status.UNAVAILABLE
@@ -52,6 +58,7 @@ public class GenerationGrpcService implements GenerationService {
     public Multi<GenerationEvent> generate(GenerationRequest request) {
         GenerationRequest job = withJobId(request);
         String jobId = job.getJobId();
+        admit(jobId);
         return Multi.createFrom().emitter(emitter -> {
             AutoCloseable subscription = tracker.subscribe(jobId, event -> {
                 emitter.emit(event);
@@ -97,6 +104,30 @@ public class GenerationGrpcService implements GenerationService {
     public Uni<CancelResponse> cancel(CancelRequest request) {
         return Uni.createFrom().item(() -> CancelResponse.newBuilder()
                 .setCancelled(tracker.requestCancel(request.getJobId())).build());
+    }
+
+    /**
+     * Counts the job against the calling client's limit of concurrent jobs until its final event; RESOURCE_EXHAUSTED
+     * when the client has that many running.
+     */
+    private void admit(String jobId) {
+        ApiClients.Client client = ApiKeyInterceptor.CLIENT.get();
+        if (!clients.tryStart(client, jobId)) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription("client " + client.name() + " has "
+                    + client.maxConcurrentJobs() + " jobs running, its limit; submit again when one has ended")
+                    .asRuntimeException();
+        }
+        AutoCloseable[] subscription = new AutoCloseable[1];
+        subscription[0] = tracker.subscribe(jobId, event -> {
+            if (JobTracker.isTerminal(event.getType())) {
+                clients.finished(client, jobId);
+                try {
+                    subscription[0].close();
+                } catch (Exception e) {
+                    LOG.debugf(e, "closing the quota subscription of job %s", jobId);
+                }
+            }
+        });
     }
 
     private static GenerationRequest withJobId(GenerationRequest request) {

@@ -36,10 +36,14 @@ public final class ObjectStore {
     private final String endpoint;
 
     private ObjectStore(StoreConfig config, String endpoint) {
-        MinioClient.Builder builder = MinioClient.builder().endpoint(endpoint);
-        if (config.accessKey().isPresent() && config.secretKey().isPresent()) {
-            builder.credentials(config.accessKey().get(), config.secretKey().get());
+        if (config.accessKey().isEmpty() || config.secretKey().isEmpty()) {
+            // no default credentials: a store without them is a configuration mistake, said at start
+            throw new IllegalStateException("the object store " + endpoint + " needs credentials: set "
+                    + "LATENTFLOW_S3_ACCESS_KEY and LATENTFLOW_S3_SECRET_KEY (the keys <service>.store.access-key and "
+                    + "<service>.store.secret-key)");
         }
+        MinioClient.Builder builder = MinioClient.builder().endpoint(endpoint)
+                .credentials(config.accessKey().get(), config.secretKey().get());
         config.region().ifPresent(builder::region);
         this.client = builder.build();
         this.bucket = config.bucket();
