@@ -343,8 +343,10 @@ class GenerationPipelineIT {
     @Order(8)
     void aJobInterruptedByARestartResumesFromItsLastCheckpoint() throws Exception {
         String jobId = "e2e-resume-" + UUID.randomUUID();
-        system.send(jobId, PRINTER.print(GenerationRequest.newBuilder()
-                .setModel(TINY_SD).setPrompt("a lighthouse").setSteps(RESUMED_JOB_STEPS).build()));
+        // an ancestral sampler: fresh noise every step, so only an exact resume gives the uninterrupted image
+        GenerationRequest job = GenerationRequest.newBuilder().setModel(TINY_SD).setPrompt("a lighthouse")
+                .setSteps(RESUMED_JOB_STEPS).setSampler("euler-a").setSeed(99).build();
+        system.send(jobId, PRINTER.print(job.toBuilder().setJobId(jobId).build()));
         Poll.until("a checkpoint of " + jobId + " past step 10", JOB_TIMEOUT, () -> events(jobId).stream()
                 .filter(e -> e.getType() == EventType.PROGRESS && e.getProgress().getStep() > 12)
                 .findFirst());
@@ -373,6 +375,15 @@ class GenerationPipelineIT {
         assertTrue(resumedAt == stoppedAfter + 1 || (resumedAt - 1) % 10 == 0 && resumedAt <= stoppedAfter + 1,
                 "resumes at step " + resumedAt + " after stopping at step " + stoppedAfter);
         System.out.printf("job %s stopped after step %d, resumed at step %d%n", jobId, stoppedAfter, resumedAt);
+
+        GenerationEvent uninterrupted = lastEvent(GenerationServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS), job);
+        assertEquals(EventType.COMPLETED, uninterrupted.getType(), uninterrupted::toString);
+        GenerationEvent completed = events.stream().filter(e -> e.getType() == EventType.COMPLETED).findFirst()
+                .orElseThrow();
+        assertArrayEquals(system.object(uninterrupted.getCompleted().getImages(0).getKey()).orElseThrow(),
+                system.object(completed.getCompleted().getImages(0).getKey()).orElseThrow(),
+                "the resumed Euler a job ends with the uninterrupted job's image");
     }
 
     @Test

@@ -46,11 +46,11 @@ public final class ExpertEnsemble {
         GenerationRequest first = request.forFirstExpert(noise, split, request.resume());
         int baseSteps = base.plannedSteps(first);
         try (NDManager scope = manager.newSubManager()) {
-            StepListener counting = (i, n, t, x, x0) -> listener.onStep(i, total, t, x, x0);
-            NDArray latents = baseLatents(first, baseSteps, scope, counting, cancellation);
-            StepListener shifted = (i, n, t, x, x0) -> listener.onStep(baseSteps + i, total, t, x, x0);
+            NDArray latents = baseLatents(first, baseSteps, noise, scope,
+                    StepListener.renumbered(listener, 0, total), cancellation);
             GenerationResult result = refiner.generate(request.forSecondExpert(latents, 1.0, split, noise,
-                    refinerResume(request, baseSteps)), scope, shifted, cancellation);
+                    refinerResume(request, baseSteps)), scope, StepListener.renumbered(listener, baseSteps, total),
+                    cancellation);
             return kept(result, manager);
         }
     }
@@ -87,11 +87,11 @@ public final class ExpertEnsemble {
         }
         int total = baseSteps + refinerSteps;
         try (NDManager scope = manager.newSubManager()) {
-            StepListener counting = (i, n, t, x, x0) -> listener.onStep(i, total, t, x, x0);
-            NDArray latents = baseLatents(first, baseSteps, scope, counting, cancellation);
-            StepListener shifted = (i, n, t, x, x0) -> listener.onStep(baseSteps + i, total, t, x, x0);
+            NDArray latents = baseLatents(first, baseSteps, noise, scope,
+                    StepListener.renumbered(listener, 0, total), cancellation);
             GenerationResult result = refiner.generate(request.forSecondExpert(latents, strength, null, noise,
-                    refinerResume(request, baseSteps)), scope, shifted, cancellation);
+                    refinerResume(request, baseSteps)), scope, StepListener.renumbered(listener, baseSteps, total),
+                    cancellation);
             return kept(result, manager);
         }
     }
@@ -103,11 +103,17 @@ public final class ExpertEnsemble {
         }
     }
 
-    /** The base's latents: its run, or the resumed latents when the run was interrupted after the base finished. */
-    private NDArray baseLatents(GenerationRequest first, int baseSteps, NDManager scope, StepListener listener,
-                                Cancellation cancellation) {
+    /**
+     * The base's latents: its run, or the resumed latents when the run was interrupted after the base finished (the
+     * noise stream then advanced past the base's draws, as the uninterrupted run had it).
+     */
+    private NDArray baseLatents(GenerationRequest first, int baseSteps, NoiseSource noise, NDManager scope,
+                                StepListener listener, Cancellation cancellation) {
         GenerationRequest.Resume resume = first.resume();
         if (resume != null && resume.step() >= baseSteps) {
+            if (resume.memory() != null && resume.step() == baseSteps) {
+                noise.skip(resume.memory().noiseDraws() - noise.draws(), resume.latents().getShape(), scope);
+            }
             return resume.latents();
         }
         return base.generate(first, scope, listener, cancellation).latents();
@@ -119,7 +125,7 @@ public final class ExpertEnsemble {
         if (resume == null || resume.step() <= baseSteps) {
             return null;
         }
-        return new GenerationRequest.Resume(resume.step() - baseSteps, resume.latents());
+        return new GenerationRequest.Resume(resume.step() - baseSteps, resume.latents(), resume.memory());
     }
 
     private static GenerationResult kept(GenerationResult result, NDManager manager) {

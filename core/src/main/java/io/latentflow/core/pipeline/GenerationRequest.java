@@ -2,6 +2,7 @@ package io.latentflow.core.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import io.latentflow.core.sampling.NoiseSource;
+import io.latentflow.core.sampling.SamplerMemory;
 import io.latentflow.core.sampling.SamplerOptions;
 
 import java.util.List;
@@ -63,9 +64,10 @@ public record GenerationRequest(
 
     /**
      * Where an interrupted run continues: after {@code step} of its steps, from the latents recorded then. The start
-     * is prepared as usual (the same noise draws, the same inpainting blend), then replaced by these latents.
+     * is prepared as usual (the same noise draws, the same inpainting blend), then replaced by these latents; with the
+     * sampler's memory of that step (null: none kept) multistep and ancestral samplers continue exactly.
      */
-    public record Resume(int step, NDArray latents) {
+    public record Resume(int step, NDArray latents, SamplerMemory memory) {
     }
 
     public GenerationRequest {
@@ -277,7 +279,12 @@ public record GenerationRequest(
 
         /** Continue after {@code step} steps from {@code latents} (a checkpoint of an interrupted run). */
         public Builder resume(int step, NDArray latents) {
-            this.resume = step > 0 ? new Resume(step, latents) : null;
+            return resume(step, latents, null);
+        }
+
+        /** Continues after {@code step} from its latents and the sampler's memory of that step. */
+        public Builder resume(int step, NDArray latents, SamplerMemory memory) {
+            this.resume = step > 0 ? new Resume(step, latents, memory) : null;
             return this;
         }
 

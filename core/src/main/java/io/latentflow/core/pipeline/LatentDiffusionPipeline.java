@@ -139,9 +139,12 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
         if (done == total) {
             return latents;
         }
-        StepListener shifted = (i, n, t, x, x0) -> listener.onStep(done + i, total, t, x, x0);
-        return plan.sampler.sample(denoiser, latents, schedule.window(schedule.beginIndex() + done,
-                schedule.endIndex()), noise, shifted, cancellation, start.blend);
+        StepListener shifted = StepListener.renumbered(listener, done, total);
+        Schedule rest = schedule.window(schedule.beginIndex() + done, schedule.endIndex());
+        return resume.memory() == null
+                ? plan.sampler.sample(denoiser, latents, rest, noise, shifted, cancellation, start.blend)
+                : plan.sampler.resume(denoiser, latents, rest, noise, shifted, cancellation, start.blend,
+                        resume.memory());
     }
 
     /** Scaled latents of images in [-1, 1], the posterior sampled with the next draw of {@code noise}. */

@@ -88,6 +88,23 @@ public record DpmSolverMultistepSampler(SchedulerConfig config, boolean karras) 
                 previousOriginal.attach(runManager);
                 return new Step(prevSample, x0);
             }
+
+            @Override
+            public NDArray history() {
+                return previousOriginal;
+            }
+
+            @Override
+            public int historySteps() {
+                return lowerOrderNums;
+            }
+
+            @Override
+            public void restore(NDArray history, int historySteps) {
+                previousOriginal = history.duplicate();
+                previousOriginal.attach(runManager);
+                lowerOrderNums = historySteps;
+            }
         };
     }
 

@@ -16,6 +16,16 @@ public interface NoiseSource {
     /** The next standard-normal tensor of {@code shape} (batch first), created in {@code manager}. */
     NDArray next(Shape shape, NDManager manager);
 
+    /** How many draws were handed out so far. */
+    long draws();
+
+    /** Takes {@code n} draws of {@code shape} and drops them: a resumed run continues the stream where it was. */
+    default void skip(long n, Shape shape, NDManager manager) {
+        for (long i = 0; i < n; i++) {
+            next(shape, manager).close();
+        }
+    }
+
     /** Seeded per-image noise, one seed per batch item. */
     static NoiseSource seeded(long... seeds) {
         return new SeededNoise(seeds);

@@ -17,8 +17,8 @@ public final class RecordedNoise implements NoiseSource {
         this.draws = new ArrayList<>(draws);
     }
 
-    /** How many draws were handed out so far. */
-    public synchronized int used() {
+    @Override
+    public synchronized long draws() {
         return next;
     }
 

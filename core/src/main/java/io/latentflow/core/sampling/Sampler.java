@@ -55,25 +55,48 @@ public interface Sampler {
      */
     default NDArray sample(Denoiser denoiser, NDArray latents, Schedule schedule, NoiseSource noise,
                            StepListener listener) {
-        return SamplingLoop.run(this, denoiser, latents, schedule, noise, listener, Cancellation.NONE, null);
+        return SamplingLoop.run(this, denoiser, latents, schedule, noise, listener, Cancellation.NONE, null, null);
     }
 
     /** As {@link #sample(Denoiser, NDArray, Schedule, NoiseSource, StepListener)}, stoppable between steps. */
     default NDArray sample(Denoiser denoiser, NDArray latents, Schedule schedule, NoiseSource noise,
                            StepListener listener, Cancellation cancellation) {
-        return SamplingLoop.run(this, denoiser, latents, schedule, noise, listener, cancellation, null);
+        return SamplingLoop.run(this, denoiser, latents, schedule, noise, listener, cancellation, null, null);
     }
 
     /** As above, with latents replaced after every step by {@code blend} (inpainting's known-region blend). */
     default NDArray sample(Denoiser denoiser, NDArray latents, Schedule schedule, NoiseSource noise,
                            StepListener listener, Cancellation cancellation, StepBlend blend) {
-        return SamplingLoop.run(this, denoiser, latents, schedule, noise, listener, cancellation, blend);
+        return SamplingLoop.run(this, denoiser, latents, schedule, noise, listener, cancellation, blend, null);
+    }
+
+    /**
+     * As above, continuing a run that was cut off: {@code memory} is what the listener heard after the step before
+     * the schedule's window (its history restored, the noise stream advanced to its draw count).
+     */
+    default NDArray resume(Denoiser denoiser, NDArray latents, Schedule schedule, NoiseSource noise,
+                           StepListener listener, Cancellation cancellation, StepBlend blend, SamplerMemory memory) {
+        return SamplingLoop.run(this, denoiser, latents, schedule, noise, listener, cancellation, blend, memory);
     }
 
     /** The state of one run: advances x_t to x_{t-1} given the model output at step {@code index}. */
     interface Run {
         /** One step; arrays are created in {@code scope} (the step's manager). */
         Step step(int index, NDArray sample, NDArray modelOutput, NDManager scope);
+
+        /** The multistep history after the last step, or null for a sampler without one. */
+        default NDArray history() {
+            return null;
+        }
+
+        /** Steps made towards the multistep order. */
+        default int historySteps() {
+            return 0;
+        }
+
+        /** Takes the history of a run that was cut off (copied into the run's manager). */
+        default void restore(NDArray history, int historySteps) {
+        }
     }
 
     /**

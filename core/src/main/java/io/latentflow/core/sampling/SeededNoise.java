@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.Shape;
 public final class SeededNoise implements NoiseSource {
     private final long[] seeds;
     private final TorchCpuGenerator[] streams;
+    private long draws;
 
     /** One seed per image of the batch. */
     public SeededNoise(long... seeds) {
@@ -32,11 +33,17 @@ public final class SeededNoise implements NoiseSource {
     }
 
     @Override
+    public synchronized long draws() {
+        return draws;
+    }
+
+    @Override
     public synchronized NDArray next(Shape shape, NDManager manager) {
         long batch = shape.get(0);
         if (batch != seeds.length) {
             throw new IllegalArgumentException("noise of batch " + batch + " asked from " + seeds.length + " seeds");
         }
+        draws++;
         int perImage = Math.toIntExact(shape.size() / batch);
         float[] data = new float[Math.toIntExact(shape.size())];
         for (int b = 0; b < batch; b++) {

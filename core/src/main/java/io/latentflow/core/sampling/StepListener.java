@@ -19,4 +19,26 @@ public interface StepListener {
      * @param predOriginalSample the step's estimate of x0
      */
     void onStep(int index, int total, float timestep, NDArray latents, NDArray predOriginalSample);
+
+    /**
+     * Called after step {@code index}, just before {@link #onStep}, with what a resume after this step needs beside
+     * the latents; its history array is valid only until the next step.
+     */
+    default void onMemory(int index, SamplerMemory memory) {
+    }
+
+    /** {@code inner} with steps renumbered: step i of a run reported as step offset + i of {@code total}. */
+    static StepListener renumbered(StepListener inner, int offset, int total) {
+        return new StepListener() {
+            @Override
+            public void onStep(int index, int n, float timestep, NDArray latents, NDArray predOriginalSample) {
+                inner.onStep(offset + index, total, timestep, latents, predOriginalSample);
+            }
+
+            @Override
+            public void onMemory(int index, SamplerMemory memory) {
+                inner.onMemory(offset + index, memory);
+            }
+        };
+    }
 }

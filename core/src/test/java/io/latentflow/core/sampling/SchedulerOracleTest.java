@@ -127,7 +127,7 @@ class SchedulerOracleTest {
             NDArray expectedFinal = t.get("final_sample");
             err[5] = OracleFiles.maxAbsDiff(result, expectedFinal) / Math.max(1, OracleFiles.maxAbs(expectedFinal));
             assertEquals(steps, step[0]);
-            assertEquals(draws.size(), noise.used(), name + " noise draws");
+            assertEquals(draws.size(), noise.draws(), name + " noise draws");
             ERRORS.put(name, err);
             assertTrue(err[2] <= 1e-4, name + " model input error " + err[2]);
             assertTrue(err[3] <= 1e-4, name + " prev_sample error " + err[3]);

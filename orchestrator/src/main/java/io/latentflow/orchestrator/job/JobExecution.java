@@ -9,7 +9,6 @@ import io.latentflow.core.pipeline.InvalidGenerationException;
 import io.latentflow.core.pipeline.LatentDiffusionPipeline;
 import io.latentflow.core.sampling.Cancellation;
 import io.latentflow.core.sampling.Samplers;
-import io.latentflow.core.sampling.StepListener;
 import io.latentflow.orchestrator.grpc.RemoteDenoisers;
 import io.latentflow.orchestrator.messaging.EventPublisher;
 import io.latentflow.orchestrator.storage.ModelCatalog;
@@ -119,7 +118,7 @@ public class JobExecution {
             checkpoints.latest(jobId, totalSteps, latentShape, manager).ifPresent(found -> {
                 // a redelivered job continues after its last checkpoint
                 Span.current().setAttribute("latentflow.resumed_from_step", found.step());
-                request.resume(found.step(), found.latents());
+                request.resume(found.step(), found.latents(), found.memory());
             });
             Cancellation cancellation = () -> tracker.shouldStop(jobId);
             Span span = stages.spanBuilder("pipeline")
@@ -129,11 +128,11 @@ public class JobExecution {
                     .setAttribute("latentflow.model", ref(model))
                     .setAttribute("latentflow.refiner", refiner == null ? "" : ref(refiner))
                     .startSpan();
+            JobProgress progress = new JobProgress(jobId, checkpoints, tracker, events);
             GenerationResult result = checked(() -> stages.span(span, () -> {
                 GenerationResult generated = ensemble == null
-                        ? base.generate(request.build(), manager, progress(spec), cancellation)
-                        : ensemble.generate(request.build(), spec.denoisingEnd(), manager, progress(spec),
-                                cancellation);
+                        ? base.generate(request.build(), manager, progress, cancellation)
+                        : ensemble.generate(request.build(), spec.denoisingEnd(), manager, progress, cancellation);
                 span.setAttribute("latentflow.conditioning_resends", baseDenoisers.resends()
                         + (refinerDenoisers == null ? 0 : refinerDenoisers.resends()));
                 return generated;
@@ -175,19 +174,6 @@ public class JobExecution {
         } catch (InvalidGenerationException e) {
             throw new InvalidRequestException(e.field(), e.reason());
         }
-    }
-
-    /**
-     * Progress events of every step, and a latents checkpoint when one is due or the job is about to stop (a shutdown
-     * hands the job over at the step where it was).
-     */
-    private StepListener progress(JobSpec spec) {
-        return (index, total, timestep, latents, predOriginalSample) -> {
-            int step = index + 1;
-            boolean save = checkpoints.due(step, total) || tracker.shouldStop(spec.jobId()) && step < total;
-            String latentsKey = save ? checkpoints.save(spec.jobId(), step, latents) : "";
-            events.publish(GenerationEvents.progress(spec.jobId(), step, total, latentsKey));
-        };
     }
 
     private ModelCatalog.ModelInfo resolve(String name, String version, String field) {

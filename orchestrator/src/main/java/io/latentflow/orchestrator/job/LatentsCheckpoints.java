@@ -2,6 +2,7 @@ package io.latentflow.orchestrator.job;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.latentflow.core.sampling.SamplerMemory;
 import io.latentflow.core.tensor.SafetensorsReader;
 import io.latentflow.core.tensor.SafetensorsWriter;
 import io.latentflow.orchestrator.config.OrchestratorConfig;
@@ -14,22 +15,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * A job's latents after every {@code checkpoint-every-steps} steps, in the bucket, so that a job redelivered after a
- * crash continues after its last checkpoint instead of starting over.
+ * A job's latents after every {@code checkpoint-every-steps} steps, in the bucket, with the sampler's memory of that
+ * step (multistep history, noise draws taken), so that a job redelivered after a crash continues after its last
+ * checkpoint instead of starting over, and ends with the image of an uninterrupted run whatever its sampler.
  */
 @ApplicationScoped
 public class LatentsCheckpoints {
 
     private static final Logger LOG = Logger.getLogger(LatentsCheckpoints.class);
 
-    /** A checkpoint: the latents after {@code step} steps (1-based). */
-    public record Checkpoint(int step, NDArray latents) {
+    /** A checkpoint: the latents after {@code step} steps (1-based) and the sampler's memory then (null: none). */
+    public record Checkpoint(int step, NDArray latents, SamplerMemory memory) {
     }
+
+    private static final String LATENTS = "latents";
+    private static final String HISTORY = "sampler.history";
+    private static final String HISTORY_STEPS = "sampler.history_steps";
+    private static final String NOISE_DRAWS = "sampler.noise_draws";
 
     private final ObjectStore store;
     private final OrchestratorConfig config;
@@ -46,13 +54,22 @@ public class LatentsCheckpoints {
         return every > 0 && (step % every == 0 || step == totalSteps);
     }
 
-    /** Stores the latents after {@code step}; returns their key. */
-    public String save(String jobId, int step, NDArray latents) {
+    /** Stores the latents after {@code step} and the sampler's memory then (null: none); returns their key. */
+    public String save(String jobId, int step, NDArray latents, SamplerMemory memory) {
         String key = JobKeys.latents(jobId, step);
         Path file = null;
-        try {
+        try (NDManager scope = latents.getManager().newSubManager()) {
+            Map<String, NDArray> tensors = new LinkedHashMap<>();
+            tensors.put(LATENTS, latents);
+            if (memory != null) {
+                tensors.put(NOISE_DRAWS, scope.create(new long[] {memory.noiseDraws()}));
+                tensors.put(HISTORY_STEPS, scope.create(new long[] {memory.historySteps()}));
+                if (memory.history() != null) {
+                    tensors.put(HISTORY, memory.history());
+                }
+            }
             file = Files.createTempFile("latents-", ".safetensors");
-            SafetensorsWriter.write(file, Map.of("latents", latents));
+            SafetensorsWriter.write(file, tensors);
             store.put(key, Files.readAllBytes(file), "application/octet-stream");
             return key;
         } catch (IOException e) {
@@ -75,11 +92,10 @@ public class LatentsCheckpoints {
                 .flatMap(Optional::stream)
                 .filter(found -> found <= totalSteps)
                 .max(Comparator.naturalOrder());
-        return step.flatMap(found -> load(JobKeys.latents(jobId, found), shape, manager)
-                .map(latents -> new Checkpoint(found, latents)));
+        return step.flatMap(found -> load(JobKeys.latents(jobId, found), found, shape, manager));
     }
 
-    private Optional<NDArray> load(String key, long[] shape, NDManager manager) {
+    private Optional<Checkpoint> load(String key, int step, long[] shape, NDManager manager) {
         Optional<byte[]> bytes = store.get(key);
         if (bytes.isEmpty()) {
             return Optional.empty();
@@ -88,13 +104,18 @@ public class LatentsCheckpoints {
         try {
             file = Files.createTempFile("latents-", ".safetensors");
             Files.write(file, bytes.get());
-            NDArray latents = SafetensorsReader.read(file, manager).get("latents");
+            Map<String, NDArray> tensors = SafetensorsReader.read(file, manager);
+            NDArray latents = tensors.get(LATENTS);
             if (latents == null || !Arrays.equals(latents.getShape().getShape(), shape)) {
                 LOG.warnf("ignoring checkpoint %s: no latents of shape %s", key, Arrays.toString(shape));
                 return Optional.empty();
             }
+            SamplerMemory memory = tensors.containsKey(NOISE_DRAWS)
+                    ? new SamplerMemory(tensors.get(HISTORY), (int) tensors.get(HISTORY_STEPS).getLong(),
+                    tensors.get(NOISE_DRAWS).getLong())
+                    : null;
             LOG.infof("resuming from checkpoint %s", key);
-            return Optional.of(latents);
+            return Optional.of(new Checkpoint(step, latents, memory));
         } catch (IOException | RuntimeException e) {
             LOG.warnf(e, "ignoring unreadable checkpoint %s", key);
             return Optional.empty();
