@@ -1,5 +1,7 @@
 package io.latentflow.orchestrator.training;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentflow.orchestrator.storage.ObjectStore;
 import io.latentflow.proto.ModelRef;
 import io.latentflow.proto.TrainingRequest;
@@ -13,14 +15,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Publishes a finished run as {@code models/<name>/<version>/}: the base model's untouched components, then the
- * trained ones from the run's output, and model_index.json last. Readers only take a version whose
+ * Publishes a finished run as {@code models/<name>/<version>/}: the base model's untouched components (its scheduler
+ * config saying the prediction type the run trained for), then the trained ones from the run's output, and
+ * model_index.json last. Readers only take a version whose
  * model_index.json exists, so none ever sees half of it.
  */
 @ApplicationScoped
 public class ModelPublisher {
 
     static final String MODEL_INDEX = "model_index.json";
+    static final String SCHEDULER_CONFIG = "scheduler/scheduler_config.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ObjectStore store;
     private final ModelFiles models;
@@ -57,7 +62,11 @@ public class ModelPublisher {
                 String relative = f.getKey();
                 String component = relative.contains("/") ? relative.substring(0, relative.indexOf('/')) : "";
                 if (!relative.equals(MODEL_INDEX) && !trained.contains(component)) {
-                    store.put(target + relative, f.getValue().read(), "application/octet-stream");
+                    byte[] bytes = f.getValue().read();
+                    if (relative.equals(SCHEDULER_CONFIG) && !request.getPredictionType().isEmpty()) {
+                        bytes = withPredictionType(bytes, request.getPredictionType());
+                    }
+                    store.put(target + relative, bytes, "application/octet-stream");
                 }
             }
             for (String key : store.list(outputPrefix)) {
@@ -69,5 +78,12 @@ public class ModelPublisher {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish " + target, e);
         }
+    }
+
+    /** The base's scheduler config saying what the trained UNet predicts; every other key as the base has it. */
+    static byte[] withPredictionType(byte[] schedulerConfig, String predictionType) throws IOException {
+        ObjectNode config = (ObjectNode) JSON.readTree(schedulerConfig);
+        config.put("prediction_type", predictionType);
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config);
     }
 }
