@@ -503,7 +503,10 @@ class GenerationPipelineIT {
         assertEquals(EventType.FAILED, refused.getType(), refused::toString);
         assertEquals("job_id", refused.getFailure().getField(), refused::toString);
 
-        Thread.sleep(2000); // a late duplicate would have arrived by now
+        // the records of one job id are handled in order, so once the refusal is on the events topic every event of
+        // the earlier deliveries is there too
+        Poll.until("the refusal of the reused id on the events topic", JOB_TIMEOUT, () -> events(jobId).stream()
+                .filter(e -> e.getType() == EventType.FAILED).findFirst());
         List<GenerationEvent> completions = ofType(events(jobId), EventType.COMPLETED);
         assertEquals(List.of(completed), completions, "one completed event on the topic");
         assertEquals(1, ofType(events(jobId), EventType.ACCEPTED).size(), "the job ran once");
