@@ -14,10 +14,10 @@ public record Conv2d(NDArray weight, NDArray bias, int stride, int padding) {
     private static final Shape DILATION = new Shape(1, 1);
 
     /**
-     * oneDNN's convolution backward (v3.7, in libtorch 2.7.1, AVX-512) computes wrong input gradients, and NaN now
-     * and then, when the output channels leave a block of 16 partly filled (a conv_out of 3 or 4 channels, say).
-     * Recorded convolutions get whole blocks: zero filters are added and their outputs dropped, which changes no
-     * value.
+     * oneDNN's convolution backward (v3.7, in libtorch 2.7.1, with AVX2 kernels as with AVX-512 ones) computes wrong
+     * input gradients, and NaN now and then, when the output channels leave a block of 16 partly filled (a conv_out
+     * of 3 or 4 channels, say). Recorded convolutions get whole blocks: zero filters are added and their outputs
+     * dropped, which changes no value. The AVX-512 kernels' other errors are avoided by {@link ConvolutionGradients}.
      */
     private static final long OUTPUT_BLOCK = 16;
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.latentflow.core.model.FolderTrees;
+import io.latentflow.core.nn.ConvolutionGradients;
 import io.latentflow.core.nn.Scalars;
 import io.latentflow.core.nn.Weights;
 import io.latentflow.core.pipeline.UNetDenoiser;
@@ -79,6 +80,7 @@ public final class UNetTrainingRun {
 
     /** Runs (or resumes) to max_train_steps and stores the trained components; returns where they are. */
     public String run(Cancellation cancellation) {
+        ConvolutionGradients.requireExact();
         TrainingStep.recordNothingOutsideSteps();
         UNet2dConditionConfig unetConfig = UNet2dConditionConfig.load(model.unetConfig());
         if (unetConfig.usesTextTime()) {

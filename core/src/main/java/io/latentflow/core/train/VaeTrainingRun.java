@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentflow.core.model.FolderTrees;
+import io.latentflow.core.nn.ConvolutionGradients;
 import io.latentflow.core.nn.Weights;
 import io.latentflow.core.sampling.Cancellation;
 import io.latentflow.core.vae.AutoencoderKl;
@@ -62,6 +63,7 @@ public final class VaeTrainingRun {
 
     /** Runs (or resumes) to max_train_steps and stores the trained VAE; returns where it is. */
     public String run(Cancellation cancellation) {
+        ConvolutionGradients.requireExact();
         TrainingStep.recordNothingOutsideSteps();
         AutoencoderKlConfig config = AutoencoderKlConfig.load(vaeConfig);
         AutoencoderLoss loss = new AutoencoderLoss(settings.klWeight(), settings.discStart(), settings.discWeight(),
