@@ -65,6 +65,9 @@ class GenerationPipelineIT {
     private static final int RESUMED_JOB_STEPS = 300;
     /** With denoising_end 0.8 the base runs the 8 steps with t >= 200 of tiny-sd's schedule, the refiner the last 2. */
     private static final int REFINED_JOB_STEPS = 10;
+    /** The samplers whose resumption keeps state beyond the latents (history, noise), one chaos job each. */
+    private static final List<String> CHAOS_SAMPLERS = List.of("ddpm", "ddim", "euler-a", "dpmpp-2m");
+    private static final int CHAOS_STEPS = 60;
     private static final Set<EventType> JOB_ENDS = Set.of(EventType.COMPLETED, EventType.FAILED, EventType.CANCELLED);
     private static final ModelRef TINY_SD = ModelRef.newBuilder().setName("tiny-sd").setVersion("1").build();
     private static final Set<String> SERVICE_NAMES = Set.of("latentflow-orchestrator",
@@ -591,6 +594,70 @@ class GenerationPipelineIT {
         GenerationEvent last = lastEvent(GenerationServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS), job);
         assertEquals(EventType.COMPLETED, last.getType(), "the same job with the key runs: " + last);
+    }
+
+    /**
+     * The chaos test: a burst of jobs on the topic, one per resumable sampler, while the denoiser, the VAE, the
+     * orchestrator, the broker and the S3 server are each killed (SIGKILL) under it and started again. Every job
+     * ends with exactly one COMPLETED event (counted by event id, as a consumer deduplicates what the broker may
+     * repeat) and the image of a fault-free run of the same request.
+     */
+    @Test
+    @Order(13)
+    void aBurstOfJobsCompletesOnceEachWithItsFaultFreeImageThroughKillsOfEveryProcess() throws Exception {
+        List<GenerationRequest> burst = new ArrayList<>();
+        for (int i = 0; i < CHAOS_SAMPLERS.size(); i++) {
+            String jobId = "e2e-chaos-" + i + "-" + UUID.randomUUID();
+            GenerationRequest.Builder job = GenerationRequest.newBuilder().setJobId(jobId).setModel(TINY_SD)
+                    .setPrompt("a harbour at night, " + i).setSteps(CHAOS_STEPS)
+                    .setSampler(CHAOS_SAMPLERS.get(i)).setSeed(700 + i);
+            if ("ddim".equals(CHAOS_SAMPLERS.get(i))) {
+                job.setEta(0.5f);
+            }
+            burst.add(job.build());
+            system.send(jobId, PRINTER.print(job.build()));
+        }
+        List<String> ids = burst.stream().map(GenerationRequest::getJobId).toList();
+        for (LatentflowService service : List.of(LatentflowService.DENOISER, LatentflowService.VAE,
+                LatentflowService.ORCHESTRATOR)) {
+            awaitMoreSteps(ids, CHAOS_STEPS / 4);
+            system.killAndRestart(service);
+        }
+        awaitMoreSteps(ids, CHAOS_STEPS / 4);
+        system.killAndRestartBroker();
+        awaitMoreSteps(ids, CHAOS_STEPS / 4);
+        system.killAndRestartS3();
+
+        ids.forEach(this::awaitEnd);
+        // the fault-free runs come after the burst's ends, so a duplicate the faults caused has had time to appear
+        for (GenerationRequest job : burst) {
+            List<GenerationEvent> faultFree = generate(job.toBuilder().clearJobId().build());
+            GenerationEvent expected = faultFree.get(faultFree.size() - 1);
+            assertEquals(EventType.COMPLETED, expected.getType(), expected::toString);
+            List<GenerationEvent> events = events(job.getJobId());
+            Map<EventType, Set<String>> ends = events.stream().filter(e -> JOB_ENDS.contains(e.getType()))
+                    .collect(Collectors.groupingBy(GenerationEvent::getType,
+                            Collectors.mapping(GenerationEvent::getEventId, Collectors.toSet())));
+            assertEquals(Set.of(EventType.COMPLETED), ends.keySet(), () -> job.getSampler() + " job "
+                    + job.getJobId() + ": " + events + "\norchestrator log:\n"
+                    + system.logTail(LatentflowService.ORCHESTRATOR));
+            assertEquals(1, ends.get(EventType.COMPLETED).size(), () -> "one COMPLETED event: " + events);
+            GenerationEvent completed = ofType(events, EventType.COMPLETED).get(0);
+            assertEquals(pixels(decode(system.object(expected.getCompleted().getImages(0).getKey()).orElseThrow())),
+                    pixels(decode(system.object(completed.getCompleted().getImages(0).getKey()).orElseThrow())),
+                    job.getSampler() + ": the image of a fault-free run");
+        }
+    }
+
+    /** Waits until the jobs together have reported {@code steps} more progress events than now. */
+    private void awaitMoreSteps(List<String> jobIds, int steps) {
+        long now = progressCount(jobIds);
+        Poll.until(steps + " more steps of the burst", JOB_TIMEOUT,
+                () -> progressCount(jobIds) >= now + steps ? Optional.of(true) : Optional.empty());
+    }
+
+    private long progressCount(List<String> jobIds) {
+        return jobIds.stream().mapToLong(id -> ofType(events(id), EventType.PROGRESS).size()).sum();
     }
 
     /** The last event of a job run through Generate. */

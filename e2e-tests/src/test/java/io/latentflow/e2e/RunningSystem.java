@@ -4,6 +4,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
+import io.latentflow.deploy.BackgroundProcess;
 import io.latentflow.deploy.Endpoints;
 import io.latentflow.deploy.LatentflowService;
 import io.latentflow.deploy.LocalApiKeys;
@@ -179,9 +180,27 @@ final class RunningSystem implements AutoCloseable {
 
     /** Kills a service at once (SIGKILL, as kill -9); returns when it has exited. */
     void kill(LatentflowService service) {
-        services.process(service).running().ifPresent(ProcessHandle::destroyForcibly);
-        Poll.until(service + " to exit", Duration.ofSeconds(30),
-                () -> services.process(service).running().isPresent() ? Optional.empty() : Optional.of(true));
+        kill(services.process(service));
+    }
+
+    /** Kills the Kafka broker at once (SIGKILL) and starts it again on its data; returns when it answers. */
+    void killAndRestartBroker() throws Exception {
+        kill(stack.kafka().process());
+        stack.kafka().start();
+        stack.kafka().awaitReady(START_TIMEOUT);
+    }
+
+    /** Kills the S3 server at once (SIGKILL) and starts it again on its data; returns when it answers. */
+    void killAndRestartS3() throws Exception {
+        kill(stack.s3().process());
+        stack.s3().start();
+        stack.s3().awaitReady(START_TIMEOUT);
+    }
+
+    private static void kill(BackgroundProcess process) {
+        process.running().ifPresent(ProcessHandle::destroyForcibly);
+        Poll.until(process.name() + " to exit", Duration.ofSeconds(30),
+                () -> process.running().isPresent() ? Optional.empty() : Optional.of(true));
     }
 
     /** Starts a stopped service again; returns when it is ready. */

@@ -103,5 +103,9 @@ public interface OrchestratorConfig {
 
         @WithDefault("latentflow")
         String bucket();
+
+        /** How long a call waits for an unreachable server (restarting, network cut) before its job fails. */
+        @WithDefault("PT3M")
+        Duration outageTimeout();
     }
 }

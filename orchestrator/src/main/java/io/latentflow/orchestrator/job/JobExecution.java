@@ -164,7 +164,8 @@ public class JobExecution {
     }
 
     private CompletionStage<Void> publishCompletion(GenerationEvent completed) {
-        return events.publish(completed).thenRun(() -> records.markPublished(completed.getJobId()));
+        // off the Kafka producer's thread: the write may wait out an S3 outage, and every event goes through it
+        return events.publish(completed).thenRunAsync(() -> records.markPublished(completed.getJobId()));
     }
 
     /** Runs {@code body}; an option the pipeline refuses for this model is reported on the job's field of it. */

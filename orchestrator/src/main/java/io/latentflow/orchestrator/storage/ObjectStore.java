@@ -10,19 +10,32 @@ import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.Result;
 import io.minio.errors.ErrorResponseException;
+import io.minio.errors.ServerException;
 import io.minio.messages.Item;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
-/** The bucket that holds jobs, images, latents and models, on any S3-compatible server. */
+/**
+ * The bucket that holds jobs, images, latents and models, on any S3-compatible server. A call that cannot reach the
+ * server (connection refused or cut, a 5xx answer) is tried again with backoff for up to
+ * {@code orchestrator.storage.outage-timeout}, so a job pauses through an S3 restart instead of failing.
+ */
 @ApplicationScoped
 public class ObjectStore {
 
+    private static final Logger LOG = Logger.getLogger(ObjectStore.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
     private final MinioClient client;
     private final String bucket;
+    private final Duration outageTimeout;
     private volatile boolean bucketReady;
 
     public ObjectStore(OrchestratorConfig config) {
@@ -32,6 +45,7 @@ public class ObjectStore {
                 .credentials(storage.accessKey(), storage.secretKey())
                 .build();
         this.bucket = storage.bucket();
+        this.outageTimeout = storage.outageTimeout();
     }
 
     public String bucket() {
@@ -41,75 +55,70 @@ public class ObjectStore {
     /** Stores {@code data} under {@code key}, creating the bucket on first use. */
     public void put(String key, byte[] data, String contentType) {
         ensureBucket();
-        try {
-            client.putObject(PutObjectArgs.builder()
-                    .bucket(bucket)
-                    .object(key)
-                    .stream(new ByteArrayInputStream(data), data.length, -1)
-                    .contentType(contentType)
-                    .build());
-        } catch (Exception e) {
-            throw new StorageException("cannot write s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
-        }
+        call("write s3://" + bucket + "/" + key, () -> client.putObject(PutObjectArgs.builder()
+                .bucket(bucket)
+                .object(key)
+                .stream(new ByteArrayInputStream(data), data.length, -1)
+                .contentType(contentType)
+                .build()));
     }
 
     /** The object's bytes, or empty when there is no such object. */
     public Optional<byte[]> get(String key) {
-        try (GetObjectResponse response = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
-            return Optional.of(response.readAllBytes());
-        } catch (ErrorResponseException e) {
-            String code = e.errorResponse().code();
-            if ("NoSuchKey".equals(code) || "NoSuchBucket".equals(code) || "NoSuchObject".equals(code)) {
-                return Optional.empty();
+        return call("read s3://" + bucket + "/" + key, () -> {
+            try (GetObjectResponse response = client.getObject(
+                    GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+                return Optional.of(response.readAllBytes());
+            } catch (ErrorResponseException e) {
+                String code = e.errorResponse().code();
+                if ("NoSuchKey".equals(code) || "NoSuchBucket".equals(code) || "NoSuchObject".equals(code)) {
+                    return Optional.empty();
+                }
+                throw e;
             }
-            throw new StorageException("cannot read s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
-        } catch (Exception e) {
-            throw new StorageException("cannot read s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     /** Keys of the objects under {@code prefix} (recursively); empty when the bucket does not exist yet. */
     public List<String> list(String prefix) {
-        List<String> keys = new ArrayList<>();
-        try {
-            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder()
-                    .bucket(bucket).prefix(prefix).recursive(true).build())) {
-                Item item = result.get();
-                if (!item.isDir()) {
-                    keys.add(item.objectName());
+        return call("list s3://" + bucket + "/" + prefix, () -> {
+            List<String> keys = new ArrayList<>();
+            try {
+                for (Result<Item> result : client.listObjects(ListObjectsArgs.builder()
+                        .bucket(bucket).prefix(prefix).recursive(true).build())) {
+                    Item item = result.get();
+                    if (!item.isDir()) {
+                        keys.add(item.objectName());
+                    }
+                }
+            } catch (ErrorResponseException e) {
+                if (!"NoSuchBucket".equals(e.errorResponse().code())) {
+                    throw e;
                 }
             }
-        } catch (ErrorResponseException e) {
-            if ("NoSuchBucket".equals(e.errorResponse().code())) {
-                return keys;
-            }
-            throw new StorageException("cannot list s3://" + bucket + "/" + prefix + ": " + e.getMessage(), e);
-        } catch (Exception e) {
-            throw new StorageException("cannot list s3://" + bucket + "/" + prefix + ": " + e.getMessage(), e);
-        }
-        return keys;
+            return keys;
+        });
     }
 
     /** Names of the immediate "folders" under {@code prefix} (which ends with '/'), without the prefix. */
     public List<String> listFolders(String prefix) {
-        List<String> names = new ArrayList<>();
-        try {
-            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder()
-                    .bucket(bucket).prefix(prefix).delimiter("/").build())) {
-                String name = result.get().objectName();
-                if (name.endsWith("/") && name.length() > prefix.length()) {
-                    names.add(name.substring(prefix.length(), name.length() - 1));
+        return call("list s3://" + bucket + "/" + prefix, () -> {
+            List<String> names = new ArrayList<>();
+            try {
+                for (Result<Item> result : client.listObjects(ListObjectsArgs.builder()
+                        .bucket(bucket).prefix(prefix).delimiter("/").build())) {
+                    String name = result.get().objectName();
+                    if (name.endsWith("/") && name.length() > prefix.length()) {
+                        names.add(name.substring(prefix.length(), name.length() - 1));
+                    }
+                }
+            } catch (ErrorResponseException e) {
+                if (!"NoSuchBucket".equals(e.errorResponse().code())) {
+                    throw e;
                 }
             }
-        } catch (ErrorResponseException e) {
-            if ("NoSuchBucket".equals(e.errorResponse().code())) {
-                return names;
-            }
-            throw new StorageException("cannot list s3://" + bucket + "/" + prefix + ": " + e.getMessage(), e);
-        } catch (Exception e) {
-            throw new StorageException("cannot list s3://" + bucket + "/" + prefix + ": " + e.getMessage(), e);
-        }
-        return names;
+            return names;
+        });
     }
 
     private void ensureBucket() {
@@ -120,19 +129,62 @@ public class ObjectStore {
             if (bucketReady) {
                 return;
             }
-            try {
-                if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-                    client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+            call("create bucket " + bucket, () -> {
+                try {
+                    if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+                        client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+                    }
+                } catch (ErrorResponseException e) {
+                    String code = e.errorResponse().code();
+                    if (!"BucketAlreadyOwnedByYou".equals(code) && !"BucketAlreadyExists".equals(code)) {
+                        throw e;
+                    }
                 }
-            } catch (ErrorResponseException e) {
-                String code = e.errorResponse().code();
-                if (!"BucketAlreadyOwnedByYou".equals(code) && !"BucketAlreadyExists".equals(code)) {
-                    throw new StorageException("cannot create bucket " + bucket + ": " + e.getMessage(), e);
+                return null;
+            });
+            bucketReady = true;
+        }
+    }
+
+    /** One S3 operation; {@link #call} decides which of its failures are worth another try. */
+    private interface Operation<T> {
+        T run() throws Exception;
+    }
+
+    /**
+     * Runs {@code operation}, trying again while the server is unreachable (IOException) or answers 5xx
+     * (ServerException), with backoff doubling from 200 ms to 5 s, until the outage timeout; any other failure, and
+     * the last one, is a StorageException naming {@code what}.
+     */
+    private <T> T call(String what, Operation<T> operation) {
+        long deadline = System.nanoTime() + outageTimeout.toNanos();
+        Duration backoff = FIRST_BACKOFF;
+        while (true) {
+            try {
+                return operation.run();
+            } catch (IOException | ServerException e) {
+                if (System.nanoTime() + backoff.toNanos() > deadline) {
+                    throw new StorageException("cannot " + what + " (unreachable for " + outageTimeout.toSeconds()
+                            + " s): " + e.getMessage(), e);
+                }
+                LOG.warnf("cannot %s (%s); trying again in %d ms", what, e.getMessage(), backoff.toMillis());
+                sleep(backoff, what, e);
+                backoff = backoff.multipliedBy(2);
+                if (backoff.compareTo(MAX_BACKOFF) > 0) {
+                    backoff = MAX_BACKOFF;
                 }
             } catch (Exception e) {
-                throw new StorageException("cannot reach bucket " + bucket + ": " + e.getMessage(), e);
+                throw new StorageException("cannot " + what + ": " + e.getMessage(), e);
             }
-            bucketReady = true;
+        }
+    }
+
+    private static void sleep(Duration backoff, String what, Exception cause) {
+        try {
+            Thread.sleep(backoff.toMillis());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("cannot " + what + ": interrupted while the server was unreachable", cause);
         }
     }
 }
