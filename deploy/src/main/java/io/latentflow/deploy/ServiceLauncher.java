@@ -1,5 +1,6 @@
 package io.latentflow.deploy;
 
+import io.latentflow.proto.tls.GrpcTlsSwitch;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
@@ -33,10 +35,13 @@ public final class ServiceLauncher {
 
     private final ServicesConfig config;
     private final Map<LatentflowService, Long> startOffsets = new ConcurrentHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http;
 
     public ServiceLauncher(ServicesConfig config) {
         this.config = config;
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        config.tls().ifPresent(tls -> client.sslContext(tls.clientContext()));
+        this.http = client.build();
     }
 
     public ServicesConfig config() {
@@ -155,7 +160,13 @@ public final class ServiceLauncher {
     }
 
     private URI readyUri(LatentflowService service) {
-        return URI.create("http://" + HOST + ":" + config.port(service) + "/q/health/ready");
+        String scheme = servesTls(service) ? "https" : "http";
+        return URI.create(scheme + "://" + HOST + ":" + config.port(service) + "/q/health/ready");
+    }
+
+    /** Whether the service serves over TLS only: the model services do when TLS is configured. */
+    public boolean servesTls(LatentflowService service) {
+        return config.tls().isPresent() && service != LatentflowService.ORCHESTRATOR;
     }
 
     /** The configuration each service reads, by the keys its application.properties defines. */
@@ -173,6 +184,14 @@ public final class ServiceLauncher {
         properties.put("latentflow.s3.secret-key", endpoints.secretKey());
         // turns tracing on in every service: each exports over OTLP http/protobuf to this endpoint
         config.otlpEndpoint().ifPresent(endpoint -> properties.put("latentflow.otlp.endpoint", endpoint));
+        // the model services serve TLS only and the orchestrator's clients trust the CA; the orchestrator's own API
+        // stays as it is (blank values override the LATENTFLOW_GRPC_TLS_* variables the process would inherit)
+        boolean serves = servesTls(service);
+        Optional<GrpcTls> tls = config.tls();
+        properties.put(GrpcTlsSwitch.CERT, serves ? tls.get().cert().toString() : "");
+        properties.put(GrpcTlsSwitch.KEY, serves ? tls.get().key().toString() : "");
+        properties.put(GrpcTlsSwitch.CA, service == LatentflowService.ORCHESTRATOR
+            ? tls.map(t -> t.ca().toString()).orElse("") : "");
         String prefix = service.configPrefix();
         if (service == LatentflowService.ORCHESTRATOR) {
             properties.put(prefix + ".models-root", config.modelsRoot().toString());

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param modelsRoot   directory of models/<name>/<version>/
  * @param otlpEndpoint OTLP endpoint for traces, empty: no tracing
  * @param jvmOptions   extra JVM options for every service (LATENTFLOW_SERVICE_JVM_OPTS)
+ * @param tls          TLS between the orchestrator and the model services, empty: plain text on the loopback
  */
 public record ServicesConfig(
         RepositoryLayout layout,
@@ -24,7 +25,8 @@ public record ServicesConfig(
         Endpoints endpoints,
         Path modelsRoot,
         Optional<String> otlpEndpoint,
-        String jvmOptions) {
+        String jvmOptions,
+        Optional<GrpcTls> tls) {
 
     public ServicesConfig {
         home = home.toAbsolutePath().normalize();
@@ -38,7 +40,7 @@ public record ServicesConfig(
 
     /**
      * Defaults for the repository: ports from LATENTFLOW_*_PORT, models from LATENTFLOW_MODELS_ROOT (else
-     * models/), OTLP from LATENTFLOW_OTLP_ENDPOINT, and the given endpoints.
+     * models/), OTLP from LATENTFLOW_OTLP_ENDPOINT, TLS from LATENTFLOW_GRPC_TLS_*, and the given endpoints.
      */
     public static ServicesConfig fromEnvironment(RepositoryLayout layout, Endpoints endpoints) {
         Map<String, String> env = System.getenv();
@@ -52,7 +54,7 @@ public record ServicesConfig(
         return new ServicesConfig(layout, layout.home(), ports, endpoints,
             models == null || models.isBlank() ? layout.models() : Path.of(models),
             otlp == null || otlp.isBlank() ? Optional.empty() : Optional.of(otlp.trim()),
-            env.getOrDefault("LATENTFLOW_SERVICE_JVM_OPTS", ""));
+            env.getOrDefault("LATENTFLOW_SERVICE_JVM_OPTS", ""), GrpcTls.fromEnvironment(env));
     }
 
     public int port(LatentflowService service) {
@@ -61,12 +63,12 @@ public record ServicesConfig(
 
     /** The same settings with other ports (missing entries keep their defaults). */
     public ServicesConfig withPorts(Map<LatentflowService, Integer> newPorts) {
-        return new ServicesConfig(layout, home, newPorts, endpoints, modelsRoot, otlpEndpoint, jvmOptions);
+        return new ServicesConfig(layout, home, newPorts, endpoints, modelsRoot, otlpEndpoint, jvmOptions, tls);
     }
 
     /** The same settings with an OTLP endpoint. */
     public ServicesConfig withOtlpEndpoint(Optional<String> endpoint) {
-        return new ServicesConfig(layout, home, ports, endpoints, modelsRoot, endpoint, jvmOptions);
+        return new ServicesConfig(layout, home, ports, endpoints, modelsRoot, endpoint, jvmOptions, tls);
     }
 
     public Path logDir() {

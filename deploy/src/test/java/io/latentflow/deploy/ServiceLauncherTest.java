@@ -22,7 +22,7 @@ class ServiceLauncherTest {
         Endpoints endpoints = new Endpoints("127.0.0.1:19092", "http://127.0.0.1:19000", "key", "secret", "bucket-1");
         return new ServicesConfig(new RepositoryLayout(repo), repo.resolve(".latentflow"),
             Map.of(LatentflowService.DENOISER, 18082, LatentflowService.TEXT_ENCODER, 18081),
-            endpoints, repo.resolve("models"), otlp, "");
+            endpoints, repo.resolve("models"), otlp, "", Optional.empty());
     }
 
     @Test
@@ -65,6 +65,14 @@ class ServiceLauncherTest {
         assertEquals("http://127.0.0.1:19000", properties.get("denoiser.store.endpoint"));
         assertEquals("secret", properties.get("denoiser.store.secret-key"));
         assertEquals("http://127.0.0.1:4318", properties.get("latentflow.otlp.endpoint"));
+    }
+
+    @Test
+    void tlsNeedsAllThreeFilesAndNamesTheMissingOnes() {
+        assertEquals(Optional.empty(), GrpcTls.fromEnvironment(Map.of()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> GrpcTls.fromEnvironment(Map.of("LATENTFLOW_GRPC_TLS_CERT", "/tls/tls.crt")));
+        assertTrue(e.getMessage().endsWith("missing: LATENTFLOW_GRPC_TLS_KEY LATENTFLOW_GRPC_TLS_CA"), e.getMessage());
     }
 
     @Test

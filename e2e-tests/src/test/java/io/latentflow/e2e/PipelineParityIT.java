@@ -12,6 +12,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
 import io.latentflow.core.image.ImageTensors;
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.pipeline.ExpertEnsemble;
@@ -26,11 +31,14 @@ import io.latentflow.core.tensor.SafetensorsReader;
 import io.latentflow.core.tensor.SafetensorsWriter;
 import io.latentflow.core.testing.SdxlFolders;
 import io.latentflow.deploy.LatentflowService;
+import io.latentflow.proto.EncodeTextRequest;
+import io.latentflow.proto.EncodeTextResponse;
 import io.latentflow.proto.EventType;
 import io.latentflow.proto.GenerationEvent;
 import io.latentflow.proto.GenerationRequest;
 import io.latentflow.proto.GenerationServiceGrpc;
 import io.latentflow.proto.ModelRef;
+import io.latentflow.proto.TextEncoderServiceGrpc;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -57,7 +65,7 @@ import org.junit.jupiter.api.io.TempDir;
  * One generation path: every case of the oracle's tiny Stable Diffusion folder (txt2img, guidance rescale, img2img,
  * 4-channel inpainting), 9-channel inpainting on a widened copy of it, and SDXL base + refiner folders, run as jobs
  * through the real services, end with the same final latents (max abs difference 1e-5) and the same PNG bytes as
- * core's pipeline in this JVM.
+ * core's pipeline in this JVM. The services run with TLS between them, so every case also crosses it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelineParityIT {
@@ -77,7 +85,7 @@ class PipelineParityIT {
 
     @BeforeAll
     void start() throws Exception {
-        system = RunningSystem.start();
+        system = RunningSystem.startWithTls();
         Runtime.getRuntime().addShutdownHook(new Thread(system::close));
         channel = system.orchestratorChannel();
         manager = NDManager.newBaseManager();
@@ -144,6 +152,31 @@ class PipelineParityIT {
                     initPng, maskPng));
         }
         figures.forEach(figure -> System.out.println("parity " + figure));
+    }
+
+    /** The model services refuse plain text; a client trusting the configured CA is answered. */
+    @Test
+    void modelServicesAnswerOverTlsOnly() throws Exception {
+        int port = system.port(LatentflowService.TEXT_ENCODER);
+        EncodeTextRequest request = EncodeTextRequest.newBuilder().addPrompts("a red circle").build();
+        ManagedChannel plain = ManagedChannelBuilder.forAddress(RunningSystem.HOST, port).usePlaintext().build();
+        ManagedChannel tls = NettyChannelBuilder.forAddress(RunningSystem.HOST, port)
+                .sslContext(GrpcSslContexts.forClient()
+                        .trustManager(system.services.config().tls().orElseThrow().ca().toFile()).build())
+                .build();
+        try {
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> TextEncoderServiceGrpc
+                    .newBlockingStub(plain).withDeadlineAfter(20, TimeUnit.SECONDS).encode(request));
+            assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
+
+            EncodeTextResponse encoded = TextEncoderServiceGrpc.newBlockingStub(tls)
+                    .withDeadlineAfter(60, TimeUnit.SECONDS).encode(request);
+            assertEquals(3, encoded.getHiddenStates().getShapeCount());
+            assertEquals(1L, encoded.getHiddenStates().getShape(0));
+        } finally {
+            plain.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            tls.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.latentflow.deploy.BackgroundProcess;
 import io.latentflow.deploy.Endpoints;
+import io.latentflow.deploy.GrpcTls;
 import io.latentflow.deploy.LatentflowService;
 import io.latentflow.deploy.LocalApiKeys;
 import io.latentflow.deploy.LocalStack;
@@ -15,6 +16,10 @@ import io.latentflow.deploy.ServiceLauncher;
 import io.latentflow.deploy.ServicesConfig;
 import io.latentflow.deploy.StackConfig;
 import io.minio.GetObjectArgs;
+import io.smallrye.certs.CertificateGenerator;
+import io.smallrye.certs.CertificateRequest;
+import io.smallrye.certs.Format;
+import io.smallrye.certs.PemCertificateFiles;
 import io.minio.GetObjectResponse;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
@@ -87,8 +92,25 @@ final class RunningSystem implements AutoCloseable {
         return builder.build();
     }
 
-    /** Starts everything; on failure stops what was started and rethrows. */
+    /** Starts everything with plain-text gRPC between the services. */
     static RunningSystem start() throws Exception {
+        return start(Optional.empty());
+    }
+
+    /**
+     * Starts everything with TLS between the orchestrator and the model services, under a self-signed certificate
+     * for 127.0.0.1 made for this run.
+     */
+    static RunningSystem startWithTls() throws Exception {
+        Path dir = Files.createTempDirectory("latentflow-tls-");
+        PemCertificateFiles files = (PemCertificateFiles) new CertificateGenerator(dir, true).generate(
+                new CertificateRequest().withName("services").withFormat(Format.PEM).withCN("localhost")
+                        .withSubjectAlternativeName("IP:" + HOST)).get(0);
+        return start(Optional.of(new GrpcTls(files.certFile(), files.keyFile(), files.trustFile())));
+    }
+
+    /** Starts everything; on failure stops what was started and rethrows. */
+    private static RunningSystem start(Optional<GrpcTls> tls) throws Exception {
         RepositoryLayout layout = RepositoryLayout.detect();
         Path home = Path.of(System.getProperty("latentflow.e2e.home",
                 layout.root().resolve("e2e-tests/target/e2e-home").toString())).toAbsolutePath();
@@ -114,7 +136,7 @@ final class RunningSystem implements AutoCloseable {
                 "-Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf",
                 "-Dquarkus.otel.bsp.schedule.delay=200ms");
         ServicesConfig servicesConfig = new ServicesConfig(layout, home, ports, stackConfig.endpoints(),
-                layout.models(), Optional.of(traces.endpoint()), jvmOptions);
+                layout.models(), Optional.of(traces.endpoint()), jvmOptions, tls);
         ServiceLauncher services = new ServiceLauncher(servicesConfig);
         RunningSystem system = new RunningSystem(traces, stack, services);
         try {

@@ -57,7 +57,7 @@ public final class Tensors {
         }
         Shape shape = new Shape(tensor.getShapeList().stream().mapToLong(Long::longValue).toArray());
         if (tensor.getDtype() == DType.BFLOAT16) {
-            return manager.create(widenBfloat16(tensor.getData()), shape);
+            return engineOwned(manager.create(widenBfloat16(tensor.getData()), shape));
         }
         ByteBuffer data = ByteBuffer.allocateDirect((int) expectedBytes).order(ByteOrder.nativeOrder());
         byte[] bytes = tensor.getData().toByteArray();
@@ -65,7 +65,18 @@ public final class Tensors {
             reverseElements(bytes, elementSize);
         }
         data.put(bytes).flip();
-        return manager.create(data, shape, djlType(tensor.getDtype()));
+        return engineOwned(manager.create(data, shape, djlType(tensor.getDtype())));
+    }
+
+    /**
+     * A copy of {@code wrapped} in memory the engine owns. DJL's PyTorch arrays made from Java data point into a direct
+     * buffer that only the array itself keeps reachable: a view of it (a CFG half from {@code split}, a slice) that
+     * outlives the array reads freed memory once the collector releases the buffer.
+     */
+    private static NDArray engineOwned(NDArray wrapped) {
+        try (wrapped) {
+            return wrapped.duplicate();
+        }
     }
 
     /**

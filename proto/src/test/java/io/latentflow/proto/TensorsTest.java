@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +45,28 @@ class TensorsTest {
         // 1.0f = 0x3f800000, -2.0f = 0xc0000000
         assertArrayEquals(new byte[] {0, 0, (byte) 0x80, 0x3f, 0, 0, 0, (byte) 0xc0},
                 tensor.getData().substring(0, 8).toByteArray());
+    }
+
+    /** A CFG half split off a decoded prediction stays valid after the prediction is closed and collected. */
+    @Test
+    void aViewOfADecodedArrayOutlivesItAndTheGarbageCollector() {
+        float[] values = new float[64 * 1024];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i % 97;
+        }
+        Tensor tensor = Tensors.toProto(manager.create(values, new Shape(2, values.length / 2)));
+        NDList halves;
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray decoded = Tensors.toNDArray(tensor, scope);
+            halves = decoded.split(2);
+            halves.attach(manager);
+        }
+        for (int round = 0; round < 5; round++) {
+            System.gc();
+            ByteBuffer.allocateDirect(values.length * 4).asFloatBuffer().put(new float[values.length]);
+        }
+
+        assertArrayEquals(Arrays.copyOf(values, values.length / 2), halves.get(0).toFloatArray());
     }
 
     @Test
