@@ -28,9 +28,13 @@ public final class ServicesCommand {
         @Option(names = "--timeout", defaultValue = "300", description = "seconds to wait for readiness (default ${DEFAULT-VALUE})")
         long timeoutSeconds;
 
+        @Option(names = "--denoisers", defaultValue = "1", description = "denoiser processes (replicas) on ports "
+            + "denoiser port + 10 i; the orchestrator spreads UNet calls over those that answer (default ${DEFAULT-VALUE})")
+        int denoisers;
+
         @Override
         public Integer call() throws Exception {
-            ServiceLauncher launcher = launcher(otlpEndpoint);
+            ServiceLauncher launcher = new ServiceLauncher(launcher(otlpEndpoint).config().withDenoisers(denoisers));
             long started = System.nanoTime();
             launcher.up(Duration.ofSeconds(timeoutSeconds));
             System.out.printf("services up in %.1f s%n", (System.nanoTime() - started) / 1e9);

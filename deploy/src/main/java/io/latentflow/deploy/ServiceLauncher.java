@@ -34,7 +34,7 @@ public final class ServiceLauncher {
     static final String STARTUP_FAILURE = "Failed to start application";
 
     private final ServicesConfig config;
-    private final Map<LatentflowService, Long> startOffsets = new ConcurrentHashMap<>();
+    private final Map<ServiceInstance, Long> startOffsets = new ConcurrentHashMap<>();
     private final HttpClient http;
 
     public ServiceLauncher(ServicesConfig config) {
@@ -48,9 +48,32 @@ public final class ServiceLauncher {
         return config;
     }
 
-    /** The process record of one service. */
+    /** The process record of one service (its first process). */
     public BackgroundProcess process(LatentflowService service) {
-        return new BackgroundProcess(service.module(), config.runDir(), config.logDir());
+        return process(ServiceInstance.of(service));
+    }
+
+    /** The process record of one process of the services. */
+    public BackgroundProcess process(ServiceInstance instance) {
+        return new BackgroundProcess(instance.name(), config.runDir(), config.logDir());
+    }
+
+    /**
+     * Every process the services run as, in start order: the text encoder, each denoiser replica, the VAE and the
+     * orchestrator last (it waits for the others). Replicas beyond the configured count that still have a pid file
+     * (started by an earlier {@code up --denoisers N}) are included, so that status and down see them.
+     */
+    public List<ServiceInstance> instances() {
+        List<ServiceInstance> instances = new ArrayList<>();
+        for (LatentflowService service : LatentflowService.values()) {
+            for (int replica = 0; service == LatentflowService.DENOISER
+                    ? replica < config.denoisers() || Files.isRegularFile(process(new ServiceInstance(service,
+                            replica)).pidFile())
+                    : replica < 1; replica++) {
+                instances.add(new ServiceInstance(service, replica));
+            }
+        }
+        return instances;
     }
 
     /**
@@ -58,19 +81,19 @@ public final class ServiceLauncher {
      * started by this call are stopped again and the failure names the log to read.
      */
     public void up(Duration timeout) throws Exception {
-        List<LatentflowService> started = new ArrayList<>();
+        List<ServiceInstance> started = new ArrayList<>();
         try {
-            for (LatentflowService service : LatentflowService.values()) {
-                if (start(service)) {
-                    started.add(service);
+            for (ServiceInstance instance : instances()) {
+                if (start(instance)) {
+                    started.add(instance);
                 }
             }
-            for (LatentflowService service : LatentflowService.values()) {
-                awaitReady(service, timeout);
+            for (ServiceInstance instance : instances()) {
+                awaitReady(instance, timeout);
             }
         } catch (Exception | Error e) {
-            for (LatentflowService service : started) {
-                process(service).stop(STOP_GRACE);
+            for (ServiceInstance instance : started) {
+                process(instance).stop(STOP_GRACE);
             }
             throw e;
         }
@@ -78,7 +101,13 @@ public final class ServiceLauncher {
 
     /** Starts one service unless it runs already; returns whether it was started now. */
     public boolean start(LatentflowService service) throws IOException {
-        BackgroundProcess process = process(service);
+        return start(ServiceInstance.of(service));
+    }
+
+    /** Starts one process of the services unless it runs already; returns whether it was started now. */
+    public boolean start(ServiceInstance instance) throws IOException {
+        LatentflowService service = instance.service();
+        BackgroundProcess process = process(instance);
         if (process.running().isPresent()) {
             return false;
         }
@@ -87,7 +116,7 @@ public final class ServiceLauncher {
             throw new IllegalStateException(service.module() + " is not built (" + jar
                 + " is missing); build it with: mvn -B -q install -DskipTests");
         }
-        PortCheck.requireFree(HOST, config.port(service), service.module(), service.portVariable());
+        PortCheck.requireFree(HOST, config.port(instance), instance.name(), service.portVariable());
         List<String> jvmOptions = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseSerialGC", "-Dai.djl.offline=true",
             "-Djava.util.logging.manager=org.jboss.logmanager.LogManager"));
         for (String option : config.jvmOptions().trim().split("\\s+")) {
@@ -95,8 +124,8 @@ public final class ServiceLauncher {
                 jvmOptions.add(option);
             }
         }
-        systemProperties(service).forEach((key, value) -> jvmOptions.add("-D" + key + "=" + value));
-        startOffsets.put(service, process.logSize());
+        systemProperties(instance).forEach((key, value) -> jvmOptions.add("-D" + key + "=" + value));
+        startOffsets.put(instance, process.logSize());
         process.startJava(jvmOptions, List.of("-jar", jar.toString()), config.layout().root().resolve(service.module()),
             environment());
         return true;
@@ -107,11 +136,16 @@ public final class ServiceLauncher {
      * dies or its log reports that the application failed to start.
      */
     public void awaitReady(LatentflowService service, Duration timeout) throws InterruptedException, TimeoutException {
-        BackgroundProcess process = process(service);
-        long logOffset = startOffsets.getOrDefault(service, process.logSize());
+        awaitReady(ServiceInstance.of(service), timeout);
+    }
+
+    /** {@link #awaitReady(LatentflowService, Duration)} for one process of the services. */
+    public void awaitReady(ServiceInstance instance, Duration timeout) throws InterruptedException, TimeoutException {
+        BackgroundProcess process = process(instance);
+        long logOffset = startOffsets.getOrDefault(instance, process.logSize());
         try {
-            Await.until(service.module() + " at " + readyUri(service), timeout, Duration.ofMillis(500),
-                () -> ready(service),
+            Await.until(instance.name() + " at " + readyUri(instance), timeout, Duration.ofMillis(500),
+                () -> ready(instance),
                 () -> process.running().isEmpty() || process.logContains(STARTUP_FAILURE, logOffset));
         } catch (IllegalStateException | TimeoutException e) {
             throw new IllegalStateException(e.getMessage() + "; last lines of " + process.logFile() + ":\n"
@@ -121,9 +155,14 @@ public final class ServiceLauncher {
 
     /** Whether the service's readiness check answers UP now. */
     public boolean ready(LatentflowService service) {
+        return ready(ServiceInstance.of(service));
+    }
+
+    /** Whether one process's readiness check answers UP now. */
+    public boolean ready(ServiceInstance instance) {
         try {
             HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(readyUri(service)).timeout(Duration.ofSeconds(3)).GET().build(),
+                HttpRequest.newBuilder(readyUri(instance)).timeout(Duration.ofSeconds(3)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 && response.body().contains("\"UP\"");
         } catch (IOException e) {
@@ -137,11 +176,11 @@ public final class ServiceLauncher {
     /** The state of every service. */
     public List<ComponentStatus> status() {
         List<ComponentStatus> statuses = new ArrayList<>();
-        for (LatentflowService service : LatentflowService.values()) {
-            BackgroundProcess process = process(service);
+        for (ServiceInstance instance : instances()) {
+            BackgroundProcess process = process(instance);
             OptionalLong pid = process.running().map(handle -> OptionalLong.of(handle.pid())).orElse(OptionalLong.empty());
-            statuses.add(new ComponentStatus(service.module(), pid, pid.isPresent() && ready(service),
-                HOST + ":" + config.port(service), process.logFile()));
+            statuses.add(new ComponentStatus(instance.name(), pid, pid.isPresent() && ready(instance),
+                HOST + ":" + config.port(instance), process.logFile()));
         }
         return statuses;
     }
@@ -152,16 +191,16 @@ public final class ServiceLauncher {
      */
     public List<String> down() throws InterruptedException {
         List<BackgroundProcess> processes = new ArrayList<>();
-        LatentflowService[] services = LatentflowService.values();
-        for (int i = services.length - 1; i >= 0; i--) {
-            processes.add(process(services[i]));
+        List<ServiceInstance> instances = instances();
+        for (int i = instances.size() - 1; i >= 0; i--) {
+            processes.add(process(instances.get(i)));
         }
         return BackgroundProcess.stopAll(processes, STOP_GRACE);
     }
 
-    private URI readyUri(LatentflowService service) {
-        String scheme = servesTls(service) ? "https" : "http";
-        return URI.create(scheme + "://" + HOST + ":" + config.port(service) + "/q/health/ready");
+    private URI readyUri(ServiceInstance instance) {
+        String scheme = servesTls(instance.service()) ? "https" : "http";
+        return URI.create(scheme + "://" + HOST + ":" + config.port(instance) + "/q/health/ready");
     }
 
     /** Whether the service serves over TLS only: the model services do when TLS is configured. */
@@ -171,13 +210,21 @@ public final class ServiceLauncher {
 
     /** The configuration each service reads, by the keys its application.properties defines. */
     Map<String, String> systemProperties(LatentflowService service) {
+        return systemProperties(ServiceInstance.of(service));
+    }
+
+    /** {@link #systemProperties(LatentflowService)} of one process of the services. */
+    Map<String, String> systemProperties(ServiceInstance instance) {
+        LatentflowService service = instance.service();
         Endpoints endpoints = config.endpoints();
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("quarkus.http.host", HOST);
-        properties.put("quarkus.http.port", Integer.toString(config.port(service)));
+        properties.put("quarkus.http.port", Integer.toString(config.port(instance)));
         properties.put("kafka.bootstrap.servers", endpoints.kafkaBootstrapServers());
         properties.put("latentflow.models.root", config.modelsRoot().toString());
-        properties.put("latentflow.models.cache-dir", config.home().resolve("cache").resolve(service.module()).toString());
+        // every process its own cache: replicas must not download into one folder at once
+        String cache = config.home().resolve("cache").resolve(instance.name()).toString();
+        properties.put("latentflow.models.cache-dir", cache);
         properties.put("latentflow.s3.endpoint", endpoints.s3Endpoint());
         properties.put("latentflow.s3.bucket", endpoints.bucket());
         properties.put("latentflow.s3.access-key", endpoints.accessKey());
@@ -203,15 +250,37 @@ public final class ServiceLauncher {
             clientOf(properties, "textencoder", LatentflowService.TEXT_ENCODER);
             clientOf(properties, "denoiser", LatentflowService.DENOISER);
             clientOf(properties, "vae", LatentflowService.VAE);
+            if (config.denoisers() > 1) {
+                denoiserReplicas(properties);
+            }
         } else {
             properties.put(prefix + ".models.root", config.modelsRoot().toString());
-            properties.put(prefix + ".models.cache-dir", config.home().resolve("cache").resolve(service.module()).toString());
+            properties.put(prefix + ".models.cache-dir", cache);
             properties.put(prefix + ".store.endpoint", endpoints.s3Endpoint());
             properties.put(prefix + ".store.bucket", endpoints.bucket());
             properties.put(prefix + ".store.access-key", endpoints.accessKey());
             properties.put(prefix + ".store.secret-key", endpoints.secretKey());
         }
         return properties;
+    }
+
+    /**
+     * Several denoisers: the orchestrator's client finds them by a static SmallRye Stork list and sends each call to
+     * the less busy of two connected replicas drawn at random (power of two choices); a dead replica is skipped until
+     * it answers again.
+     */
+    private void denoiserReplicas(Map<String, String> properties) {
+        List<String> addresses = new ArrayList<>();
+        for (ServiceInstance instance : instances()) {
+            if (instance.service() == LatentflowService.DENOISER) {
+                addresses.add(HOST + ":" + config.port(instance));
+            }
+        }
+        properties.put("quarkus.grpc.clients.denoiser.name-resolver", "stork");
+        properties.put("quarkus.grpc.clients.denoiser.host", "denoiser");
+        properties.put("quarkus.stork.denoiser.service-discovery.type", "static");
+        properties.put("quarkus.stork.denoiser.service-discovery.address-list", String.join(",", addresses));
+        properties.put("quarkus.stork.denoiser.load-balancer.type", "power-of-two-choices");
     }
 
     private void clientOf(Map<String, String> properties, String client, LatentflowService target) {

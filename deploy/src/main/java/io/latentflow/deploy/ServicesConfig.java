@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param otlpEndpoint OTLP endpoint for traces, empty: no tracing
  * @param jvmOptions   extra JVM options for every service (LATENTFLOW_SERVICE_JVM_OPTS)
  * @param tls          TLS between the orchestrator and the model services, empty: plain text on the loopback
+ * @param denoisers    denoiser processes (replicas): the first on the denoiser's port, replica i on that port + 10 i
  */
 public record ServicesConfig(
         RepositoryLayout layout,
@@ -26,9 +27,16 @@ public record ServicesConfig(
         Path modelsRoot,
         Optional<String> otlpEndpoint,
         String jvmOptions,
-        Optional<GrpcTls> tls) {
+        Optional<GrpcTls> tls,
+        int denoisers) {
+
+    /** Port distance between denoiser replicas (8082, 8092, 8102, ...: clear of the other services' defaults). */
+    public static final int REPLICA_PORT_STEP = 10;
 
     public ServicesConfig {
+        if (denoisers < 1) {
+            throw new IllegalArgumentException("denoisers: at least 1 denoiser process is needed, got " + denoisers);
+        }
         home = home.toAbsolutePath().normalize();
         modelsRoot = modelsRoot.toAbsolutePath().normalize();
         EnumMap<LatentflowService, Integer> complete = new EnumMap<>(LatentflowService.class);
@@ -54,7 +62,7 @@ public record ServicesConfig(
         return new ServicesConfig(layout, layout.home(), ports, endpoints,
             models == null || models.isBlank() ? layout.models() : Path.of(models),
             otlp == null || otlp.isBlank() ? Optional.empty() : Optional.of(otlp.trim()),
-            env.getOrDefault("LATENTFLOW_SERVICE_JVM_OPTS", ""), GrpcTls.fromEnvironment(env));
+            env.getOrDefault("LATENTFLOW_SERVICE_JVM_OPTS", ""), GrpcTls.fromEnvironment(env), 1);
     }
 
     public int port(LatentflowService service) {
@@ -63,12 +71,23 @@ public record ServicesConfig(
 
     /** The same settings with other ports (missing entries keep their defaults). */
     public ServicesConfig withPorts(Map<LatentflowService, Integer> newPorts) {
-        return new ServicesConfig(layout, home, newPorts, endpoints, modelsRoot, otlpEndpoint, jvmOptions, tls);
+        return new ServicesConfig(layout, home, newPorts, endpoints, modelsRoot, otlpEndpoint, jvmOptions, tls,
+            denoisers);
     }
 
     /** The same settings with an OTLP endpoint. */
     public ServicesConfig withOtlpEndpoint(Optional<String> endpoint) {
-        return new ServicesConfig(layout, home, ports, endpoints, modelsRoot, endpoint, jvmOptions, tls);
+        return new ServicesConfig(layout, home, ports, endpoints, modelsRoot, endpoint, jvmOptions, tls, denoisers);
+    }
+
+    /** The same settings with {@code count} denoiser processes. */
+    public ServicesConfig withDenoisers(int count) {
+        return new ServicesConfig(layout, home, ports, endpoints, modelsRoot, otlpEndpoint, jvmOptions, tls, count);
+    }
+
+    /** The port of one process of the services. */
+    public int port(ServiceInstance instance) {
+        return port(instance.service()) + REPLICA_PORT_STEP * instance.replica();
     }
 
     public Path logDir() {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class ServiceLauncherTest {
         Endpoints endpoints = new Endpoints("127.0.0.1:19092", "http://127.0.0.1:19000", "key", "secret", "bucket-1");
         return new ServicesConfig(new RepositoryLayout(repo), repo.resolve(".latentflow"),
             Map.of(LatentflowService.DENOISER, 18082, LatentflowService.TEXT_ENCODER, 18081),
-            endpoints, repo.resolve("models"), otlp, "", Optional.empty());
+            endpoints, repo.resolve("models"), otlp, "", Optional.empty(), 1);
     }
 
     @Test
@@ -73,6 +74,27 @@ class ServiceLauncherTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> GrpcTls.fromEnvironment(Map.of("LATENTFLOW_GRPC_TLS_CERT", "/tls/tls.crt")));
         assertTrue(e.getMessage().endsWith("missing: LATENTFLOW_GRPC_TLS_KEY LATENTFLOW_GRPC_TLS_CA"), e.getMessage());
+    }
+
+    @Test
+    void denoiserReplicasRunOnTheirOwnPortsAndTheOrchestratorBalancesOverAll() {
+        ServiceLauncher launcher = new ServiceLauncher(config(Optional.empty()).withDenoisers(3));
+        List<ServiceInstance> denoisers = launcher.instances().stream()
+            .filter(instance -> instance.service() == LatentflowService.DENOISER).toList();
+        assertEquals(List.of("denoiser-service", "denoiser-service-2", "denoiser-service-3"),
+            denoisers.stream().map(ServiceInstance::name).toList());
+        assertEquals("18092", launcher.systemProperties(denoisers.get(1)).get("quarkus.http.port"));
+        assertTrue(launcher.systemProperties(denoisers.get(2)).get("denoiser.models.cache-dir")
+            .endsWith("denoiser-service-3"), "each replica downloads into its own cache");
+
+        Map<String, String> orchestrator = launcher.systemProperties(LatentflowService.ORCHESTRATOR);
+        assertEquals("stork", orchestrator.get("quarkus.grpc.clients.denoiser.name-resolver"));
+        assertEquals("denoiser", orchestrator.get("quarkus.grpc.clients.denoiser.host"));
+        assertEquals("127.0.0.1:18082,127.0.0.1:18092,127.0.0.1:18102",
+            orchestrator.get("quarkus.stork.denoiser.service-discovery.address-list"));
+        assertEquals("power-of-two-choices", orchestrator.get("quarkus.stork.denoiser.load-balancer.type"));
+        assertFalse(new ServiceLauncher(config(Optional.empty())).systemProperties(LatentflowService.ORCHESTRATOR)
+            .containsKey("quarkus.grpc.clients.denoiser.name-resolver"), "one denoiser: a plain address");
     }
 
     @Test

@@ -31,6 +31,7 @@ import io.latentflow.core.tensor.SafetensorsReader;
 import io.latentflow.core.tensor.SafetensorsWriter;
 import io.latentflow.core.testing.SdxlFolders;
 import io.latentflow.deploy.LatentflowService;
+import io.latentflow.deploy.ServiceInstance;
 import io.latentflow.proto.EncodeTextRequest;
 import io.latentflow.proto.EncodeTextResponse;
 import io.latentflow.proto.EventType;
@@ -46,7 +47,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +68,8 @@ import org.junit.jupiter.api.io.TempDir;
  * One generation path: every case of the oracle's tiny Stable Diffusion folder (txt2img, guidance rescale, img2img,
  * 4-channel inpainting), 9-channel inpainting on a widened copy of it, and SDXL base + refiner folders, run as jobs
  * through the real services, end with the same final latents (max abs difference 1e-5) and the same PNG bytes as
- * core's pipeline in this JVM. The services run with TLS between them, so every case also crosses it.
+ * core's pipeline in this JVM. The services run with TLS between them and two denoiser replicas, so every case also
+ * crosses TLS and spreads its UNet calls over both.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelineParityIT {
@@ -85,7 +89,7 @@ class PipelineParityIT {
 
     @BeforeAll
     void start() throws Exception {
-        system = RunningSystem.startWithTls();
+        system = RunningSystem.startWithTls(2);
         Runtime.getRuntime().addShutdownHook(new Thread(system::close));
         channel = system.orchestratorChannel();
         manager = NDManager.newBaseManager();
@@ -152,6 +156,57 @@ class PipelineParityIT {
                     initPng, maskPng));
         }
         figures.forEach(figure -> System.out.println("parity " + figure));
+    }
+
+    /**
+     * Two denoiser replicas share a job's UNet calls; the second killed (SIGKILL) mid-job changes nothing: the job
+     * completes on the first with the same PNG bytes as undisturbed.
+     */
+    @Test
+    void aDenoiserReplicaKilledMidJobChangesNothing() throws Exception {
+        ServiceInstance second = new ServiceInstance(LatentflowService.DENOISER, 1);
+        GenerationRequest job = GenerationRequest.newBuilder().setPrompt("a green triangle").setNegativePrompt("")
+                .setSteps(40).setGuidanceScale(7.5f).setSampler("ddim").setSeed(31).build();
+        double[] servedBefore = {predictCalls(ServiceInstance.of(LatentflowService.DENOISER)), predictCalls(second)};
+        byte[] undisturbed = completedImage(events(job.toBuilder().setJobId("e2e-replicas-" + UUID.randomUUID())
+                .build()));
+        double[] servedAfter = {predictCalls(ServiceInstance.of(LatentflowService.DENOISER)), predictCalls(second)};
+        assertTrue(servedAfter[0] > servedBefore[0] && servedAfter[1] > servedBefore[1],
+                () -> "both replicas serve the job's UNet calls: before " + Arrays.toString(servedBefore) + ", after "
+                        + Arrays.toString(servedAfter));
+
+        List<GenerationEvent> events = new ArrayList<>();
+        try {
+            Iterator<GenerationEvent> stream = GenerationServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(3, TimeUnit.MINUTES)
+                    .generate(job.toBuilder().setJobId("e2e-replica-killed-" + UUID.randomUUID()).build());
+            while (stream.hasNext()) {
+                GenerationEvent event = stream.next();
+                events.add(event);
+                if (event.getType() == EventType.PROGRESS && event.getProgress().getStep() == 10) {
+                    system.kill(second);
+                }
+            }
+            assertTrue(system.services.process(second).running().isEmpty(), "the replica was killed mid-job");
+            assertArrayEquals(undisturbed, completedImage(events), "same image with a replica killed mid-job");
+        } finally {
+            system.services.start(second);
+            system.services.awaitReady(second, RunningSystem.START_TIMEOUT);
+        }
+    }
+
+    /** The PNG of a job's COMPLETED event (its last). */
+    private byte[] completedImage(List<GenerationEvent> events) throws Exception {
+        GenerationEvent last = events.get(events.size() - 1);
+        assertEquals(EventType.COMPLETED, last.getType(), () -> "events: " + events);
+        return system.object(last.getCompleted().getImages(0).getKey()).orElseThrow();
+    }
+
+    /** Predict calls a denoiser process has served: the count of its batch-size summary in /q/metrics. */
+    private double predictCalls(ServiceInstance denoiser) throws Exception {
+        String metrics = system.metrics(denoiser);
+        return metrics.lines().filter(line -> line.startsWith("latentflow_denoiser_batch_samples_count"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     /** The model services refuse plain text; a client trusting the configured CA is answered. */

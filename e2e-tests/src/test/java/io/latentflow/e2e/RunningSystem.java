@@ -12,6 +12,7 @@ import io.latentflow.deploy.LocalApiKeys;
 import io.latentflow.deploy.LocalStack;
 import io.latentflow.deploy.PortCheck;
 import io.latentflow.deploy.RepositoryLayout;
+import io.latentflow.deploy.ServiceInstance;
 import io.latentflow.deploy.ServiceLauncher;
 import io.latentflow.deploy.ServicesConfig;
 import io.latentflow.deploy.StackConfig;
@@ -26,6 +27,10 @@ import io.minio.PutObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,25 +97,26 @@ final class RunningSystem implements AutoCloseable {
         return builder.build();
     }
 
-    /** Starts everything with plain-text gRPC between the services. */
+    /** Starts everything with plain-text gRPC between the services and one denoiser. */
     static RunningSystem start() throws Exception {
-        return start(Optional.empty());
+        return start(Optional.empty(), 1);
     }
 
     /**
-     * Starts everything with TLS between the orchestrator and the model services, under a self-signed certificate
-     * for 127.0.0.1 made for this run.
+     * Starts everything with {@code denoisers} denoiser replicas and TLS between the orchestrator and the model
+     * services, under a self-signed certificate made for this run that names 127.0.0.1 and the replicas' Stork
+     * service name.
      */
-    static RunningSystem startWithTls() throws Exception {
+    static RunningSystem startWithTls(int denoisers) throws Exception {
         Path dir = Files.createTempDirectory("latentflow-tls-");
         PemCertificateFiles files = (PemCertificateFiles) new CertificateGenerator(dir, true).generate(
                 new CertificateRequest().withName("services").withFormat(Format.PEM).withCN("localhost")
-                        .withSubjectAlternativeName("IP:" + HOST)).get(0);
-        return start(Optional.of(new GrpcTls(files.certFile(), files.keyFile(), files.trustFile())));
+                        .withSubjectAlternativeName("IP:" + HOST).withSubjectAlternativeName("DNS:denoiser")).get(0);
+        return start(Optional.of(new GrpcTls(files.certFile(), files.keyFile(), files.trustFile())), denoisers);
     }
 
     /** Starts everything; on failure stops what was started and rethrows. */
-    private static RunningSystem start(Optional<GrpcTls> tls) throws Exception {
+    private static RunningSystem start(Optional<GrpcTls> tls, int denoisers) throws Exception {
         RepositoryLayout layout = RepositoryLayout.detect();
         Path home = Path.of(System.getProperty("latentflow.e2e.home",
                 layout.root().resolve("e2e-tests/target/e2e-home").toString())).toAbsolutePath();
@@ -136,7 +142,7 @@ final class RunningSystem implements AutoCloseable {
                 "-Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf",
                 "-Dquarkus.otel.bsp.schedule.delay=200ms");
         ServicesConfig servicesConfig = new ServicesConfig(layout, home, ports, stackConfig.endpoints(),
-                layout.models(), Optional.of(traces.endpoint()), jvmOptions, tls);
+                layout.models(), Optional.of(traces.endpoint()), jvmOptions, tls, denoisers);
         ServiceLauncher services = new ServiceLauncher(servicesConfig);
         RunningSystem system = new RunningSystem(traces, stack, services);
         try {
@@ -203,6 +209,25 @@ final class RunningSystem implements AutoCloseable {
     /** Kills a service at once (SIGKILL, as kill -9); returns when it has exited. */
     void kill(LatentflowService service) {
         kill(services.process(service));
+    }
+
+    /** The Prometheus metrics one process of the services serves at /q/metrics (over HTTPS when it serves TLS). */
+    String metrics(ServiceInstance instance) throws Exception {
+        HttpClient.Builder client = HttpClient.newBuilder();
+        services.config().tls().ifPresent(tls -> client.sslContext(tls.clientContext()));
+        String scheme = services.servesTls(instance.service()) ? "https" : "http";
+        URI uri = URI.create(scheme + "://" + HOST + ":" + services.config().port(instance) + "/q/metrics");
+        HttpResponse<String> response = client.build().send(HttpRequest.newBuilder(uri).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(uri + " answered " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    /** Kills one process of the services at once (SIGKILL); returns when it has exited. */
+    void kill(ServiceInstance instance) {
+        kill(services.process(instance));
     }
 
     /** Kills the Kafka broker at once (SIGKILL) and starts it again on its data; returns when it answers. */
