@@ -8,6 +8,7 @@ import io.latentflow.proto.GenerationEvent;
 import io.latentflow.proto.GenerationRequest;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -43,6 +44,15 @@ final class GenerationJobClient implements AutoCloseable {
     Optional<GenerationEvent> follow(String jobId, Duration timeout, Consumer<GenerationEvent> listener)
             throws InvalidProtocolBufferException {
         return channel.follow(jobId, timeout, listener);
+    }
+
+    /**
+     * Waits until every job in {@code jobIds} has ended, handing each ending event to {@code listener}; returns the
+     * jobs still running when {@code timeout} passed.
+     */
+    Set<String> awaitEnds(Set<String> jobIds, Duration timeout, Consumer<GenerationEvent> listener)
+            throws InvalidProtocolBufferException {
+        return channel.awaitEnds(jobIds, timeout, listener);
     }
 
     static boolean ends(EventType type) {

@@ -4,9 +4,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.latentflow.deploy.Endpoints;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -98,6 +100,25 @@ final class JobChannel<E extends Message> implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Waits until every job in {@code jobIds} has ended, handing each ending event to {@code listener} as it
+     * arrives; returns the jobs still running when {@code timeout} passed (empty: all ended).
+     */
+    Set<String> awaitEnds(Set<String> jobIds, Duration timeout, Consumer<? super E> listener)
+            throws InvalidProtocolBufferException {
+        Set<String> running = new HashSet<>(jobIds);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!running.isEmpty() && System.nanoTime() - deadline < 0) {
+            for (ConsumerRecord<String, String> record : events.poll(Duration.ofMillis(100))) {
+                E event = parse(record.value());
+                if (ends.test(event) && running.remove(jobIdOf.apply(event))) {
+                    listener.accept(event);
+                }
+            }
+        }
+        return running;
     }
 
     @SuppressWarnings("unchecked")

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
         io.latentflow.cli.model.RunModelCommand.class,
         io.latentflow.cli.model.BenchModelCommand.class,
         io.latentflow.cli.model.BenchTrainCommand.class,
+        BenchSystemCommand.class,
         HelpCommand.class
     })
 public final class LatentflowCommand implements Runnable {

@@ -1,6 +1,7 @@
 package io.latentflow.cli;
 
 import io.latentflow.deploy.ComponentStatus;
+import io.latentflow.deploy.LatentflowService;
 import io.latentflow.deploy.ServiceLauncher;
 import java.time.Duration;
 import java.util.List;
@@ -32,9 +33,15 @@ public final class ServicesCommand {
             + "denoiser port + 10 i; the orchestrator spreads UNet calls over those that answer (default ${DEFAULT-VALUE})")
         int denoisers;
 
+        @Option(names = "--orchestrators", defaultValue = "1", description = "orchestrator processes on ports "
+            + "orchestrator port + 10 i, sharing the jobs' partitions (default ${DEFAULT-VALUE})")
+        int orchestrators;
+
         @Override
         public Integer call() throws Exception {
-            ServiceLauncher launcher = new ServiceLauncher(launcher(otlpEndpoint).config().withDenoisers(denoisers));
+            ServiceLauncher launcher = new ServiceLauncher(launcher(otlpEndpoint).config()
+                .withReplicas(LatentflowService.DENOISER, denoisers)
+                .withReplicas(LatentflowService.ORCHESTRATOR, orchestrators));
             long started = System.nanoTime();
             launcher.up(Duration.ofSeconds(timeoutSeconds));
             System.out.printf("services up in %.1f s%n", (System.nanoTime() - started) / 1e9);

@@ -60,16 +60,14 @@ public final class ServiceLauncher {
 
     /**
      * Every process the services run as, in start order: the text encoder, each denoiser replica, the VAE and the
-     * orchestrator last (it waits for the others). Replicas beyond the configured count that still have a pid file
-     * (started by an earlier {@code up --denoisers N}) are included, so that status and down see them.
+     * orchestrators last (they wait for the others). Replicas beyond the configured count that still have a pid
+     * file (started by an earlier {@code up} with more) are included, so that status and down see them.
      */
     public List<ServiceInstance> instances() {
         List<ServiceInstance> instances = new ArrayList<>();
         for (LatentflowService service : LatentflowService.values()) {
-            for (int replica = 0; service == LatentflowService.DENOISER
-                    ? replica < config.denoisers() || Files.isRegularFile(process(new ServiceInstance(service,
-                            replica)).pidFile())
-                    : replica < 1; replica++) {
+            for (int replica = 0; replica < config.replicas(service)
+                    || Files.isRegularFile(process(new ServiceInstance(service, replica)).pidFile()); replica++) {
                 instances.add(new ServiceInstance(service, replica));
             }
         }
@@ -173,6 +171,18 @@ public final class ServiceLauncher {
         }
     }
 
+    /** The Prometheus metrics one process serves at /q/metrics (over HTTPS when it serves TLS). */
+    public String metrics(ServiceInstance instance) throws IOException, InterruptedException {
+        String scheme = servesTls(instance.service()) ? "https" : "http";
+        URI uri = URI.create(scheme + "://" + HOST + ":" + config.port(instance) + "/q/metrics");
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException(uri + " answered " + response.statusCode());
+        }
+        return response.body();
+    }
+
     /** The state of every service. */
     public List<ComponentStatus> status() {
         List<ComponentStatus> statuses = new ArrayList<>();
@@ -250,7 +260,7 @@ public final class ServiceLauncher {
             clientOf(properties, "textencoder", LatentflowService.TEXT_ENCODER);
             clientOf(properties, "denoiser", LatentflowService.DENOISER);
             clientOf(properties, "vae", LatentflowService.VAE);
-            if (config.denoisers() > 1) {
+            if (config.replicas(LatentflowService.DENOISER) > 1) {
                 denoiserReplicas(properties);
             }
         } else {

@@ -17,7 +17,8 @@ import java.util.Optional;
  * @param otlpEndpoint OTLP endpoint for traces, empty: no tracing
  * @param jvmOptions   extra JVM options for every service (LATENTFLOW_SERVICE_JVM_OPTS)
  * @param tls          TLS between the orchestrator and the model services, empty: plain text on the loopback
- * @param denoisers    denoiser processes (replicas): the first on the denoiser's port, replica i on that port + 10 i
+ * @param replicas     processes of the denoiser and of the orchestrator (missing: 1); replica i of a service runs on
+ *                     its port + 10 i
  */
 public record ServicesConfig(
         RepositoryLayout layout,
@@ -28,15 +29,22 @@ public record ServicesConfig(
         Optional<String> otlpEndpoint,
         String jvmOptions,
         Optional<GrpcTls> tls,
-        int denoisers) {
+        Map<LatentflowService, Integer> replicas) {
 
     /** Port distance between denoiser replicas (8082, 8092, 8102, ...: clear of the other services' defaults). */
     public static final int REPLICA_PORT_STEP = 10;
 
     public ServicesConfig {
-        if (denoisers < 1) {
-            throw new IllegalArgumentException("denoisers: at least 1 denoiser process is needed, got " + denoisers);
-        }
+        replicas.forEach((service, count) -> {
+            if (count < 1) {
+                throw new IllegalArgumentException(service.configPrefix() + " replicas: at least 1 is needed, got " + count);
+            }
+            if (count > 1 && service != LatentflowService.DENOISER && service != LatentflowService.ORCHESTRATOR) {
+                throw new IllegalArgumentException(service.configPrefix() + " replicas: only the denoiser and the "
+                    + "orchestrator run as several processes, got " + count);
+            }
+        });
+        replicas = Map.copyOf(replicas);
         home = home.toAbsolutePath().normalize();
         modelsRoot = modelsRoot.toAbsolutePath().normalize();
         EnumMap<LatentflowService, Integer> complete = new EnumMap<>(LatentflowService.class);
@@ -62,7 +70,7 @@ public record ServicesConfig(
         return new ServicesConfig(layout, layout.home(), ports, endpoints,
             models == null || models.isBlank() ? layout.models() : Path.of(models),
             otlp == null || otlp.isBlank() ? Optional.empty() : Optional.of(otlp.trim()),
-            env.getOrDefault("LATENTFLOW_SERVICE_JVM_OPTS", ""), GrpcTls.fromEnvironment(env), 1);
+            env.getOrDefault("LATENTFLOW_SERVICE_JVM_OPTS", ""), GrpcTls.fromEnvironment(env), Map.of());
     }
 
     public int port(LatentflowService service) {
@@ -72,17 +80,25 @@ public record ServicesConfig(
     /** The same settings with other ports (missing entries keep their defaults). */
     public ServicesConfig withPorts(Map<LatentflowService, Integer> newPorts) {
         return new ServicesConfig(layout, home, newPorts, endpoints, modelsRoot, otlpEndpoint, jvmOptions, tls,
-            denoisers);
+            replicas);
     }
 
     /** The same settings with an OTLP endpoint. */
     public ServicesConfig withOtlpEndpoint(Optional<String> endpoint) {
-        return new ServicesConfig(layout, home, ports, endpoints, modelsRoot, endpoint, jvmOptions, tls, denoisers);
+        return new ServicesConfig(layout, home, ports, endpoints, modelsRoot, endpoint, jvmOptions, tls, replicas);
     }
 
-    /** The same settings with {@code count} denoiser processes. */
-    public ServicesConfig withDenoisers(int count) {
-        return new ServicesConfig(layout, home, ports, endpoints, modelsRoot, otlpEndpoint, jvmOptions, tls, count);
+    /** The same settings with {@code count} processes of {@code service}. */
+    public ServicesConfig withReplicas(LatentflowService service, int count) {
+        Map<LatentflowService, Integer> changed = new EnumMap<>(LatentflowService.class);
+        changed.putAll(replicas);
+        changed.put(service, count);
+        return new ServicesConfig(layout, home, ports, endpoints, modelsRoot, otlpEndpoint, jvmOptions, tls, changed);
+    }
+
+    /** How many processes of {@code service} run. */
+    public int replicas(LatentflowService service) {
+        return replicas.getOrDefault(service, 1);
     }
 
     /** The port of one process of the services. */

@@ -23,7 +23,7 @@ class ServiceLauncherTest {
         Endpoints endpoints = new Endpoints("127.0.0.1:19092", "http://127.0.0.1:19000", "key", "secret", "bucket-1");
         return new ServicesConfig(new RepositoryLayout(repo), repo.resolve(".latentflow"),
             Map.of(LatentflowService.DENOISER, 18082, LatentflowService.TEXT_ENCODER, 18081),
-            endpoints, repo.resolve("models"), otlp, "", Optional.empty(), 1);
+            endpoints, repo.resolve("models"), otlp, "", Optional.empty(), Map.of());
     }
 
     @Test
@@ -78,7 +78,7 @@ class ServiceLauncherTest {
 
     @Test
     void denoiserReplicasRunOnTheirOwnPortsAndTheOrchestratorBalancesOverAll() {
-        ServiceLauncher launcher = new ServiceLauncher(config(Optional.empty()).withDenoisers(3));
+        ServiceLauncher launcher = new ServiceLauncher(config(Optional.empty()).withReplicas(LatentflowService.DENOISER, 3));
         List<ServiceInstance> denoisers = launcher.instances().stream()
             .filter(instance -> instance.service() == LatentflowService.DENOISER).toList();
         assertEquals(List.of("denoiser-service", "denoiser-service-2", "denoiser-service-3"),

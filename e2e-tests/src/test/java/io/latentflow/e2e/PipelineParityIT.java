@@ -32,12 +32,15 @@ import io.latentflow.core.tensor.SafetensorsWriter;
 import io.latentflow.core.testing.SdxlFolders;
 import io.latentflow.deploy.LatentflowService;
 import io.latentflow.deploy.ServiceInstance;
+import io.latentflow.proto.CancelRequest;
 import io.latentflow.proto.EncodeTextRequest;
 import io.latentflow.proto.EncodeTextResponse;
 import io.latentflow.proto.EventType;
 import io.latentflow.proto.GenerationEvent;
 import io.latentflow.proto.GenerationRequest;
 import io.latentflow.proto.GenerationServiceGrpc;
+import io.latentflow.proto.GetJobRequest;
+import io.latentflow.proto.JobStatus;
 import io.latentflow.proto.ModelRef;
 import io.latentflow.proto.TextEncoderServiceGrpc;
 import java.awt.image.BufferedImage;
@@ -48,11 +51,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -68,8 +73,8 @@ import org.junit.jupiter.api.io.TempDir;
  * One generation path: every case of the oracle's tiny Stable Diffusion folder (txt2img, guidance rescale, img2img,
  * 4-channel inpainting), 9-channel inpainting on a widened copy of it, and SDXL base + refiner folders, run as jobs
  * through the real services, end with the same final latents (max abs difference 1e-5) and the same PNG bytes as
- * core's pipeline in this JVM. The services run with TLS between them and two denoiser replicas, so every case also
- * crosses TLS and spreads its UNet calls over both.
+ * core's pipeline in this JVM. The services run with TLS between them, two denoiser replicas and two orchestrators,
+ * so every case also crosses TLS, spreads its UNet calls over both denoisers and runs on either orchestrator.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelineParityIT {
@@ -89,7 +94,7 @@ class PipelineParityIT {
 
     @BeforeAll
     void start() throws Exception {
-        system = RunningSystem.startWithTls(2);
+        system = RunningSystem.startWithTls(Map.of(LatentflowService.DENOISER, 2, LatentflowService.ORCHESTRATOR, 2));
         Runtime.getRuntime().addShutdownHook(new Thread(system::close));
         channel = system.orchestratorChannel();
         manager = NDManager.newBaseManager();
@@ -195,6 +200,63 @@ class PipelineParityIT {
         }
     }
 
+    /**
+     * Two orchestrators share the jobs' partitions: a burst submitted through the first completes with one COMPLETED
+     * event per job, each orchestrator answers GetJob for every job, and a job is cancelled through the second.
+     */
+    @Test
+    void twoOrchestratorsServeEachOthersJobs() throws Exception {
+        ManagedChannel second = system.orchestratorChannel(1);
+        List<ManagedChannel> both = List.of(channel, second);
+        try {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String jobId = "e2e-two-orchestrators-" + UUID.randomUUID();
+                GenerationServiceGrpc.newBlockingStub(channel).submit(GenerationRequest.newBuilder().setJobId(jobId)
+                        .setPrompt("a blue square").setSteps(4).setSeed(i).build());
+                ids.add(jobId);
+            }
+            for (String jobId : ids) {
+                for (ManagedChannel orchestrator : both) {
+                    awaitState(orchestrator, jobId, EventType.COMPLETED);
+                }
+            }
+            for (String jobId : ids) {
+                assertEquals(1, system.events.matching(record -> jobId.equals(record.key())
+                        && record.value().contains("\"COMPLETED\"")).size(), jobId + ": one COMPLETED event");
+            }
+
+            String longJob = "e2e-cancelled-elsewhere-" + UUID.randomUUID();
+            GenerationServiceGrpc.newBlockingStub(channel).submit(GenerationRequest.newBuilder().setJobId(longJob)
+                    .setPrompt("a blue square").setSteps(500).build());
+            awaitState(second, longJob, EventType.PROGRESS);
+            assertTrue(GenerationServiceGrpc.newBlockingStub(second).cancel(CancelRequest.newBuilder()
+                    .setJobId(longJob).build()).getCancelled());
+            for (ManagedChannel orchestrator : both) {
+                awaitState(orchestrator, longJob, EventType.CANCELLED);
+            }
+        } finally {
+            second.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Polls GetJob on one orchestrator until the job is in {@code state} (NOT_FOUND until it has heard of it). */
+    private static JobStatus awaitState(ManagedChannel orchestrator, String jobId, EventType state) {
+        return Poll.until(jobId + " " + state + " through GetJob", Duration.ofMinutes(3), () -> {
+            try {
+                JobStatus status = GenerationServiceGrpc.newBlockingStub(orchestrator)
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .getJob(GetJobRequest.newBuilder().setJobId(jobId).build());
+                return status.getState() == state ? Optional.of(status) : Optional.empty();
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                    throw e;
+                }
+                return Optional.empty();
+            }
+        });
+    }
+
     /** The PNG of a job's COMPLETED event (its last). */
     private byte[] completedImage(List<GenerationEvent> events) throws Exception {
         GenerationEvent last = events.get(events.size() - 1);
@@ -204,7 +266,7 @@ class PipelineParityIT {
 
     /** Predict calls a denoiser process has served: the count of its batch-size summary in /q/metrics. */
     private double predictCalls(ServiceInstance denoiser) throws Exception {
-        String metrics = system.metrics(denoiser);
+        String metrics = system.services.metrics(denoiser);
         return metrics.lines().filter(line -> line.startsWith("latentflow_denoiser_batch_samples_count"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }

@@ -27,10 +27,6 @@ import io.minio.PutObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,10 +81,19 @@ final class RunningSystem implements AutoCloseable {
         return orchestratorChannel(LocalApiKeys.key(services.config().home()));
     }
 
+    /** A channel to the public gRPC API of one orchestrator replica carrying the local client's key. */
+    ManagedChannel orchestratorChannel(int replica) {
+        return orchestratorChannel(LocalApiKeys.key(services.config().home()), replica);
+    }
+
     /** A channel to the orchestrator's public gRPC API carrying {@code apiKey} (null: none). */
     ManagedChannel orchestratorChannel(String apiKey) {
-        ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forAddress(HOST, port(LatentflowService.ORCHESTRATOR))
-                .usePlaintext();
+        return orchestratorChannel(apiKey, 0);
+    }
+
+    private ManagedChannel orchestratorChannel(String apiKey, int replica) {
+        int port = services.config().port(new ServiceInstance(LatentflowService.ORCHESTRATOR, replica));
+        ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forAddress(HOST, port).usePlaintext();
         if (apiKey != null) {
             Metadata headers = new Metadata();
             headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + apiKey);
@@ -97,26 +102,27 @@ final class RunningSystem implements AutoCloseable {
         return builder.build();
     }
 
-    /** Starts everything with plain-text gRPC between the services and one denoiser. */
+    /** Starts everything with plain-text gRPC between the services and one process of each. */
     static RunningSystem start() throws Exception {
-        return start(Optional.empty(), 1);
+        return start(Optional.empty(), Map.of());
     }
 
     /**
-     * Starts everything with {@code denoisers} denoiser replicas and TLS between the orchestrator and the model
-     * services, under a self-signed certificate made for this run that names 127.0.0.1 and the replicas' Stork
-     * service name.
+     * Starts everything with {@code replicas} processes of the denoiser and the orchestrator and TLS between the
+     * orchestrators and the model services, under a self-signed certificate made for this run that names 127.0.0.1
+     * and the denoiser replicas' Stork service name.
      */
-    static RunningSystem startWithTls(int denoisers) throws Exception {
+    static RunningSystem startWithTls(Map<LatentflowService, Integer> replicas) throws Exception {
         Path dir = Files.createTempDirectory("latentflow-tls-");
         PemCertificateFiles files = (PemCertificateFiles) new CertificateGenerator(dir, true).generate(
                 new CertificateRequest().withName("services").withFormat(Format.PEM).withCN("localhost")
                         .withSubjectAlternativeName("IP:" + HOST).withSubjectAlternativeName("DNS:denoiser")).get(0);
-        return start(Optional.of(new GrpcTls(files.certFile(), files.keyFile(), files.trustFile())), denoisers);
+        return start(Optional.of(new GrpcTls(files.certFile(), files.keyFile(), files.trustFile())), replicas);
     }
 
     /** Starts everything; on failure stops what was started and rethrows. */
-    private static RunningSystem start(Optional<GrpcTls> tls, int denoisers) throws Exception {
+    private static RunningSystem start(Optional<GrpcTls> tls, Map<LatentflowService, Integer> replicas)
+            throws Exception {
         RepositoryLayout layout = RepositoryLayout.detect();
         Path home = Path.of(System.getProperty("latentflow.e2e.home",
                 layout.root().resolve("e2e-tests/target/e2e-home").toString())).toAbsolutePath();
@@ -142,7 +148,7 @@ final class RunningSystem implements AutoCloseable {
                 "-Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf",
                 "-Dquarkus.otel.bsp.schedule.delay=200ms");
         ServicesConfig servicesConfig = new ServicesConfig(layout, home, ports, stackConfig.endpoints(),
-                layout.models(), Optional.of(traces.endpoint()), jvmOptions, tls, denoisers);
+                layout.models(), Optional.of(traces.endpoint()), jvmOptions, tls, replicas);
         ServiceLauncher services = new ServiceLauncher(servicesConfig);
         RunningSystem system = new RunningSystem(traces, stack, services);
         try {
@@ -209,20 +215,6 @@ final class RunningSystem implements AutoCloseable {
     /** Kills a service at once (SIGKILL, as kill -9); returns when it has exited. */
     void kill(LatentflowService service) {
         kill(services.process(service));
-    }
-
-    /** The Prometheus metrics one process of the services serves at /q/metrics (over HTTPS when it serves TLS). */
-    String metrics(ServiceInstance instance) throws Exception {
-        HttpClient.Builder client = HttpClient.newBuilder();
-        services.config().tls().ifPresent(tls -> client.sslContext(tls.clientContext()));
-        String scheme = services.servesTls(instance.service()) ? "https" : "http";
-        URI uri = URI.create(scheme + "://" + HOST + ":" + services.config().port(instance) + "/q/metrics");
-        HttpResponse<String> response = client.build().send(HttpRequest.newBuilder(uri).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException(uri + " answered " + response.statusCode());
-        }
-        return response.body();
     }
 
     /** Kills one process of the services at once (SIGKILL); returns when it has exited. */

@@ -3,6 +3,8 @@ package io.latentflow.orchestrator.grpc;
 import io.grpc.Status;
 import io.latentflow.orchestrator.api.ApiClients;
 import io.latentflow.orchestrator.api.ApiKeyInterceptor;
+import io.latentflow.orchestrator.job.CancelRequests;
+import io.latentflow.orchestrator.job.JobRecords;
 import io.latentflow.orchestrator.job.JobTracker;
 import io.latentflow.orchestrator.messaging.RequestPublisher;
 import io.latentflow.proto.CancelRequest;
@@ -15,16 +17,19 @@ import io.latentflow.proto.GetJobRequest;
 import io.latentflow.proto.JobStatus;
 import io.latentflow.proto.SubmitResponse;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
  * The public gRPC API: Submit and Generate write the request to latentflow.generation.requests (the same path as
- * any Kafka producer), Generate then streams the job's events until it ends; GetJob and Cancel act on the jobs
- * this orchestrator knows. Calls carry a client's API key ({@link ApiKeyInterceptor}); a client's jobs count
+ * any Kafka producer), Generate then streams the job's events until it ends; GetJob and Cancel act on any job, whichever
+ * orchestrator runs it (events of every job reach every orchestrator through the events topic, a job's record in
+ * the bucket answers for jobs older than that, a cancel is noted in the bucket). Calls carry a client's API key ({@link ApiKeyInterceptor}); a client's jobs count
  * against its limit of concurrent jobs until their final event.
  */
 @GrpcService
@@ -35,12 +40,17 @@ public class GenerationGrpcService implements GenerationService {
     private final RequestPublisher requests;
     private final JobTracker tracker;
     private final ApiClients clients;
+    private final JobRecords records;
+    private final CancelRequests cancels;
 
     @Inject
-    GenerationGrpcService(RequestPublisher requests, JobTracker tracker, ApiClients clients) {
+    GenerationGrpcService(RequestPublisher requests, JobTracker tracker, ApiClients clients, JobRecords records,
+            CancelRequests cancels) {
         this.requests = requests;
         this.tracker = tracker;
         this.clients = clients;
+        this.records = records;
+        this.cancels = cancels;
     }
 
     @Override
@@ -85,8 +95,10 @@ public class GenerationGrpcService implements GenerationService {
     }
 
     @Override
+    @Blocking
     public Uni<JobStatus> getJob(GetJobRequest request) {
-        return Uni.createFrom().item(() -> tracker.find(request.getJobId())
+        String jobId = request.getJobId();
+        return Uni.createFrom().item(() -> tracker.find(jobId)
                 .map(job -> {
                     JobStatus.Builder status = JobStatus.newBuilder().setJobId(job.jobId());
                     job.request().ifPresent(status::setRequest);
@@ -95,15 +107,29 @@ public class GenerationGrpcService implements GenerationService {
                             () -> status.setState(EventType.EVENT_TYPE_UNSPECIFIED));
                     return status.build();
                 })
-                .orElseThrow(() -> Status.NOT_FOUND
-                        .withDescription("job '" + request.getJobId() + "' is unknown to this orchestrator")
+                .or(() -> recordedStatus(jobId))
+                .orElseThrow(() -> Status.NOT_FOUND.withDescription("job '" + jobId + "' is unknown")
                         .asRuntimeException()));
     }
 
+    /** A job this orchestrator has not heard of, from its record in the bucket: completed, or requested. */
+    private Optional<JobStatus> recordedStatus(String jobId) {
+        Optional<GenerationRequest> recorded = records.recordedRequest(jobId);
+        if (recorded.isEmpty()) {
+            return Optional.empty();
+        }
+        JobStatus.Builder status = JobStatus.newBuilder().setJobId(jobId).setRequest(recorded.get())
+                .setState(EventType.EVENT_TYPE_UNSPECIFIED);
+        records.recordedResult(jobId).ifPresent(completed -> status.setState(completed.getType())
+                .setLastEvent(completed));
+        return Optional.of(status.build());
+    }
+
     @Override
+    @Blocking
     public Uni<CancelResponse> cancel(CancelRequest request) {
         return Uni.createFrom().item(() -> CancelResponse.newBuilder()
-                .setCancelled(tracker.requestCancel(request.getJobId())).build());
+                .setCancelled(cancels.request(request.getJobId())).build());
     }
 
     /**

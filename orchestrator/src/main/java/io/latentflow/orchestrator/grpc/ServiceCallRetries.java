@@ -7,6 +7,7 @@ import io.latentflow.proto.VaeServiceGrpc;
 import io.quarkus.grpc.api.ChannelBuilderCustomizer;
 import io.quarkus.grpc.runtime.config.GrpcClientConfiguration;
 import jakarta.inject.Singleton;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,11 +18,17 @@ import java.util.Map;
  * for a service that is down, up to the call deadline, instead of failing. Training streams are not retried here:
  * the training driver resumes them from their checkpoints. The clients must have {@code retry=true}
  * (application.properties): Quarkus disables gRPC retries otherwise.
+ *
+ * <p>A client that finds its replicas through SmallRye Stork would take its service config from the Stork name
+ * resolver, which carries the load-balancing policy and no retry policy; such a channel gets both here, and ignores
+ * the resolver's.
  */
 @Singleton
 public class ServiceCallRetries implements ChannelBuilderCustomizer<NettyChannelBuilder> {
 
     /** The services whose calls are retried, on whichever client channel reaches them. */
+    private static final String STORK = "stork";
+
     private static final List<String> SERVICES = List.of(TextEncoderServiceGrpc.SERVICE_NAME,
             DenoiserServiceGrpc.SERVICE_NAME, VaeServiceGrpc.SERVICE_NAME);
 
@@ -37,6 +44,14 @@ public class ServiceCallRetries implements ChannelBuilderCustomizer<NettyChannel
                 "retryableStatusCodes", List.of("UNAVAILABLE"));
         List<Map<String, Object>> names = SERVICES.stream().map(service -> Map.<String, Object>of("service", service))
                 .toList();
-        return Map.of("methodConfig", List.of(Map.of("name", names, "retryPolicy", retryPolicy)));
+        Map<String, Object> methodConfig = Map.of("methodConfig", List.of(Map.of("name", names,
+                "retryPolicy", retryPolicy)));
+        if (!STORK.equals(config.nameResolver())) {
+            return methodConfig;
+        }
+        builder.disableServiceConfigLookUp();
+        Map<String, Object> serviceConfig = new HashMap<>(methodConfig);
+        serviceConfig.put("loadBalancingConfig", List.of(Map.of(STORK, Map.of("service-name", config.host()))));
+        return serviceConfig;
     }
 }

@@ -50,11 +50,12 @@ public class JobExecution {
     private final LatentsCheckpoints checkpoints;
     private final JobRecords records;
     private final RequestLimits limits;
+    private final CancelRequests cancels;
 
     @Inject
     JobExecution(RemotePipelines remote, JobImages images, ObjectStore store, ModelCatalog catalog,
             EventPublisher events, JobTracker tracker, Tracer tracer, LatentsCheckpoints checkpoints,
-            JobRecords records, RequestLimits limits) {
+            JobRecords records, RequestLimits limits, CancelRequests cancels) {
         this.remote = remote;
         this.images = images;
         this.store = store;
@@ -65,6 +66,7 @@ public class JobExecution {
         this.checkpoints = checkpoints;
         this.records = records;
         this.limits = limits;
+        this.cancels = cancels;
     }
 
     /**
@@ -120,7 +122,10 @@ public class JobExecution {
                 Span.current().setAttribute("latentflow.resumed_from_step", found.step());
                 request.resume(found.step(), found.latents(), found.memory());
             });
-            Cancellation cancellation = () -> tracker.shouldStop(jobId);
+            Cancellation cancellation = () -> {
+                cancels.poll(jobId);
+                return tracker.shouldStop(jobId);
+            };
             Span span = stages.spanBuilder("pipeline")
                     .setAttribute("latentflow.steps", spec.steps())
                     .setAttribute("latentflow.sampler", spec.sampler().isEmpty()

@@ -27,6 +27,11 @@ public final class JobKeys {
         return "jobs/" + jobId + "/result.published";
     }
 
+    /** jobs/&lt;id&gt;/cancel.requested: an empty marker, written when a client cancels the job on any orchestrator. */
+    public static String cancelRequest(String jobId) {
+        return "jobs/" + jobId + "/cancel.requested";
+    }
+
     /** jobs/&lt;id&gt;/images/&lt;n&gt;.png, n from 0. */
     public static String image(String jobId, int n) {
         return "jobs/" + jobId + "/images/" + n + ".png";

@@ -39,15 +39,25 @@ public class JobRecords {
      */
     public Optional<GenerationEvent> earlierCompletion(JobSpec spec) {
         String jobId = spec.jobId();
-        Optional<byte[]> recorded = store.get(JobKeys.request(jobId));
-        if (recorded.isEmpty()) {
+        Optional<GenerationRequest> earlier = recordedRequest(jobId);
+        if (earlier.isEmpty()) {
             return Optional.empty();
         }
-        GenerationRequest earlier = parse(recorded.get(), GenerationRequest.newBuilder(), JobKeys.request(jobId));
-        if (!earlier.equals(spec.toRequest())) {
+        if (!earlier.get().equals(spec.toRequest())) {
             throw new InvalidRequestException("job_id", "'" + jobId + "' already names another request (see "
                     + JobKeys.request(jobId) + "); submit this one under a new job id");
         }
+        return recordedResult(jobId);
+    }
+
+    /** The recorded request of a job that has started somewhere, empty for an id never run. */
+    public Optional<GenerationRequest> recordedRequest(String jobId) {
+        return store.get(JobKeys.request(jobId))
+                .map(bytes -> parse(bytes, GenerationRequest.newBuilder(), JobKeys.request(jobId)));
+    }
+
+    /** The recorded completed event of a job, empty until its images are stored. */
+    public Optional<GenerationEvent> recordedResult(String jobId) {
         return store.get(JobKeys.result(jobId))
                 .map(bytes -> parse(bytes, GenerationEvent.newBuilder(), JobKeys.result(jobId)));
     }

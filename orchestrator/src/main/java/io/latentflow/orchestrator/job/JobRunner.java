@@ -43,6 +43,7 @@ public class JobRunner {
     private final ExecutorService workers;
     private final Map<String, Running> inProgress = new ConcurrentHashMap<>();
     private volatile boolean stopping;
+    private final CancelRequests cancels;
     private final JobExecution execution;
     private final EventPublisher events;
     private final JobTracker tracker;
@@ -50,7 +51,8 @@ public class JobRunner {
 
     @Inject
     JobRunner(OrchestratorConfig config, JobExecution execution, EventPublisher events, JobTracker tracker,
-            Tracer tracer) {
+            Tracer tracer, CancelRequests cancels) {
+        this.cancels = cancels;
         this.execution = execution;
         this.events = events;
         this.tracker = tracker;
@@ -85,7 +87,10 @@ public class JobRunner {
             LOG.infof("job %s is delivered again while it runs here; it runs once", spec.jobId());
             return underWay.ended();
         }
-        ended.whenComplete((done, failure) -> inProgress.remove(spec.jobId(), running));
+        ended.whenComplete((done, failure) -> {
+            inProgress.remove(spec.jobId(), running);
+            cancels.forget(spec.jobId());
+        });
         tracker.track(spec.jobId(), spec.toRequest());
         workers.execute(() -> {
             Span span = tracer.spanBuilder("generation.job").setParent(parent)
@@ -111,7 +116,7 @@ public class JobRunner {
 
     private CompletionStage<Optional<InvalidRequestException>> finalEvent(JobSpec spec, Span span) {
         String jobId = spec.jobId();
-        if (tracker.isCancelRequested(jobId)) {
+        if (cancels.cancelledNow(jobId)) {
             return events.publish(GenerationEvents.cancelled(jobId)).thenApply(done -> Optional.empty());
         }
         try {

@@ -6,22 +6,28 @@ import io.latentflow.proto.GenerationRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
  * The in-process view of jobs: each job's request, last event and cancel flag, and an event bus that the gRPC
- * streaming API listens on. Ended jobs are kept for {@link #RETAINED_ENDED_JOBS} jobs, then forgotten.
+ * streaming API listens on. It hears the events this process publishes and, from the events topic, those of jobs
+ * running on other orchestrators (so that GetJob and Generate answer for any job). Ended jobs are kept for
+ * {@link #RETAINED_ENDED_JOBS} jobs, then forgotten.
  */
 @ApplicationScoped
 public class JobTracker {
 
     /** How many ended jobs stay queryable through GetJob. */
     public static final int RETAINED_ENDED_JOBS = 10_000;
+    /** Event ids remembered per job to recognise the topic's copy of an event already heard. */
+    private static final int REMEMBERED_EVENT_IDS = 64;
 
     private final Map<String, TrackedJob> jobs = new ConcurrentHashMap<>();
     private final Deque<String> ended = new ArrayDeque<>();
@@ -34,6 +40,21 @@ public class JobTracker {
         private volatile GenerationEvent lastEvent;
         private volatile boolean cancelRequested;
         private final List<Consumer<GenerationEvent>> listeners = new CopyOnWriteArrayList<>();
+        private final Set<String> recentEventIds = new LinkedHashSet<>();
+
+        /** Remembers the event; false when it was heard before or is older than the last one. */
+        private synchronized boolean firstHearing(GenerationEvent event) {
+            GenerationEvent last = lastEvent;
+            if (recentEventIds.contains(event.getEventId())
+                    || last != null && event.getTimestampMs() < last.getTimestampMs()) {
+                return false;
+            }
+            recentEventIds.add(event.getEventId());
+            if (recentEventIds.size() > REMEMBERED_EVENT_IDS) {
+                recentEventIds.remove(recentEventIds.iterator().next());
+            }
+            return true;
+        }
 
         TrackedJob(String jobId) {
             this.jobId = jobId;
@@ -77,9 +98,25 @@ public class JobTracker {
         return Optional.ofNullable(jobs.get(jobId));
     }
 
-    /** Records the event as the job's latest and hands it to the job's listeners. */
+    /** Records an event this process publishes as the job's latest and hands it to the job's listeners. */
     public void onEvent(GenerationEvent event) {
         TrackedJob job = jobs.computeIfAbsent(event.getJobId(), TrackedJob::new);
+        job.firstHearing(event);
+        record(job, event);
+    }
+
+    /**
+     * Records an event read from the events topic: another orchestrator's, or the copy of one this process published
+     * (recognised by its id, and skipped), or one older than the job's latest (skipped).
+     */
+    public void onTopicEvent(GenerationEvent event) {
+        TrackedJob job = jobs.computeIfAbsent(event.getJobId(), TrackedJob::new);
+        if (job.firstHearing(event)) {
+            record(job, event);
+        }
+    }
+
+    private void record(TrackedJob job, GenerationEvent event) {
         job.lastEvent = event;
         for (Consumer<GenerationEvent> listener : job.listeners) {
             listener.accept(event);

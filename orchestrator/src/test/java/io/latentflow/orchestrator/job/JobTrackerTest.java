@@ -29,6 +29,28 @@ class JobTrackerTest {
     }
 
     @Test
+    void theTopicsCopyOfAnEventHeardHereAndOlderEventsAreSkippedAnotherOrchestratorsAreRecorded() {
+        List<EventType> seen = new ArrayList<>();
+        tracker.subscribe("a", event -> seen.add(event.getType()));
+        GenerationEvent accepted = GenerationEvents.accepted("a");
+        GenerationEvent completed = GenerationEvents.completed("a", List.of(), 1, Timings.getDefaultInstance());
+        tracker.onEvent(accepted);
+        tracker.onEvent(completed);
+
+        tracker.onTopicEvent(accepted);
+        tracker.onTopicEvent(completed);
+        tracker.onTopicEvent(accepted.toBuilder().setEventId("older").setTimestampMs(completed.getTimestampMs() - 1)
+                .build());
+        assertEquals(List.of(EventType.ACCEPTED, EventType.COMPLETED), seen, "each event heard once");
+        assertEquals(completed, tracker.find("a").orElseThrow().lastEvent().orElseThrow());
+
+        GenerationEvent elsewhere = GenerationEvents.progress("b", 3, 10, "");
+        tracker.onTopicEvent(elsewhere);
+        assertEquals(elsewhere, tracker.find("b").orElseThrow().lastEvent().orElseThrow(),
+                "a job running on another orchestrator is known here");
+    }
+
+    @Test
     void remembersTheRequestAndTheLastEvent() {
         GenerationRequest request = GenerationRequest.newBuilder().setJobId("a").setPrompt("p").build();
         tracker.track("a", request);

@@ -1,0 +1,208 @@
+package io.latentflow.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.latentflow.core.model.ModelOptions;
+import io.latentflow.core.pipeline.LatentDiffusionPipeline;
+import io.latentflow.deploy.Endpoints;
+import io.latentflow.deploy.LatentflowService;
+import io.latentflow.deploy.ServiceInstance;
+import io.latentflow.deploy.ServiceLauncher;
+import io.latentflow.proto.EventType;
+import io.latentflow.proto.GenerationEvent;
+import io.latentflow.proto.GenerationRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code latentflow bench-system}: the same job in this JVM and through the whole system (Kafka, orchestrator,
+ * services), then bursts of concurrent jobs, with one and with several denoiser replicas; every figure measured in
+ * this run, throughput as a ratio to one job at a time.
+ */
+@Command(name = "bench-system", mixinStandardHelpOptions = true, description = {
+    "Measure the system on the default model: single-job latency in-process vs distributed, images/s at each",
+    "concurrency (bursts of jobs on the requests topic), p50/p99 job latency and the denoiser's samples per UNet",
+    "pass, for each denoiser replica count. Starts the local stack if needed and restarts the services."})
+public final class BenchSystemCommand implements Callable<Integer> {
+
+    @Option(names = "--prompt", defaultValue = DemoCommand.DEFAULT_PROMPT, description = "prompt of every job")
+    String prompt;
+
+    @Option(names = "--steps", defaultValue = "20", description = "sampling steps per job (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--concurrency", split = ",", defaultValue = "1,2,4,8,16",
+        description = "jobs in flight per burst (default ${DEFAULT-VALUE})")
+    int[] concurrency;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "bursts per concurrency level (default ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--denoisers", split = ",", defaultValue = "1,2",
+        description = "denoiser replica counts to measure (default ${DEFAULT-VALUE})")
+    int[] denoisers;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "timed single jobs (default ${DEFAULT-VALUE})")
+    int repeats;
+
+    private static final long SEED = 42;
+    private static final Duration BURST_TIMEOUT = Duration.ofMinutes(15);
+
+    @Override
+    public Integer call() throws Exception {
+        CliEnvironment environment = CliEnvironment.detect();
+        if (!Endpoints.externalInEnvironment()) {
+            environment.localStack(environment.stackConfig()).up(Duration.ofSeconds(180));
+        }
+        double inProcess = inProcessSeconds(environment.layout().models().resolve("shapes"));
+        System.out.printf("in-process (this JVM, models/shapes): %.3f s per job (median of %d, %d steps)%n",
+            inProcess, repeats, steps);
+        ServiceLauncher base = environment.services();
+        for (int replicas : denoisers) {
+            ServiceLauncher services = new ServiceLauncher(base.config().withReplicas(LatentflowService.DENOISER, replicas));
+            services.down();
+            services.up(Duration.ofSeconds(300));
+            System.out.printf("%n%d denoiser replica(s), orchestrator workers as configured "
+                + "(LATENTFLOW_SERVICE_JVM_OPTS=-Dorchestrator.workers=N to change)%n", replicas);
+            try (GenerationJobClient client = new GenerationJobClient(environment.endpoints())) {
+                burst(client, 1); // warm-up: models load, JIT
+                double[] single = new double[repeats];
+                for (int i = 0; i < repeats; i++) {
+                    single[i] = burst(client, 1).latencies()[0];
+                }
+                double distributed = median(single);
+                System.out.printf("  single job: distributed %.3f s, in-process %.3f s, ratio %.2f%n", distributed,
+                    inProcess, distributed / inProcess);
+                System.out.println("  jobs in flight | images/s | x one at a time | p50 s | p99 s | samples per UNet pass");
+                double baseline = 0;
+                for (int level : concurrency) {
+                    double[] before = batchTotals(services);
+                    List<Double> latencies = new ArrayList<>();
+                    double seconds = 0;
+                    for (int round = 0; round < rounds; round++) {
+                        Burst result = burst(client, level);
+                        seconds += result.seconds();
+                        Arrays.stream(result.latencies()).forEach(latencies::add);
+                    }
+                    double[] after = batchTotals(services);
+                    double imagesPerSecond = latencies.size() / seconds;
+                    baseline = baseline == 0 ? imagesPerSecond : baseline;
+                    double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                    System.out.printf("  %14d | %8.2f | %15.2f | %5.2f | %5.2f | %.2f%n", level, imagesPerSecond,
+                        imagesPerSecond / baseline, percentile(sorted, 0.5), percentile(sorted, 0.99),
+                        (after[1] - before[1]) / Math.max(1, after[0] - before[0]));
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Median seconds of one job in this JVM on the highest version of {@code model}, after one untimed run. */
+    private double inProcessSeconds(Path model) throws IOException {
+        Path folder;
+        try (Stream<Path> versions = Files.list(model)) {
+            folder = versions.filter(Files::isDirectory)
+                .max((a, b) -> Integer.compare(version(a), version(b)))
+                .orElseThrow(() -> new IllegalStateException("no version of the default model under " + model));
+        }
+        try (NDManager manager = NDManager.newBaseManager();
+             LatentDiffusionPipeline pipeline = LatentDiffusionPipeline.load(folder, ModelOptions.defaults())) {
+            io.latentflow.core.pipeline.GenerationRequest request =
+                io.latentflow.core.pipeline.GenerationRequest.builder(prompt).steps(steps).seeds(SEED).build();
+            double[] seconds = new double[repeats + 1];
+            for (int i = 0; i < seconds.length; i++) {
+                try (NDManager scope = manager.newSubManager()) {
+                    long started = System.nanoTime();
+                    pipeline.generate(request, scope);
+                    seconds[i] = (System.nanoTime() - started) / 1e9;
+                }
+            }
+            return median(Arrays.copyOfRange(seconds, 1, seconds.length));
+        }
+    }
+
+    /** Seconds from submitting to the end of each of {@code count} jobs put on the topic at once, and in all. */
+    private record Burst(double seconds, double[] latencies) {
+    }
+
+    private Burst burst(GenerationJobClient client, int count) throws Exception {
+        Map<String, Long> submitted = new HashMap<>();
+        long started = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            GenerationRequest job = GenerationRequest.newBuilder().setJobId("bench-" + UUID.randomUUID())
+                .setPrompt(prompt).setSteps(steps).setSeed(SEED + i).build();
+            client.submit(job);
+            submitted.put(job.getJobId(), System.nanoTime());
+        }
+        List<Double> latencies = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        Set<String> late = client.awaitEnds(submitted.keySet(), BURST_TIMEOUT, event -> {
+            latencies.add((System.nanoTime() - submitted.get(event.getJobId())) / 1e9);
+            if (event.getType() != EventType.COMPLETED) {
+                failures.add(event.getJobId() + ": " + describe(event));
+            }
+        });
+        if (!late.isEmpty() || !failures.isEmpty()) {
+            throw new IllegalStateException("jobs did not complete: " + failures + (late.isEmpty() ? ""
+                : ", still running after " + BURST_TIMEOUT.toMinutes() + " min: " + late));
+        }
+        return new Burst((System.nanoTime() - started) / 1e9,
+            latencies.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static String describe(GenerationEvent event) {
+        return event.getType() + " " + event.getFailure().getField() + " " + event.getFailure().getReason();
+    }
+
+    /** UNet passes and samples so far, summed over every denoiser replica's batch-size summary. */
+    private static double[] batchTotals(ServiceLauncher services) throws IOException, InterruptedException {
+        double[] totals = new double[2];
+        for (ServiceInstance instance : services.instances()) {
+            if (instance.service() == LatentflowService.DENOISER) {
+                for (String line : services.metrics(instance).split("\n")) {
+                    if (line.startsWith("latentflow_denoiser_batch_samples_count")) {
+                        totals[0] += lastNumber(line);
+                    } else if (line.startsWith("latentflow_denoiser_batch_samples_sum")) {
+                        totals[1] += lastNumber(line);
+                    }
+                }
+            }
+        }
+        return totals;
+    }
+
+    private static double lastNumber(String line) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    private static int version(Path folder) {
+        try {
+            return Integer.parseInt(folder.getFileName().toString());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return percentile(sorted, 0.5);
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    private static double percentile(double[] sorted, double p) {
+        return sorted[Math.max(0, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+}
