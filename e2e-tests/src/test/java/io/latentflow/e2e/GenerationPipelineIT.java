@@ -13,6 +13,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.latentflow.deploy.LatentflowService;
+import io.latentflow.deploy.ServiceInstance;
 import io.latentflow.deploy.ServiceLauncher;
 import io.latentflow.proto.CancelRequest;
 import io.latentflow.proto.EventType;
@@ -235,18 +236,24 @@ class GenerationPipelineIT {
 
     @Test
     @Order(4)
-    void everyServiceAnswersHealthAndPrometheusMetrics() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
+    void everyServiceAnswersHealthAndPrometheusMetricsWithTheAutoscalingSignals() throws Exception {
         for (LatentflowService service : LatentflowService.values()) {
-            String base = "http://" + RunningSystem.HOST + ":" + system.port(service);
             HttpResponse<String> ready = readiness(service);
             assertEquals(200, ready.statusCode(), service + " readiness: " + ready.body());
-            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, metrics.statusCode(), service + " metrics");
-            assertTrue(metrics.body().contains("jvm_memory_used_bytes"), service + " serves Prometheus metrics");
+            String metrics = system.services.metrics(ServiceInstance.of(service));
+            assertTrue(metrics.contains("jvm_memory_used_bytes"), service + " serves Prometheus metrics");
         }
+        // the jobs of the tests before this one ran steps and UNet passes
+        String orchestrator = system.services.metrics(ServiceInstance.of(LatentflowService.ORCHESTRATOR));
+        assertTrue(RunningSystem.metric(orchestrator, "latentflow_orchestrator_steps_total") > 0, "steps counted");
+        assertTrue(orchestrator.contains("latentflow_orchestrator_jobs_in_progress"), "jobs in progress");
+        assertTrue(orchestrator.contains("kafka_consumer_fetch_manager_records_lag_max"), "consumer lag");
+        String denoiser = system.services.metrics(ServiceInstance.of(LatentflowService.DENOISER));
+        assertTrue(RunningSystem.metric(denoiser, "latentflow_denoiser_queue_seconds_count") > 0, "queue time of calls");
+        assertTrue(RunningSystem.metric(denoiser, "latentflow_denoiser_compute_seconds_count") > 0, "UNet pass time");
+        assertTrue(denoiser.contains("latentflow_denoiser_queue_depth"), "calls waiting");
     }
+
 
     @Test
     @Order(5)

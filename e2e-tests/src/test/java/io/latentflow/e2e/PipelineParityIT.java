@@ -266,9 +266,7 @@ class PipelineParityIT {
 
     /** Predict calls a denoiser process has served: the count of its batch-size summary in /q/metrics. */
     private double predictCalls(ServiceInstance denoiser) throws Exception {
-        String metrics = system.services.metrics(denoiser);
-        return metrics.lines().filter(line -> line.startsWith("latentflow_denoiser_batch_samples_count"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        return RunningSystem.metric(system.services.metrics(denoiser), "latentflow_denoiser_batch_samples_count");
     }
 
     /** The model services refuse plain text; a client trusting the configured CA is answered. */

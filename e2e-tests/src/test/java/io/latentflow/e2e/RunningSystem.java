@@ -217,6 +217,12 @@ final class RunningSystem implements AutoCloseable {
         kill(services.process(service));
     }
 
+    /** The sum of a metric's samples (over its labels) in a Prometheus text exposition, 0 when it has none. */
+    static double metric(String exposition, String name) {
+        return exposition.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
     /** Kills one process of the services at once (SIGKILL); returns when it has exited. */
     void kill(ServiceInstance instance) {
         kill(services.process(instance));

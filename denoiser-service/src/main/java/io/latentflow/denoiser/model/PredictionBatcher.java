@@ -9,7 +9,9 @@ import io.latentflow.proto.Tensors;
 import io.latentflow.service.model.LoadedModel;
 import io.latentflow.core.unet.UNet2dConditionModel;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,6 +44,8 @@ public class PredictionBatcher {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Deque<Pending> backlog = new ArrayDeque<>();
     private final DistributionSummary batchSamples;
+    private final Timer queueTime;
+    private final Timer computeTime;
     private final Thread worker;
 
     @Inject
@@ -60,6 +64,14 @@ public class PredictionBatcher {
         this.batchSamples = DistributionSummary.builder("latentflow.denoiser.batch.samples")
                 .description("samples per UNet forward pass (a guided sample counts once)")
                 .register(meters);
+        // autoscaling signals: a queue time that grows against the compute time means calls wait for the UNet
+        this.queueTime = Timer.builder("latentflow.denoiser.queue")
+                .description("time a Predict call waits before its UNet pass starts").register(meters);
+        this.computeTime = Timer.builder("latentflow.denoiser.compute")
+                .description("time of one UNet pass (a batch of calls)").register(meters);
+        Gauge.builder("latentflow.denoiser.queue.depth", this, batcher -> batcher.queue.size()
+                        + batcher.backlog.size())
+                .description("Predict calls waiting for the UNet").register(meters);
         this.worker = new Thread(this::run, "unet-batcher");
         this.worker.setDaemon(true);
     }
@@ -74,7 +86,7 @@ public class PredictionBatcher {
 
     /** Queues a call; the future completes with the prediction (float32) or the failure of its batch. */
     public CompletableFuture<Tensor> submit(LoadedModel<UNet2dConditionModel> unet, PredictionJob job) {
-        Pending pending = new Pending(unet, job, new CompletableFuture<>());
+        Pending pending = new Pending(unet, job, new CompletableFuture<>(), System.nanoTime());
         queue.add(pending);
         return pending.result();
     }
@@ -127,11 +139,14 @@ public class PredictionBatcher {
 
     private void forward(List<Pending> batch) {
         LoadedModel<UNet2dConditionModel> unet = batch.get(0).unet();
+        long started = System.nanoTime();
+        batch.forEach(pending -> queueTime.record(started - pending.queuedNanos(), TimeUnit.NANOSECONDS));
         try (NDManager manager = NDManager.newBaseManager(unet.options().device())) {
             List<UnetInputs> inputs = batch.stream()
                     .map(pending -> pending.job().toInputs(manager, unet.options().dataType()))
                     .toList();
             List<NDArray> predictions = GuidedUnet.predict(unet.model(), inputs);
+            computeTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             batchSamples.record(batch.stream().mapToInt(pending -> pending.job().batchSize()).sum());
             List<Tensor> tensors = predictions.stream().map(PredictionBatcher::float32).toList();
             for (int i = 0; i < batch.size(); i++) {
@@ -152,7 +167,8 @@ public class PredictionBatcher {
         return Tensors.toProto(array.getDataType() == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false));
     }
 
-    /** A queued call. */
-    record Pending(LoadedModel<UNet2dConditionModel> unet, PredictionJob job, CompletableFuture<Tensor> result) {
+    /** A queued call, and when it was queued (System.nanoTime). */
+    record Pending(LoadedModel<UNet2dConditionModel> unet, PredictionJob job, CompletableFuture<Tensor> result,
+            long queuedNanos) {
     }
 }

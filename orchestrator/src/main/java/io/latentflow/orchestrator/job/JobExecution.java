@@ -17,6 +17,8 @@ import io.latentflow.orchestrator.storage.ObjectStore;
 import io.latentflow.proto.GenerationEvent;
 import io.latentflow.proto.ImageResult;
 import io.latentflow.proto.Timings;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,11 +53,12 @@ public class JobExecution {
     private final JobRecords records;
     private final RequestLimits limits;
     private final CancelRequests cancels;
+    private final Counter steps;
 
     @Inject
     JobExecution(RemotePipelines remote, JobImages images, ObjectStore store, ModelCatalog catalog,
             EventPublisher events, JobTracker tracker, Tracer tracer, LatentsCheckpoints checkpoints,
-            JobRecords records, RequestLimits limits, CancelRequests cancels) {
+            JobRecords records, RequestLimits limits, CancelRequests cancels, MeterRegistry meters) {
         this.remote = remote;
         this.images = images;
         this.store = store;
@@ -67,6 +70,8 @@ public class JobExecution {
         this.records = records;
         this.limits = limits;
         this.cancels = cancels;
+        this.steps = Counter.builder("latentflow.orchestrator.steps")
+                .description("sampling steps finished on this orchestrator").register(meters);
     }
 
     /**
@@ -133,7 +138,7 @@ public class JobExecution {
                     .setAttribute("latentflow.model", ref(model))
                     .setAttribute("latentflow.refiner", refiner == null ? "" : ref(refiner))
                     .startSpan();
-            JobProgress progress = new JobProgress(jobId, checkpoints, tracker, events);
+            JobProgress progress = new JobProgress(jobId, checkpoints, tracker, events, steps);
             GenerationResult result = checked(() -> stages.span(span, () -> {
                 GenerationResult generated = ensemble == null
                         ? base.generate(request.build(), manager, progress, cancellation)

@@ -3,6 +3,8 @@ package io.latentflow.orchestrator.job;
 import io.latentflow.orchestrator.config.OrchestratorConfig;
 import io.latentflow.orchestrator.messaging.EventPublisher;
 import io.latentflow.orchestrator.storage.StorageException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -51,8 +53,10 @@ public class JobRunner {
 
     @Inject
     JobRunner(OrchestratorConfig config, JobExecution execution, EventPublisher events, JobTracker tracker,
-            Tracer tracer, CancelRequests cancels) {
+            Tracer tracer, CancelRequests cancels, MeterRegistry meters) {
         this.cancels = cancels;
+        Gauge.builder("latentflow.orchestrator.jobs.in.progress", inProgress, Map::size)
+                .description("jobs queued or running on this orchestrator").register(meters);
         this.execution = execution;
         this.events = events;
         this.tracker = tracker;
