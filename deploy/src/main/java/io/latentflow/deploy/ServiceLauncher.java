@@ -60,14 +60,21 @@ public final class ServiceLauncher {
 
     /**
      * Every process the services run as, in start order: the text encoder, each denoiser replica, the VAE and the
-     * orchestrators last (they wait for the others). Replicas beyond the configured count that still have a pid
-     * file (started by an earlier {@code up} with more) are included, so that status and down see them.
+     * orchestrators last (they wait for the others).
      */
     public List<ServiceInstance> instances() {
+        return instances(false);
+    }
+
+    /**
+     * {@link #instances()} and the replicas beyond the configured count that still have a pid file (started by an
+     * earlier {@code up} with more), so that status and down see them.
+     */
+    private List<ServiceInstance> instances(boolean withLeftovers) {
         List<ServiceInstance> instances = new ArrayList<>();
         for (LatentflowService service : LatentflowService.values()) {
-            for (int replica = 0; replica < config.replicas(service)
-                    || Files.isRegularFile(process(new ServiceInstance(service, replica)).pidFile()); replica++) {
+            for (int replica = 0; replica < config.replicas(service) || withLeftovers
+                    && Files.isRegularFile(process(new ServiceInstance(service, replica)).pidFile()); replica++) {
                 instances.add(new ServiceInstance(service, replica));
             }
         }
@@ -186,7 +193,7 @@ public final class ServiceLauncher {
     /** The state of every service. */
     public List<ComponentStatus> status() {
         List<ComponentStatus> statuses = new ArrayList<>();
-        for (ServiceInstance instance : instances()) {
+        for (ServiceInstance instance : instances(true)) {
             BackgroundProcess process = process(instance);
             OptionalLong pid = process.running().map(handle -> OptionalLong.of(handle.pid())).orElse(OptionalLong.empty());
             statuses.add(new ComponentStatus(instance.name(), pid, pid.isPresent() && ready(instance),
@@ -201,7 +208,7 @@ public final class ServiceLauncher {
      */
     public List<String> down() throws InterruptedException {
         List<BackgroundProcess> processes = new ArrayList<>();
-        List<ServiceInstance> instances = instances();
+        List<ServiceInstance> instances = instances(true);
         for (int i = instances.size() - 1; i >= 0; i--) {
             processes.add(process(instances.get(i)));
         }
