@@ -27,10 +27,11 @@ import org.jboss.logging.Logger;
 
 /**
  * The public gRPC API: Submit and Generate write the request to latentflow.generation.requests (the same path as
- * any Kafka producer), Generate then streams the job's events until it ends; GetJob and Cancel act on any job, whichever
- * orchestrator runs it (events of every job reach every orchestrator through the events topic, a job's record in
- * the bucket answers for jobs older than that, a cancel is noted in the bucket). Calls carry a client's API key ({@link ApiKeyInterceptor}); a client's jobs count
- * against its limit of concurrent jobs until their final event.
+ * any Kafka producer), Generate then streams the job's events until it ends; GetJob and Cancel act on any job,
+ * whichever orchestrator runs it (events of every job reach every orchestrator through the events topic, a job's
+ * record in the bucket answers for jobs older than that, a cancel is noted in the bucket). Calls carry a client's
+ * API key ({@link ApiKeyInterceptor}); a client's jobs count against its limit of concurrent jobs until their final
+ * event.
  */
 @GrpcService
 public class GenerationGrpcService implements GenerationService {

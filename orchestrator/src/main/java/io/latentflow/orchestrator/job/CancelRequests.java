@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Cancellation across orchestrators: a cancel is noted in the bucket (jobs/&lt;id&gt;/cancel.requested) as well as
  * in the {@link JobTracker} of the orchestrator that received it; the orchestrator running the job looks for the note
- * at most once per {@link #CHECK_INTERVAL} and then stops the job as if it had been cancelled there.
+ * at most once per {@link #CHECK_INTERVAL} and then stops the job as if it had been cancelled there. The note stays:
+ * a cancelled job id delivered again (or resubmitted) ends cancelled at once.
  */
 @ApplicationScoped
 public class CancelRequests {
