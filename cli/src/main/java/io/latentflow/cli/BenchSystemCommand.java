@@ -20,8 +20,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,6 +62,9 @@ public final class BenchSystemCommand implements Callable<Integer> {
 
     private static final long SEED = 42;
     private static final Duration BURST_TIMEOUT = Duration.ofMinutes(15);
+    /** latentflow_denoiser_batch_samples_{count,sum} and _bucket{le="N"} lines of the Prometheus exposition. */
+    private static final Pattern BATCH_SAMPLE = Pattern.compile(
+        "latentflow_denoiser_batch_samples_(count|sum|bucket)(?:\\{[^}]*le=\"([^\"]+)\"[^}]*\\}|\\{[^}]*\\})? (\\S+)");
 
     @Override
     public Integer call() throws Exception {
@@ -85,10 +91,11 @@ public final class BenchSystemCommand implements Callable<Integer> {
                 double distributed = median(single);
                 System.out.printf("  single job: distributed %.3f s, in-process %.3f s, ratio %.2f%n", distributed,
                     inProcess, distributed / inProcess);
-                System.out.println("  jobs in flight | images/s | x one at a time | p50 s | p99 s | samples per UNet pass");
+                System.out.println("  jobs in flight | images/s | x one at a time | p50 s | p99 s | samples per UNet pass:"
+                    + " mean, share of passes by batch size");
                 double baseline = 0;
                 for (int level : concurrency) {
-                    double[] before = batchTotals(services);
+                    Map<String, Double> before = batchCounts(services);
                     List<Double> latencies = new ArrayList<>();
                     double seconds = 0;
                     for (int round = 0; round < rounds; round++) {
@@ -96,13 +103,13 @@ public final class BenchSystemCommand implements Callable<Integer> {
                         seconds += result.seconds();
                         Arrays.stream(result.latencies()).forEach(latencies::add);
                     }
-                    double[] after = batchTotals(services);
+                    Map<String, Double> after = batchCounts(services);
                     double imagesPerSecond = latencies.size() / seconds;
                     baseline = baseline == 0 ? imagesPerSecond : baseline;
                     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-                    System.out.printf("  %14d | %8.2f | %15.2f | %5.2f | %5.2f | %.2f%n", level, imagesPerSecond,
+                    System.out.printf("  %14d | %8.2f | %15.2f | %5.2f | %5.2f | %s%n", level, imagesPerSecond,
                         imagesPerSecond / baseline, percentile(sorted, 0.5), percentile(sorted, 0.99),
-                        (after[1] - before[1]) / Math.max(1, after[0] - before[0]));
+                        batchSizes(before, after));
                 }
             }
         }
@@ -166,25 +173,53 @@ public final class BenchSystemCommand implements Callable<Integer> {
         return event.getType() + " " + event.getFailure().getField() + " " + event.getFailure().getReason();
     }
 
-    /** UNet passes and samples so far, summed over every denoiser replica's batch-size summary. */
-    private static double[] batchTotals(ServiceLauncher services) throws IOException, InterruptedException {
-        double[] totals = new double[2];
+    /**
+     * The batch-size summary of every denoiser replica, summed: passes ("count"), samples ("sum") and the cumulative
+     * histogram buckets (by their upper bound, "le").
+     */
+    private static Map<String, Double> batchCounts(ServiceLauncher services) throws IOException, InterruptedException {
+        Map<String, Double> counts = new TreeMap<>();
         for (ServiceInstance instance : services.instances()) {
             if (instance.service() == LatentflowService.DENOISER) {
                 for (String line : services.metrics(instance).split("\n")) {
-                    if (line.startsWith("latentflow_denoiser_batch_samples_count")) {
-                        totals[0] += lastNumber(line);
-                    } else if (line.startsWith("latentflow_denoiser_batch_samples_sum")) {
-                        totals[1] += lastNumber(line);
+                    Matcher sample = BATCH_SAMPLE.matcher(line);
+                    if (sample.matches()) {
+                        String key = sample.group(1).equals("bucket") ? sample.group(2) : sample.group(1);
+                        counts.merge(key, Double.parseDouble(sample.group(3)), Double::sum);
                     }
                 }
             }
         }
-        return totals;
+        return counts;
     }
 
-    private static double lastNumber(String line) {
-        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    /** Mean samples per pass between two readings, and the share of passes of each batch size. */
+    private static String batchSizes(Map<String, Double> before, Map<String, Double> after) {
+        double passes = delta(before, after, "count");
+        if (passes == 0) {
+            return "no UNet pass";
+        }
+        StringBuilder text = new StringBuilder(String.format("%.2f", delta(before, after, "sum") / passes));
+        TreeMap<Double, String> buckets = new TreeMap<>();
+        after.keySet().stream().filter(key -> !key.equals("count") && !key.equals("sum") && !key.equals("+Inf"))
+            .forEach(key -> buckets.put(Double.parseDouble(key), key));
+        double below = 0;
+        long lower = 0;
+        for (Map.Entry<Double, String> bucket : buckets.entrySet()) {
+            double upTo = delta(before, after, bucket.getValue());
+            long upper = bucket.getKey().longValue();
+            if (upTo > below) {
+                String size = upper == lower + 1 ? Long.toString(upper) : (lower + 1) + "-" + upper;
+                text.append(String.format(", %s: %.0f%%", size, 100 * (upTo - below) / passes));
+            }
+            below = upTo;
+            lower = upper;
+        }
+        return text.toString();
+    }
+
+    private static double delta(Map<String, Double> before, Map<String, Double> after, String key) {
+        return after.getOrDefault(key, 0.0) - before.getOrDefault(key, 0.0);
     }
 
     private static int version(Path folder) {

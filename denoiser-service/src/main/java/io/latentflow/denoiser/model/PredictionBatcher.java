@@ -43,6 +43,9 @@ public class PredictionBatcher {
     private final Duration window;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Deque<Pending> backlog = new ArrayDeque<>();
+    /** Upper bounds of the batch-size histogram on /q/metrics (latentflow_denoiser_batch_samples_bucket). */
+    public static final double[] BATCH_SIZE_BUCKETS = {1, 2, 3, 4, 6, 8, 12, 16, 32};
+
     private final DistributionSummary batchSamples;
     private final Timer queueTime;
     private final Timer computeTime;
@@ -63,6 +66,7 @@ public class PredictionBatcher {
         }
         this.batchSamples = DistributionSummary.builder("latentflow.denoiser.batch.samples")
                 .description("samples per UNet forward pass (a guided sample counts once)")
+                .serviceLevelObjectives(BATCH_SIZE_BUCKETS)
                 .register(meters);
         // autoscaling signals: a queue time that grows against the compute time means calls wait for the UNet
         this.queueTime = Timer.builder("latentflow.denoiser.queue")
