@@ -1,6 +1,8 @@
 package io.latentflow.orchestrator.grpc;
 
 import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import io.latentflow.orchestrator.config.OrchestratorConfig;
@@ -23,6 +25,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Blocking calls into the text encoder, denoiser and VAE services, each carrying the job id as gRPC metadata
@@ -61,19 +64,45 @@ public class ServiceClients {
     }
 
     public EncodeTextResponse encode(String jobId, EncodeTextRequest request) {
-        return forJob(textEncoder, jobId).encode(request);
+        return againWhenCut(() -> forJob(textEncoder, jobId).encode(request));
     }
 
     public PredictResponse predict(String jobId, PredictRequest request) {
-        return forJob(denoiser, jobId).predict(request);
+        return againWhenCut(() -> forJob(denoiser, jobId).predict(request));
     }
 
     public VaeEncodeResponse encodeImages(String jobId, VaeEncodeRequest request) {
-        return forJob(vae, jobId).encode(request);
+        return againWhenCut(() -> forJob(vae, jobId).encode(request));
     }
 
     public VaeDecodeResponse decode(String jobId, VaeDecodeRequest request) {
-        return forJob(vae, jobId).decode(request);
+        return againWhenCut(() -> forJob(vae, jobId).decode(request));
+    }
+
+    /**
+     * Calls again a call that failed UNAVAILABLE where gRPC's retry policy does not (the connection cut after the
+     * service had begun to answer), with backoff, for as long as one call's deadline; every call here is idempotent.
+     */
+    private <T> T againWhenCut(Supplier<T> call) {
+        long deadline = System.nanoTime() + config.serviceCallTimeout().toNanos();
+        long backoffMillis = 250;
+        while (true) {
+            try {
+                return call.get();
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE
+                        || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis) > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(backoffMillis);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoffMillis = Math.min(backoffMillis * 2, 4000);
+            }
+        }
     }
 
     /**
