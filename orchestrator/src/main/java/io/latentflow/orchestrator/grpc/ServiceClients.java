@@ -6,6 +6,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import io.latentflow.orchestrator.config.OrchestratorConfig;
+import io.latentflow.orchestrator.retry.Backoff;
 import io.latentflow.proto.DenoiserServiceGrpc;
 import io.latentflow.proto.EncodeTextRequest;
 import io.latentflow.proto.EncodeTextResponse;
@@ -23,6 +24,7 @@ import io.latentflow.proto.VaeServiceGrpc;
 import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -84,23 +86,15 @@ public class ServiceClients {
      * service had begun to answer), with backoff, for as long as one call's deadline; every call here is idempotent.
      */
     private <T> T againWhenCut(Supplier<T> call) {
-        long deadline = System.nanoTime() + config.serviceCallTimeout().toNanos();
-        long backoffMillis = 250;
+        Backoff backoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(4), config.serviceCallTimeout());
         while (true) {
             try {
                 return call.get();
             } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE
-                        || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis) > deadline) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || !backoff.withinDeadline()
+                        || !backoff.await()) {
                     throw e;
                 }
-                try {
-                    Thread.sleep(backoffMillis);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-                backoffMillis = Math.min(backoffMillis * 2, 4000);
             }
         }
     }

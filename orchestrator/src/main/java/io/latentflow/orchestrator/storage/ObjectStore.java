@@ -14,6 +14,7 @@ import io.minio.errors.ServerException;
 import io.minio.messages.Item;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
+import io.latentflow.orchestrator.retry.Backoff;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,34 +158,22 @@ public class ObjectStore {
      * the last one, is a StorageException naming {@code what}.
      */
     private <T> T call(String what, Operation<T> operation) {
-        long deadline = System.nanoTime() + outageTimeout.toNanos();
-        Duration backoff = FIRST_BACKOFF;
+        Backoff backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF, outageTimeout);
         while (true) {
             try {
                 return operation.run();
             } catch (IOException | ServerException e) {
-                if (System.nanoTime() + backoff.toNanos() > deadline) {
+                if (!backoff.withinDeadline()) {
                     throw new StorageException("cannot " + what + " (unreachable for " + outageTimeout.toSeconds()
                             + " s): " + e.getMessage(), e);
                 }
-                LOG.warnf("cannot %s (%s); trying again in %d ms", what, e.getMessage(), backoff.toMillis());
-                sleep(backoff, what, e);
-                backoff = backoff.multipliedBy(2);
-                if (backoff.compareTo(MAX_BACKOFF) > 0) {
-                    backoff = MAX_BACKOFF;
+                LOG.warnf("cannot %s (%s); trying again in %d ms", what, e.getMessage(), backoff.nextWait().toMillis());
+                if (!backoff.await()) {
+                    throw new StorageException("cannot " + what + ": interrupted while the server was unreachable", e);
                 }
             } catch (Exception e) {
                 throw new StorageException("cannot " + what + ": " + e.getMessage(), e);
             }
-        }
-    }
-
-    private static void sleep(Duration backoff, String what, Exception cause) {
-        try {
-            Thread.sleep(backoff.toMillis());
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("cannot " + what + ": interrupted while the server was unreachable", cause);
         }
     }
 }
