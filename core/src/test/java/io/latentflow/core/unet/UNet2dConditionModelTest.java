@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.latentflow.core.OracleCases;
 import io.latentflow.core.model.ModelOptions;
+import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -38,6 +39,40 @@ class UNet2dConditionModelTest {
                     manager.create(new float[] {56, 80, 0, 0, 56, 80}, new ai.djl.ndarray.types.Shape(1, 6)));
             assertEquals(sample.getShape(), out.getShape());
             assertTrue(Float.isFinite(out.abs().max().getFloat()));
+        }
+    }
+
+    /**
+     * The denoiser runs the calls of several jobs as one batch: a job's guidance pair must get the same prediction,
+     * bit for bit, alone and batched with other jobs' pairs, or an image would depend on the load it ran under.
+     */
+    @Test
+    void aGuidancePairGetsTheSamePredictionAloneAndBatchedWithOtherJobs() {
+        for (String name : new String[] {"unet_sd_tiny", "unet_sdxl_tiny"}) {
+            try (NDManager manager = NDManager.newBaseManager();
+                 UNet2dConditionModel unet = UNet2dConditionModel.load(OracleCases.dir(name),
+                         ModelOptions.defaults())) {
+                UNet2dConditionConfig c = unet.config();
+                int size = c.sampleSize();
+                long context = c.encoderHidDim() != null ? c.encoderHidDim() : c.crossAttentionDim();
+                manager.getEngine().setRandomSeed(5);
+                NDArray sample = manager.randomNormal(new Shape(8, c.inChannels(), size, size));
+                NDArray timesteps = manager.create(new float[] {901, 901, 501, 501, 41, 41, 1, 1});
+                NDArray hidden = manager.randomNormal(new Shape(8, 7, context));
+                NDArray textEmbeds = null;
+                NDArray timeIds = null;
+                if (c.usesTextTime()) {
+                    textEmbeds = manager.randomNormal(new Shape(8, 32));
+                    timeIds = manager.create(new float[] {64, 64, 0, 0, 64, 64}).tile(8).reshape(8, 6);
+                }
+                NDArray batched = unet.forward(sample, timesteps, hidden, textEmbeds, timeIds);
+                for (int first = 0; first < 8; first += 2) {
+                    String pair = first + ":" + (first + 2);
+                    NDArray alone = unet.forward(sample.get(pair), timesteps.get(pair), hidden.get(pair),
+                            textEmbeds == null ? null : textEmbeds.get(pair), timeIds == null ? null : timeIds.get(pair));
+                    assertEquals(0f, alone.sub(batched.get(pair)).abs().max().getFloat(), name + " pair " + pair);
+                }
+            }
         }
     }
 
