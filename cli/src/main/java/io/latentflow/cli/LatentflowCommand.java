@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
         RunsCommand.class,
         DlqCommand.class,
         io.latentflow.cli.generate.GenerateCommand.class,
+        InfoCommand.class,
         io.latentflow.cli.model.RunModelCommand.class,
         io.latentflow.cli.model.BenchModelCommand.class,
         io.latentflow.cli.model.BenchTrainCommand.class,

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.grpc.ManagedChannel;
@@ -34,6 +36,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +77,7 @@ class GenerationPipelineIT {
     private static final Set<String> SERVICE_NAMES = Set.of("latentflow-orchestrator",
             "latentflow-text-encoder-service", "latentflow-denoiser-service", "latentflow-vae-service");
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private RunningSystem system;
     private ManagedChannel channel;
@@ -601,6 +605,102 @@ class GenerationPipelineIT {
         GenerationEvent last = lastEvent(GenerationServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS), job);
         assertEquals(EventType.COMPLETED, last.getType(), "the same job with the key runs: " + last);
+    }
+
+    @Test
+    @Order(12)
+    void automatic1111ClientsGetBase64PngsWithTheirParametersAndClearRefusals() throws Exception {
+        String body = """
+                {"prompt": "a blue square", "negative_prompt": "noise", "steps": 4, "cfg_scale": 6.5,
+                 "width": 64, "height": 64, "seed": 1234, "sampler_name": "DPM++ 2M Karras", "batch_size": 2,
+                 "n_iter": 1, "restore_faces": false, "enable_hr": false, "styles": [], "subseed": -1,
+                 "override_settings": {"sd_model_checkpoint": "tiny-sd/1"}, "send_images": true}""";
+        HttpResponse<String> answer = http("POST", "/sdapi/v1/txt2img", body, true);
+        assertEquals(200, answer.statusCode(), answer.body());
+        JsonNode json = JSON.readTree(answer.body());
+        assertEquals(2, json.get("images").size());
+        JsonNode info = JSON.readTree(json.get("info").asText());
+        assertEquals(List.of(1234L, 1235L), List.of(info.get("all_seeds").get(0).asLong(),
+                info.get("all_seeds").get(1).asLong()));
+        for (int i = 0; i < 2; i++) {
+            byte[] png = Base64.getDecoder().decode(json.get("images").get(i).asText());
+            BufferedImage image = decode(png);
+            assertEquals(64, image.getWidth());
+            assertEquals("a blue square\nNegative prompt: noise\nSteps: 4, Sampler: DPM++ 2M Karras, CFG scale: 6.5,"
+                    + " Seed: " + (1234 + i) + ", Size: 64x64, Model: tiny-sd/1",
+                    info.get("infotexts").get(i).asText());
+        }
+        // the same request through gRPC gives the same image
+        GenerationEvent same = lastEvent(GenerationServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS), GenerationRequest.newBuilder()
+                .setModel(TINY_SD).setPrompt("a blue square").setNegativePrompt("noise").setSteps(4)
+                .setGuidanceScale(6.5f).setWidth(64).setHeight(64).setSeed(1234).setSampler("dpmpp-2m")
+                .setKarras(true).build());
+        assertEquals(pixels(decode(system.object(same.getCompleted().getImages(0).getKey()).orElseThrow())),
+                pixels(decode(Base64.getDecoder().decode(json.get("images").get(0).asText()))),
+                "the same image as the same job through gRPC");
+
+        HttpResponse<String> hiresFix = http("POST", "/sdapi/v1/txt2img", "{\"prompt\": \"p\", \"enable_hr\": true}",
+                true);
+        assertEquals(400, hiresFix.statusCode());
+        assertEquals("enable_hr", JSON.readTree(hiresFix.body()).get("field").asText(), hiresFix.body());
+        HttpResponse<String> sampler = http("POST", "/sdapi/v1/txt2img", "{\"sampler_name\": \"Heun\"}", true);
+        assertEquals(400, sampler.statusCode());
+        assertEquals("sampler_name", JSON.readTree(sampler.body()).get("field").asText(), sampler.body());
+        assertEquals(401, http("POST", "/sdapi/v1/txt2img", "{}", false).statusCode(), "no key, no job");
+
+        JsonNode samplers = JSON.readTree(http("GET", "/sdapi/v1/samplers", null, true).body());
+        assertTrue(samplers.findValuesAsText("name").containsAll(List.of("Euler a", "DPM++ 2M Karras", "DDIM")),
+                samplers.toString());
+        assertTrue(JSON.readTree(http("GET", "/sdapi/v1/sd-models", null, true).body()).findValuesAsText("title")
+                .contains("tiny-sd/1"));
+        JsonNode progress = JSON.readTree(http("GET", "/sdapi/v1/progress", null, true).body());
+        assertEquals(0.0, progress.get("progress").asDouble(), "the client's last job has ended: " + progress);
+    }
+
+    @Test
+    @Order(12)
+    void theRestApiRunsJobsInTheKafkaSchemaAndItsOpenApiDocumentListsEveryEndpoint() throws Exception {
+        HttpResponse<String> submitted = http("POST", "/api/v1/jobs",
+                "{\"model\": {\"name\": \"tiny-sd\", \"version\": \"1\"}, \"prompt\": \"a circle\", \"steps\": 3}", true);
+        assertEquals(202, submitted.statusCode(), submitted.body());
+        String jobId = JSON.readTree(submitted.body()).get("jobId").asText();
+        List<GenerationEvent> events = awaitEnd(jobId);
+        assertEquals(EventType.COMPLETED, events.get(events.size() - 1).getType(), events::toString);
+        JsonNode status = JSON.readTree(http("GET", "/api/v1/jobs/" + jobId, null, true).body());
+        assertEquals("COMPLETED", status.get("state").asText(), status.toString());
+        assertTrue(http("GET", "/api/v1/jobs", null, true).body().contains(jobId));
+        HttpResponse<String> replay = http("GET", "/api/v1/jobs/" + jobId + "/events", null, true);
+        assertTrue(replay.body().contains("\"COMPLETED\""), "the ended job's last event as SSE: " + replay.body());
+
+        HttpResponse<String> bad = http("POST", "/api/v1/jobs", "{\"prompt\": \"p\", \"steps\": 100000}", true);
+        assertEquals(400, bad.statusCode());
+        assertEquals("steps", JSON.readTree(bad.body()).get("field").asText(), bad.body());
+        assertEquals(404, http("GET", "/api/v1/jobs/no-such-job", null, true).statusCode());
+        assertEquals(401, http("GET", "/api/v1/jobs", null, false).statusCode());
+
+        String openApi = http("GET", "/q/openapi?format=json", null, false).body();
+        JsonNode paths = JSON.readTree(openApi).get("paths");
+        for (String path : List.of("/api/v1/jobs", "/api/v1/jobs/{jobId}", "/api/v1/jobs/{jobId}/cancel",
+                "/api/v1/jobs/{jobId}/events", "/api/v1/models", "/sdapi/v1/txt2img", "/sdapi/v1/img2img",
+                "/sdapi/v1/progress", "/sdapi/v1/interrupt", "/sdapi/v1/sd-models", "/sdapi/v1/samplers")) {
+            assertTrue(paths.has(path), path + " in the OpenAPI document: " + paths.fieldNames());
+        }
+        assertEquals(200, http("GET", "/q/swagger-ui/", null, false).statusCode());
+    }
+
+    /** An HTTP call to the orchestrator, with the client's key or none. */
+    private HttpResponse<String> http(String method, String path, String body, boolean withKey) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + RunningSystem.HOST + ":"
+                        + system.port(LatentflowService.ORCHESTRATOR) + path))
+                .timeout(JOB_TIMEOUT)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (withKey) {
+            request.header("Authorization", "Bearer " + system.apiKey());
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /**

@@ -18,6 +18,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.latentflow.core.image.ImageTensors;
+import io.latentflow.core.image.PngText;
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.pipeline.ExpertEnsemble;
 import io.latentflow.core.pipeline.GenerationResult;
@@ -45,7 +46,6 @@ import io.latentflow.proto.ModelRef;
 import io.latentflow.proto.TextEncoderServiceGrpc;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,8 +72,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * One generation path: every case of the oracle's tiny Stable Diffusion folder (txt2img, guidance rescale, img2img,
  * 4-channel inpainting), 9-channel inpainting on a widened copy of it, and SDXL base + refiner folders, run as jobs
- * through the real services, end with the same final latents (max abs difference 1e-5) and the same PNG bytes as
- * core's pipeline in this JVM. The services run with TLS between them, two denoiser replicas and two orchestrators,
+ * through the real services, end with the same final latents (max abs difference 1e-5) and the same pixels as
+ * core's pipeline in this JVM, in a PNG that carries the job's parameters. The services run with TLS between them, two denoiser replicas and two orchestrators,
  * so every case also crosses TLS, spreads its UNet calls over both denoisers and runs on either orchestrator.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -408,10 +408,16 @@ class PipelineParityIT {
         assertEquals(result.latents().getShape(), remoteLatents.getShape());
         double d = result.latents().sub(remoteLatents).abs().max().getFloat();
         assertTrue(d <= SAME, jobId + ": final latents differ by " + d);
-        ByteArrayOutputStream localPng = new ByteArrayOutputStream();
-        ImageIO.write(ImageTensors.toImage(result.images().get(0)), "png", localPng);
-        assertArrayEquals(localPng.toByteArray(), remotePng, jobId + ": PNG bytes differ");
-        return String.format("max abs latents difference %.2e, %d steps, PNG identical", d,
+        BufferedImage localImage = ImageTensors.toImage(result.images().get(0));
+        BufferedImage remoteImage = image(remotePng);
+        assertArrayEquals(localImage.getRGB(0, 0, localImage.getWidth(), localImage.getHeight(), null, 0,
+                        localImage.getWidth()),
+                remoteImage.getRGB(0, 0, remoteImage.getWidth(), remoteImage.getHeight(), null, 0,
+                        remoteImage.getWidth()), jobId + ": pixels differ");
+        String parameters = PngText.read(remotePng, PngText.PARAMETERS).orElseThrow();
+        assertTrue(parameters.startsWith(job.getPrompt() + "\n") && parameters.contains(", Seed: " + job.getSeed()
+                + ", Size: " + localImage.getWidth() + "x" + localImage.getHeight() + ","), parameters);
+        return String.format("max abs latents difference %.2e, %d steps, pixels identical", d,
                 lastStep.getProgress().getTotalSteps());
     }
 

@@ -77,13 +77,18 @@ final class RunningSystem implements AutoCloseable {
     }
 
     /** A channel to the orchestrator's public gRPC API carrying the local client's key. */
+    /** The API key of the local client that ./latentflow services up writes. */
+    String apiKey() {
+        return LocalApiKeys.key(services.config().home());
+    }
+
     ManagedChannel orchestratorChannel() {
-        return orchestratorChannel(LocalApiKeys.key(services.config().home()));
+        return orchestratorChannel(apiKey());
     }
 
     /** A channel to the public gRPC API of one orchestrator replica carrying the local client's key. */
     ManagedChannel orchestratorChannel(int replica) {
-        return orchestratorChannel(LocalApiKeys.key(services.config().home()), replica);
+        return orchestratorChannel(apiKey(), replica);
     }
 
     /** A channel to the orchestrator's public gRPC API carrying {@code apiKey} (null: none). */
@@ -143,6 +148,9 @@ final class RunningSystem implements AutoCloseable {
                 "-Dtext-encoder.models.default-name=tiny-sd",
                 "-Dvae.models.default-name=tiny-sd",
                 "-Dorchestrator.default-model=tiny-sd",
+                // one call per UNet pass: the tests compare images bit for bit with fault-free and in-process runs,
+                // and a pass shared with other jobs' calls can move a pixel by one level (see the README)
+                "-Ddenoiser.batching.max-batch-size=1",
                 "-Dquarkus.otel.sdk.disabled=false",
                 "-Dquarkus.otel.exporter.otlp.traces.endpoint=" + traces.endpoint(),
                 "-Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf",

@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.latentflow.cli.SamplingOptions;
 import io.latentflow.core.image.ImageTensors;
+import io.latentflow.core.image.ImageParameters;
 import io.latentflow.core.image.PngFiles;
+import io.latentflow.core.image.PngText;
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.pipeline.ExpertEnsemble;
 import io.latentflow.core.pipeline.GenerationRequest;
@@ -20,6 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -27,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /** {@code latentflow generate}: one generation in this JVM from a diffusers pipeline folder, written as PNG. */
@@ -100,7 +104,9 @@ public final class GenerateCommand implements Callable<Integer> {
                     err.printf("step %d/%d  t=%.1f%n", i + 1, total, t);
             ModelOptions options = ModelOptions.of(device, dtype);
             GenerationResult result;
+            String sampler;
             try (LatentDiffusionPipeline base = LatentDiffusionPipeline.load(model, options)) {
+                sampler = base.traits().samplerDisplayName(request.sampler(), request.samplerOptions().karras());
                 if (refiner == null) {
                     result = base.generate(request, manager, progress, Cancellation.NONE);
                 } else {
@@ -110,7 +116,12 @@ public final class GenerateCommand implements Callable<Integer> {
                     }
                 }
             }
-            PngFiles.write(ImageTensors.toImage(result.images().get(0)), out);
+            BufferedImage image = ImageTensors.toImage(result.images().get(0));
+            ImageParameters parameters = new ImageParameters(sampling.prompt(),
+                    Objects.requireNonNullElse(request.negativePrompts(), List.of("")).get(0), request.steps(), sampler,
+                    request.guidanceScale(), usedSeed, image.getWidth(), image.getHeight(),
+                    model.toAbsolutePath().normalize().getFileName().toString());
+            PngFiles.write(image, out, Map.of(PngText.PARAMETERS, parameters.toText()));
             if (outputLatents != null) {
                 SafetensorsWriter.write(outputLatents, Map.of("latents", result.latents()));
             }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Reads and writes PNG files through javax.imageio. */
 public final class PngFiles {
@@ -27,14 +28,17 @@ public final class PngFiles {
 
     /** Writes a PNG, creating parent folders. */
     public static void write(BufferedImage image, Path file) {
+        write(image, file, Map.of());
+    }
+
+    /** Writes a PNG with a text chunk per entry of {@code texts} (keyword to text), creating parent folders. */
+    public static void write(BufferedImage image, Path file, Map<String, String> texts) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            if (!ImageIO.write(image, "png", file.toFile())) {
-                throw new IllegalStateException("no PNG writer available");
-            }
+            Files.write(file, PngText.encode(image, texts));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write image " + file, e);
         }

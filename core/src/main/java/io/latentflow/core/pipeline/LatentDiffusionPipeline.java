@@ -65,8 +65,7 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
     /** The sampler a request gets: its own choice, or the one matching the folder's scheduler class. */
     public Sampler sampler(GenerationRequest request) {
         SchedulerConfig scheduler = traits.scheduler();
-        String name = request.sampler() != null
-                ? request.sampler() : Samplers.forSchedulerClass(scheduler.className());
+        String name = traits.samplerName(request.sampler());
         try {
             return Samplers.create(name, scheduler, request.samplerOptions());
         } catch (IllegalArgumentException e) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.core.model.ModelLoadException;
 import io.latentflow.core.model.PipelineFolder;
+import io.latentflow.core.sampling.SamplerDisplayNames;
+import io.latentflow.core.sampling.Samplers;
 import io.latentflow.core.schedule.SchedulerConfig;
 import io.latentflow.core.unet.UNet2dConditionConfig;
 import io.latentflow.core.vae.AutoencoderKlConfig;
@@ -41,6 +43,19 @@ public record ModelTraits(SchedulerConfig scheduler, UNet2dConditionConfig unet,
         boolean xl = modelIndex.has("text_encoder_2");
         return new ModelTraits(scheduler, unet, vae, modelIndex.path("force_zeros_for_empty_prompt").asBoolean(xl),
                 modelIndex.path("requires_aesthetics_score").asBoolean(false));
+    }
+
+    /** The sampler a request naming {@code requested} (null: none) runs: its own, else the scheduler class's. */
+    public String samplerName(String requested) {
+        return requested != null ? requested : Samplers.forSchedulerClass(scheduler.className());
+    }
+
+    /**
+     * That sampler's name as AUTOMATIC1111's clients and PNG info readers know it, with " Karras" when it runs on
+     * Karras sigmas ({@code karras} null: as the scheduler configuration says).
+     */
+    public String samplerDisplayName(String requested, Boolean karras) {
+        return SamplerDisplayNames.of(samplerName(requested), karras != null ? karras : scheduler.useKarrasSigmas());
     }
 
     /** Latent channels of the VAE (the UNet's input without inpainting channels). */

@@ -2,6 +2,8 @@ package io.latentflow.core.vae;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -184,7 +186,11 @@ public final class AutoencoderKl implements AutoCloseable {
         }
     }
 
-    /** Decodes raw latents (B, latent_channels, h, w) to images (B, out_channels, h * f, w * f), float32. */
+    /**
+     * Decodes raw latents (B, latent_channels, h, w) to images (B, out_channels, h * f, w * f), float32, one image
+     * at a time: a convolution over one image sums in another order than over several, and an image must not depend
+     * on how many were decoded with it.
+     */
     public NDArray decode(NDArray latents) {
         Shape s = latents.getShape();
         if (s.dimension() != 4 || s.get(1) != config.latentChannels()) {
@@ -193,11 +199,16 @@ public final class AutoencoderKl implements AutoCloseable {
         NDManager caller = latents.getManager();
         try (NDManager scope = caller.newSubManager(device)) {
             latents.tempAttach(scope);
-            NDArray z = latents.toDevice(device, false).toType(dataType, false);
-            if (postQuantConv != null) {
-                z = postQuantConv.forward(z);
+            NDList images = new NDList();
+            for (long i = 0; i < s.get(0); i++) {
+                NDArray z = latents.get(i + ":" + (i + 1)).toDevice(device, false).toType(dataType, false);
+                if (postQuantConv != null) {
+                    z = postQuantConv.forward(z);
+                }
+                images.add(decoder.forward(z));
             }
-            NDArray result = decoder.forward(z).toType(DataType.FLOAT32, false).toDevice(caller.getDevice(), false);
+            NDArray result = (images.size() == 1 ? images.singletonOrThrow() : NDArrays.concat(images))
+                    .toType(DataType.FLOAT32, false).toDevice(caller.getDevice(), false);
             result.attach(caller);
             return result;
         }

@@ -40,6 +40,20 @@ class AutoencoderKlTest {
     }
 
     @Test
+    void anImageDecodesBitForBitTheSameAloneAndAmongOthers() {
+        try (NDManager manager = NDManager.newBaseManager();
+             AutoencoderKl vae = AutoencoderKl.load(OracleCases.dir("vae_tiny"), ModelOptions.defaults())) {
+            manager.getEngine().setRandomSeed(3);
+            NDArray latents = manager.randomNormal(new Shape(3, vae.config().latentChannels(), 4, 4));
+            NDArray together = vae.decode(latents);
+            for (int i = 0; i < 3; i++) {
+                NDArray alone = vae.decode(latents.get(i + ":" + (i + 1)));
+                assertEquals(0f, alone.sub(together.get(i + ":" + (i + 1))).abs().max().getFloat(), "image " + i);
+            }
+        }
+    }
+
+    @Test
     void float16IsUpcastWhenTheConfigSaysForceUpcast() {
         try (AutoencoderKl vae = AutoencoderKl.load(OracleCases.dir("vae_tiny"), ModelOptions.of("cpu", "float16"))) {
             assertTrue(vae.config().forceUpcast());

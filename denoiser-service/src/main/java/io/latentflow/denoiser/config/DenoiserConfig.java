@@ -39,8 +39,10 @@ public interface DenoiserConfig {
         @WithDefault("8")
         int maxBatchSize();
 
-        /** How long the first call of a batch waits for others; 0: only calls already queued join it. */
-        @WithDefault("0s")
+        /**
+         * Longest wait of a batch for the calls of the jobs in the previous pass; 0: only calls already queued join.
+         */
+        @WithDefault("20ms")
         Duration window();
     }
 }

@@ -4,6 +4,7 @@ import io.latentflow.denoiser.model.PredictionBatcher;
 import io.latentflow.denoiser.model.PredictionJob;
 import io.latentflow.denoiser.model.UnetRegistry;
 import io.latentflow.denoiser.model.WireConditioning;
+import io.latentflow.service.grpc.CallerJobInterceptor;
 import io.latentflow.proto.Conditioning;
 import io.latentflow.proto.DenoiserService;
 import io.latentflow.proto.PredictRequest;
@@ -45,12 +46,13 @@ public class DenoiserGrpcService implements DenoiserService {
 
     @Override
     public Uni<PredictResponse> predict(PredictRequest request) {
-        return Uni.createFrom().item(() -> respond(request))
+        String jobId = CallerJobInterceptor.callerJob().orElse("");
+        return Uni.createFrom().item(() -> respond(request, jobId))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onFailure().transform(GrpcStatuses::toStatus);
     }
 
-    private PredictResponse respond(PredictRequest request) {
+    private PredictResponse respond(PredictRequest request, String jobId) {
         LoadedModel<UNet2dConditionModel> loaded = registry.get(request.getModel().getName(), request.getModel().getVersion());
         List<String> missingKeys = new ArrayList<>();
         WireConditioning cond = resolve("cond", request.getCond(), missingKeys);
@@ -62,7 +64,7 @@ public class DenoiserGrpcService implements DenoiserService {
         Timer.Sample timer = Timer.start(meters);
         PredictResponse response;
         try {
-            response = PredictResponse.newBuilder().setPrediction(batcher.submit(loaded, job).join()).build();
+            response = PredictResponse.newBuilder().setPrediction(batcher.submit(loaded, job, jobId).join()).build();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }

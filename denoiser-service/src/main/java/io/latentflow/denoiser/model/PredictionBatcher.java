@@ -21,18 +21,25 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Dynamic batching of concurrent Predict calls: one thread runs the UNet; calls that queue up while it is busy (or
- * arrive within the batching window) and agree on model, shapes and guidance run as one forward pass of up to
- * {@code max-batch-size} samples.
+ * Continuous batching of concurrent Predict calls: one thread runs the UNet; calls that queue up while it is busy and
+ * agree on model, shapes and guidance run as one forward pass of up to {@code max-batch-size} samples, whatever their
+ * jobs, timesteps, prompts and guidance scales. The window adapts to load: a batch waits, at most the batching window,
+ * only for the calls of jobs that took part in the previous pass and are not in it yet, so a job running alone never
+ * waits and concurrent jobs fall into step and share every pass.
  */
 @ApplicationScoped
 public class PredictionBatcher {
@@ -43,6 +50,8 @@ public class PredictionBatcher {
     private final Duration window;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Deque<Pending> backlog = new ArrayDeque<>();
+    /** The jobs of the previous pass of each batch key: the calls the next pass of that key can expect. */
+    private final Map<PredictionJob.BatchKey, Set<String>> lastPassJobs = new HashMap<>();
     /** Upper bounds of the batch-size histogram on /q/metrics (latentflow_denoiser_batch_samples_bucket). */
     public static final double[] BATCH_SIZE_BUCKETS = {1, 2, 3, 4, 6, 8, 12, 16, 32};
 
@@ -88,9 +97,13 @@ public class PredictionBatcher {
         worker.interrupt();
     }
 
-    /** Queues a call; the future completes with the prediction (float32) or the failure of its batch. */
-    public CompletableFuture<Tensor> submit(LoadedModel<UNet2dConditionModel> unet, PredictionJob job) {
-        Pending pending = new Pending(unet, job, new CompletableFuture<>(), System.nanoTime());
+    /**
+     * Queues a call of job {@code jobId} (empty: a caller that names none, never waited for); the future completes
+     * with the prediction (float32) or the failure of its batch.
+     */
+    public CompletableFuture<Tensor> submit(LoadedModel<UNet2dConditionModel> unet, PredictionJob job,
+            String jobId) {
+        Pending pending = new Pending(unet, job, jobId, new CompletableFuture<>(), System.nanoTime());
         queue.add(pending);
         return pending.result();
     }
@@ -106,7 +119,10 @@ public class PredictionBatcher {
         failAll(new IllegalStateException("the denoiser is shutting down"));
     }
 
-    /** Waits for a call, then gathers the queued (or, within the window, arriving) calls that can share its batch. */
+    /**
+     * Waits for a call, then gathers the queued calls that can share its batch and, within the window, the expected
+     * ones still arriving.
+     */
     List<Pending> nextBatch() throws InterruptedException {
         Pending first = backlog.isEmpty() ? queue.take() : backlog.poll();
         List<Pending> batch = new ArrayList<>(List.of(first));
@@ -119,9 +135,11 @@ public class PredictionBatcher {
                 samples += next.job().batchSize();
             }
         }
+        Set<String> expected = new HashSet<>(lastPassJobs.getOrDefault(first.job().batchKey(), Set.of()));
+        batch.forEach(pending -> expected.remove(pending.jobId()));
         long deadline = System.nanoTime() + window.toNanos();
         while (samples < maxBatchSize) {
-            long remaining = deadline - System.nanoTime();
+            long remaining = expected.isEmpty() ? 0 : deadline - System.nanoTime();
             Pending next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : queue.poll();
             if (next == null) {
                 break;
@@ -129,10 +147,13 @@ public class PredictionBatcher {
             if (fits(first, next, samples)) {
                 batch.add(next);
                 samples += next.job().batchSize();
+                expected.remove(next.jobId());
             } else {
                 backlog.add(next);
             }
         }
+        lastPassJobs.put(first.job().batchKey(), batch.stream().map(Pending::jobId)
+                .filter(jobId -> !jobId.isEmpty()).collect(Collectors.toSet()));
         return batch;
     }
 
@@ -171,8 +192,8 @@ public class PredictionBatcher {
         return Tensors.toProto(array.getDataType() == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false));
     }
 
-    /** A queued call, and when it was queued (System.nanoTime). */
-    record Pending(LoadedModel<UNet2dConditionModel> unet, PredictionJob job, CompletableFuture<Tensor> result,
-            long queuedNanos) {
+    /** A queued call, the job it came from ("" when unnamed), and when it was queued (System.nanoTime). */
+    record Pending(LoadedModel<UNet2dConditionModel> unet, PredictionJob job, String jobId,
+            CompletableFuture<Tensor> result, long queuedNanos) {
     }
 }

@@ -54,6 +54,20 @@ class GuidedUnetTest {
     }
 
     @Test
+    void aCallGetsTheSamePredictionBitForBitAloneAndSharingAPassWithOtherJobs() {
+        List<UnetInputs> calls = List.of(step("case0", 0, 0f), at(step("case0", 3, 0f), 965.55f),
+                step("case1", 0, 0f), at(step("case1", 2, 0f), 13.7f));
+
+        for (int n = 2; n <= calls.size(); n++) {
+            List<NDArray> shared = GuidedUnet.predict(unet, calls.subList(0, n));
+            for (int i = 0; i < n; i++) {
+                NDArray alone = GuidedUnet.predict(unet, List.of(calls.get(i))).get(0);
+                assertEquals(0f, alone.sub(shared.get(i)).abs().max().getFloat(), "call " + i + " of " + n);
+            }
+        }
+    }
+
+    @Test
     void unguidedCallsSharingOneForwardPassGetTheConditionalOutput() {
         List<UnetInputs> calls = List.of(unguided(step("case0", 1, 0f)), unguided(step("case0", 2, 0f)));
 
@@ -70,6 +84,11 @@ class GuidedUnetTest {
         return new UnetInputs(sample, timestep,
                 new UnetConditioning(oracle.get(name + ".prompt_embeds"), null, null),
                 new UnetConditioning(oracle.get(name + ".negative_prompt_embeds"), null, null), 7.5f, rescale);
+    }
+
+    private static UnetInputs at(UnetInputs call, float timestep) {
+        return new UnetInputs(call.sample(), manager.create(new float[] {timestep}), call.cond(), call.uncond(),
+                call.guidanceScale(), call.guidanceRescale());
     }
 
     private static UnetInputs unguided(UnetInputs call) {

@@ -1,6 +1,7 @@
 package io.latentflow.denoiser.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.unet.UNet2dConditionModel;
@@ -27,7 +28,7 @@ class PredictionBatcherTest {
     void queuedCallsWithTheSameModelAndShapesShareOneBatch() throws InterruptedException {
         PredictionBatcher batcher = new PredictionBatcher(8, Duration.ZERO, new SimpleMeterRegistry());
         for (int i = 0; i < 3; i++) {
-            batcher.submit(unet(), job(1, GUIDED));
+            batcher.submit(unet(), job(1, GUIDED), "");
         }
 
         assertEquals(3, batcher.nextBatch().size());
@@ -39,9 +40,9 @@ class PredictionBatcherTest {
         PredictionJob first = job(1, GUIDED);
         PredictionJob other = job(1, UNGUIDED);
         PredictionJob third = job(2, GUIDED);
-        batcher.submit(unet(), first);
-        batcher.submit(unet(), other);
-        batcher.submit(unet(), third);
+        batcher.submit(unet(), first, "");
+        batcher.submit(unet(), other, "");
+        batcher.submit(unet(), third, "");
 
         assertEquals(List.of(first, third), jobs(batcher.nextBatch()));
         assertEquals(List.of(other), jobs(batcher.nextBatch()));
@@ -53,12 +54,52 @@ class PredictionBatcherTest {
         PredictionJob two = job(2, GUIDED);
         PredictionJob three = job(3, GUIDED);
         PredictionJob one = job(1, GUIDED);
-        batcher.submit(unet(), two);
-        batcher.submit(unet(), three);
-        batcher.submit(unet(), one);
+        batcher.submit(unet(), two, "");
+        batcher.submit(unet(), three, "");
+        batcher.submit(unet(), one, "");
 
         assertEquals(List.of(two, one), jobs(batcher.nextBatch()));
         assertEquals(List.of(three), jobs(batcher.nextBatch()));
+    }
+
+    @Test
+    void aBatchWaitsWithinTheWindowForTheJobsOfThePreviousPassOnly() throws InterruptedException {
+        PredictionBatcher batcher = new PredictionBatcher(8, Duration.ofSeconds(5), new SimpleMeterRegistry());
+        batcher.submit(unet(), job(1, GUIDED), "job-a");
+        batcher.submit(unet(), job(1, GUIDED), "job-b");
+        assertEquals(2, batcher.nextBatch().size(), "nothing expected yet: the queued calls go at once");
+
+        batcher.submit(unet(), job(1, GUIDED), "job-b");
+        Thread late = new Thread(() -> {
+            sleep(300);
+            batcher.submit(unet(), job(1, GUIDED), "job-a");
+        });
+        late.start();
+        List<PredictionBatcher.Pending> both = batcher.nextBatch();
+        assertEquals(List.of("job-b", "job-a"), both.stream().map(PredictionBatcher.Pending::jobId).toList(),
+                "job b's call waits for job a's, which was in the previous pass");
+        late.join();
+
+        batcher.submit(unet(), job(1, GUIDED), "job-a");
+        batcher.submit(unet(), job(1, GUIDED), "job-b");
+        batcher.nextBatch();
+        batcher.submit(unet(), job(1, GUIDED), "job-a");
+        long started = System.nanoTime();
+        assertEquals(1, batcher.nextBatch().size(), "job b ended: the window runs out without it");
+        assertTrue(System.nanoTime() - started >= Duration.ofSeconds(5).toNanos(), "waited the window");
+
+        batcher.submit(unet(), job(1, GUIDED), "job-a");
+        started = System.nanoTime();
+        assertEquals(1, batcher.nextBatch().size());
+        assertTrue(System.nanoTime() - started < Duration.ofSeconds(1).toNanos(), "a job alone does not wait");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The registry hands out a new LoadedModel per call; equal ones (same model instance) must batch together. */

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +53,27 @@ public class ApiClients {
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    /**
+     * The key an HTTP or gRPC caller presents: {@code Authorization: Bearer KEY}, {@code Authorization: Basic} with
+     * the key as password (what AUTOMATIC1111 clients send when its API has a password), or {@code x-api-key: KEY}.
+     */
+    public static Optional<String> presentedKey(String authorization, String apiKeyHeader) {
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.of(authorization.substring(7).strip());
+        }
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String pair = new String(Base64.getDecoder().decode(authorization.substring(6).strip()),
+                        StandardCharsets.UTF_8);
+                int colon = pair.indexOf(':');
+                return colon < 0 ? Optional.empty() : Optional.of(pair.substring(colon + 1));
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.ofNullable(apiKeyHeader).map(String::strip);
     }
 
     /** Counts a job against its client's limit; false when the client has that many running already. */

@@ -53,10 +53,6 @@ public class ApiKeyInterceptor implements ServerInterceptor {
     }
 
     private static Optional<String> key(Metadata headers) {
-        String authorization = headers.get(AUTHORIZATION);
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.of(authorization.substring(7).strip());
-        }
-        return Optional.ofNullable(headers.get(API_KEY)).map(String::strip);
+        return ApiClients.presentedKey(headers.get(AUTHORIZATION), headers.get(API_KEY));
     }
 }

@@ -8,8 +8,10 @@ import java.time.Duration;
 @ConfigMapping(prefix = "orchestrator")
 public interface OrchestratorConfig {
 
-    /** Jobs that run at the same time; further jobs wait in the queue. */
-    @WithDefault("2")
+    /**
+     * Jobs that run at the same time here (their denoiser calls share UNet passes); further jobs wait in Kafka.
+     */
+    @WithDefault("8")
     int workers();
 
     /** Write the latents to jobs/&lt;id&gt;/latents/step-&lt;n&gt;.safetensors every this many steps; 0 turns it off. */

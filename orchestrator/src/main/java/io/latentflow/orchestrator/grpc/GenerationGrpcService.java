@@ -3,13 +3,12 @@ package io.latentflow.orchestrator.grpc;
 import io.grpc.Status;
 import io.latentflow.orchestrator.api.ApiClients;
 import io.latentflow.orchestrator.api.ApiKeyInterceptor;
+import io.latentflow.orchestrator.api.JobLookup;
+import io.latentflow.orchestrator.api.JobSubmissions;
 import io.latentflow.orchestrator.job.CancelRequests;
-import io.latentflow.orchestrator.job.JobRecords;
 import io.latentflow.orchestrator.job.JobTracker;
-import io.latentflow.orchestrator.messaging.RequestPublisher;
 import io.latentflow.proto.CancelRequest;
 import io.latentflow.proto.CancelResponse;
-import io.latentflow.proto.EventType;
 import io.latentflow.proto.GenerationEvent;
 import io.latentflow.proto.GenerationRequest;
 import io.latentflow.proto.GenerationService;
@@ -21,9 +20,7 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
-import java.util.Optional;
-import java.util.UUID;
-import org.jboss.logging.Logger;
+import java.util.function.Consumer;
 
 /**
  * The public gRPC API: Submit and Generate write the request to latentflow.generation.requests (the same path as
@@ -36,60 +33,48 @@ import org.jboss.logging.Logger;
 @GrpcService
 public class GenerationGrpcService implements GenerationService {
 
-    private static final Logger LOG = Logger.getLogger(GenerationGrpcService.class);
-
-    private final RequestPublisher requests;
-    private final JobTracker tracker;
-    private final ApiClients clients;
-    private final JobRecords records;
+    private final JobSubmissions submissions;
+    private final JobLookup lookup;
     private final CancelRequests cancels;
 
     @Inject
-    GenerationGrpcService(RequestPublisher requests, JobTracker tracker, ApiClients clients, JobRecords records,
-            CancelRequests cancels) {
-        this.requests = requests;
-        this.tracker = tracker;
-        this.clients = clients;
-        this.records = records;
+    GenerationGrpcService(JobSubmissions submissions, JobLookup lookup, CancelRequests cancels) {
+        this.submissions = submissions;
+        this.lookup = lookup;
         this.cancels = cancels;
     }
 
     @Override
     public Uni<SubmitResponse> submit(GenerationRequest request) {
-        GenerationRequest job = withJobId(request);
-        admit(job.getJobId());
-        tracker.track(job.getJobId(), job);
-        return Uni.createFrom().completionStage(() -> requests.publish(job))
-                .onFailure().transform(e -> Status.UNAVAILABLE
-                        .withDescription("cannot write the job to Kafka: " + e.getMessage()).asRuntimeException())
+        GenerationRequest job = JobSubmissions.withJobId(request);
+        JobSubmissions.Submitted submitted = admitted(job, null);
+        return Uni.createFrom().completionStage(submitted::written)
+                .onFailure().transform(GenerationGrpcService::kafkaUnavailable)
                 .replaceWith(SubmitResponse.newBuilder().setJobId(job.getJobId()).build());
     }
 
     @Override
     public Multi<GenerationEvent> generate(GenerationRequest request) {
-        GenerationRequest job = withJobId(request);
+        GenerationRequest job = JobSubmissions.withJobId(request);
         String jobId = job.getJobId();
-        admit(jobId);
+        ApiClients.Client client = ApiKeyInterceptor.CLIENT.get();
         return Multi.createFrom().emitter(emitter -> {
-            AutoCloseable subscription = tracker.subscribe(jobId, event -> {
-                emitter.emit(event);
-                if (JobTracker.isTerminal(event.getType())) {
-                    emitter.complete();
-                }
-            });
-            emitter.onTermination(() -> {
-                try {
-                    subscription.close();
-                } catch (Exception e) {
-                    LOG.debugf(e, "closing the event subscription of job %s", jobId);
-                }
-            });
-            tracker.track(jobId, job);
-            requests.publish(job).whenComplete((written, failure) -> {
+            JobSubmissions.Submitted submitted;
+            try {
+                submitted = admitted(client, job, event -> {
+                    emitter.emit(event);
+                    if (JobTracker.isTerminal(event.getType())) {
+                        emitter.complete();
+                    }
+                });
+            } catch (RuntimeException e) {
+                emitter.fail(e);
+                return;
+            }
+            emitter.onTermination(() -> JobSubmissions.closeQuietly(submitted.subscription(), jobId));
+            submitted.written().whenComplete((written, failure) -> {
                 if (failure != null) {
-                    emitter.fail(Status.UNAVAILABLE
-                            .withDescription("cannot write the job to Kafka: " + failure.getMessage())
-                            .asRuntimeException());
+                    emitter.fail(kafkaUnavailable(failure));
                 }
             });
         });
@@ -99,31 +84,9 @@ public class GenerationGrpcService implements GenerationService {
     @Blocking
     public Uni<JobStatus> getJob(GetJobRequest request) {
         String jobId = request.getJobId();
-        return Uni.createFrom().item(() -> tracker.find(jobId)
-                .map(job -> {
-                    JobStatus.Builder status = JobStatus.newBuilder().setJobId(job.jobId());
-                    job.request().ifPresent(status::setRequest);
-                    job.lastEvent().ifPresentOrElse(
-                            event -> status.setState(event.getType()).setLastEvent(event),
-                            () -> status.setState(EventType.EVENT_TYPE_UNSPECIFIED));
-                    return status.build();
-                })
-                .or(() -> recordedStatus(jobId))
+        return Uni.createFrom().item(() -> lookup.status(jobId)
                 .orElseThrow(() -> Status.NOT_FOUND.withDescription("job '" + jobId + "' is unknown")
                         .asRuntimeException()));
-    }
-
-    /** A job this orchestrator has not heard of, from its record in the bucket: completed, or requested. */
-    private Optional<JobStatus> recordedStatus(String jobId) {
-        Optional<GenerationRequest> recorded = records.recordedRequest(jobId);
-        if (recorded.isEmpty()) {
-            return Optional.empty();
-        }
-        JobStatus.Builder status = JobStatus.newBuilder().setJobId(jobId).setRequest(recorded.get())
-                .setState(EventType.EVENT_TYPE_UNSPECIFIED);
-        records.recordedResult(jobId).ifPresent(completed -> status.setState(completed.getType())
-                .setLastEvent(completed));
-        return Optional.of(status.build());
     }
 
     @Override
@@ -133,33 +96,22 @@ public class GenerationGrpcService implements GenerationService {
                 .setCancelled(cancels.request(request.getJobId())).build());
     }
 
-    /**
-     * Counts the job against the calling client's limit of concurrent jobs until its final event; RESOURCE_EXHAUSTED
-     * when the client has that many running.
-     */
-    private void admit(String jobId) {
-        ApiClients.Client client = ApiKeyInterceptor.CLIENT.get();
-        if (!clients.tryStart(client, jobId)) {
-            throw Status.RESOURCE_EXHAUSTED.withDescription("client " + client.name() + " has "
-                    + client.maxConcurrentJobs() + " jobs running, its limit; submit again when one has ended")
-                    .asRuntimeException();
-        }
-        AutoCloseable[] subscription = new AutoCloseable[1];
-        subscription[0] = tracker.subscribe(jobId, event -> {
-            if (JobTracker.isTerminal(event.getType())) {
-                clients.finished(client, jobId);
-                try {
-                    subscription[0].close();
-                } catch (Exception e) {
-                    LOG.debugf(e, "closing the quota subscription of job %s", jobId);
-                }
-            }
-        });
+    private JobSubmissions.Submitted admitted(GenerationRequest job, Consumer<GenerationEvent> events) {
+        return admitted(ApiKeyInterceptor.CLIENT.get(), job, events);
     }
 
-    private static GenerationRequest withJobId(GenerationRequest request) {
-        return request.getJobId().isEmpty()
-                ? request.toBuilder().setJobId(UUID.randomUUID().toString()).build()
-                : request;
+    /** Submits for the client; RESOURCE_EXHAUSTED when it has its limit of jobs running. */
+    private JobSubmissions.Submitted admitted(ApiClients.Client client, GenerationRequest job,
+            Consumer<GenerationEvent> events) {
+        try {
+            return submissions.submit(client, job, events);
+        } catch (JobSubmissions.LimitReachedException e) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
+        }
+    }
+
+    private static RuntimeException kafkaUnavailable(Throwable failure) {
+        return Status.UNAVAILABLE.withDescription("cannot write the job to Kafka: " + failure.getMessage())
+                .asRuntimeException();
     }
 }

@@ -8,7 +8,6 @@ import io.latentflow.core.pipeline.GenerationResult;
 import io.latentflow.core.pipeline.InvalidGenerationException;
 import io.latentflow.core.pipeline.LatentDiffusionPipeline;
 import io.latentflow.core.sampling.Cancellation;
-import io.latentflow.core.sampling.Samplers;
 import io.latentflow.orchestrator.grpc.RemoteDenoisers;
 import io.latentflow.orchestrator.messaging.EventPublisher;
 import io.latentflow.orchestrator.storage.ModelCatalog;
@@ -131,10 +130,12 @@ public class JobExecution {
                 cancels.poll(jobId);
                 return tracker.shouldStop(jobId);
             };
+            String requestedSampler = spec.sampler().isEmpty() ? null : spec.sampler();
+            String sampler = model.traits().samplerName(requestedSampler);
+            String samplerShown = model.traits().samplerDisplayName(requestedSampler, spec.karras() ? true : null);
             Span span = stages.spanBuilder("pipeline")
                     .setAttribute("latentflow.steps", spec.steps())
-                    .setAttribute("latentflow.sampler", spec.sampler().isEmpty()
-                            ? Samplers.forSchedulerClass(model.traits().scheduler().className()) : spec.sampler())
+                    .setAttribute("latentflow.sampler", sampler)
                     .setAttribute("latentflow.model", ref(model))
                     .setAttribute("latentflow.refiner", refiner == null ? "" : ref(refiner))
                     .startSpan();
@@ -149,12 +150,15 @@ public class JobExecution {
             }));
             NDArray pixels = result.images();
             stages.span("images.store", () -> {
+                int width = (int) pixels.getShape().get(3);
+                int height = (int) pixels.getShape().get(2);
                 for (int n = 0; n < spec.numImages(); n++) {
-                    byte[] png = PngImages.encode(pixels, n);
+                    byte[] png = PngImages.encode(pixels, n,
+                            spec.imageParameters(n, samplerShown, width, height));
                     String key = JobKeys.image(jobId, n);
                     store.put(key, png, "image/png");
-                    results.add(ImageResult.newBuilder().setKey(key).setWidth((int) pixels.getShape().get(3))
-                            .setHeight((int) pixels.getShape().get(2)).setSizeBytes(png.length)
+                    results.add(ImageResult.newBuilder().setKey(key).setWidth(width).setHeight(height)
+                            .setSizeBytes(png.length)
                             .setSeed(spec.imageSeed(n)).build());
                 }
                 return null;

@@ -47,6 +47,11 @@ public final class JobIntake {
         }
     }
 
+    /** Validates a request already parsed (the public APIs'): its spec, or an {@link InvalidRequestException}. */
+    public JobSpec validate(GenerationRequest request) {
+        return validator.validate(request, request.getJobId());
+    }
+
     private static Optional<String> nonEmpty(String text) {
         return text == null || text.isEmpty() ? Optional.empty() : Optional.of(text);
     }

@@ -17,6 +17,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -43,6 +45,9 @@ public class JobRunner {
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
 
     private final ExecutorService workers;
+    private final int workerCount;
+    /** Callers of {@link #workerFree} waiting for a job to end. */
+    private final List<CompletableFuture<Void>> waitingForWorker = new ArrayList<>();
     private final Map<String, Running> inProgress = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private final CancelRequests cancels;
@@ -67,7 +72,34 @@ public class JobRunner {
             thread.setDaemon(true);
             return thread;
         };
-        this.workers = Executors.newFixedThreadPool(Math.max(1, config.workers()), threads);
+        this.workerCount = Math.max(1, config.workers());
+        this.workers = Executors.newFixedThreadPool(workerCount, threads);
+    }
+
+    /**
+     * Completes once fewer jobs than workers are queued or running here. The consumer takes its next record only then,
+     * so that waiting jobs stay in Kafka (as consumer lag, for autoscaling, and for other orchestrators to take over
+     * on a rebalance) instead of in this process.
+     */
+    public synchronized CompletionStage<Void> workerFree() {
+        if (inProgress.size() < workerCount) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> free = new CompletableFuture<>();
+        waitingForWorker.add(free);
+        return free;
+    }
+
+    private void jobEnded(String jobId, Running running) {
+        List<CompletableFuture<Void>> freed = List.of();
+        synchronized (this) {
+            inProgress.remove(jobId, running);
+            if (inProgress.size() < workerCount) {
+                freed = List.copyOf(waitingForWorker);
+                waitingForWorker.clear();
+            }
+        }
+        freed.forEach(free -> free.complete(null));
     }
 
     /**
@@ -92,7 +124,7 @@ public class JobRunner {
             return underWay.ended();
         }
         ended.whenComplete((done, failure) -> {
-            inProgress.remove(spec.jobId(), running);
+            jobEnded(spec.jobId(), running);
             cancels.forget(spec.jobId());
         });
         tracker.track(spec.jobId(), spec.toRequest());

@@ -2,6 +2,7 @@ package io.latentflow.orchestrator.job;
 
 import ai.djl.ndarray.NDManager;
 import io.latentflow.core.image.ImageTensors;
+import io.latentflow.core.image.ImageParameters;
 import io.latentflow.core.sampling.SamplerOptions;
 import io.latentflow.proto.GenerationRequest;
 import io.latentflow.proto.ModelRef;
@@ -67,6 +68,16 @@ public record JobSpec(
     /** Seed of image {@code n} (0-based): the job's seed plus n. */
     public long imageSeed(int n) {
         return seed + n;
+    }
+
+    /**
+     * How image {@code n} was made, for its PNG's {@code parameters} chunk.
+     *
+     * @param sampler the display name of the sampler the job ran (see {@code ModelTraits#samplerDisplayName})
+     */
+    public ImageParameters imageParameters(int n, String sampler, int width, int height) {
+        return new ImageParameters(prompt, negativePrompt == null ? "" : negativePrompt, steps, sampler,
+                guidanceScale, imageSeed(n), width, height, modelName + "/" + modelVersion);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.latentflow.proto.GenerationEvent;
 import io.latentflow.proto.GenerationRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -92,6 +93,15 @@ public class JobTracker {
         TrackedJob job = jobs.computeIfAbsent(jobId, TrackedJob::new);
         job.request = request;
         return job;
+    }
+
+    /** The jobs this process knows, latest event first (jobs without events, just submitted, first of all). */
+    public List<TrackedJob> recent(int limit) {
+        return jobs.values().stream()
+                .sorted(Comparator.comparingLong((TrackedJob job) -> job.lastEvent()
+                        .map(GenerationEvent::getTimestampMs).orElse(Long.MAX_VALUE)).reversed())
+                .limit(limit)
+                .toList();
     }
 
     public Optional<TrackedJob> find(String jobId) {

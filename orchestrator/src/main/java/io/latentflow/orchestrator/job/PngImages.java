@@ -1,14 +1,15 @@
 package io.latentflow.orchestrator.job;
 
 import ai.djl.ndarray.NDArray;
+import io.latentflow.core.image.ImageParameters;
 import io.latentflow.core.image.ImageTensors;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import javax.imageio.ImageIO;
+import io.latentflow.core.image.PngText;
+import java.util.Map;
 
-/** Turns the pipeline's images into 8-bit RGB PNG files, with core's image conversion (as diffusers does it). */
+/**
+ * Turns the pipeline's images into 8-bit RGB PNG files, with core's image conversion (as diffusers does it) and,
+ * for a job's images, the generation parameters in a {@code parameters} text chunk.
+ */
 public final class PngImages {
 
     private PngImages() {
@@ -16,13 +17,12 @@ public final class PngImages {
 
     /** PNG bytes of image {@code index} of a batch (B, 3, H, W) in [0, 1], as the pipeline returns it. */
     public static byte[] encode(NDArray images, int index) {
-        BufferedImage image = ImageTensors.toImage(images.get(index));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(image, "png", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode PNG", e);
-        }
-        return out.toByteArray();
+        return PngText.encode(ImageTensors.toImage(images.get(index)), Map.of());
+    }
+
+    /** The same, with how the image was made in its {@code parameters} chunk. */
+    public static byte[] encode(NDArray images, int index, ImageParameters parameters) {
+        return PngText.encode(ImageTensors.toImage(images.get(index)),
+                Map.of(PngText.PARAMETERS, parameters.toText()));
     }
 }

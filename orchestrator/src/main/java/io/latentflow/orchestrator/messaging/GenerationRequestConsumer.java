@@ -21,7 +21,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Consumes latentflow.generation.requests. Valid jobs go to the {@link JobRunner}'s workers and their record is
- * acknowledged when the job has ended (so a job is never lost to a crash: its offset is committed only then);
+ * acknowledged when the job has ended (so a job is never lost to a crash: its offset is committed only then); the next
+ * record is taken when a worker is free, so jobs beyond the workers wait in Kafka;
  * refused records get a {@code failed} event and a copy on the dead-letter topic, and the consumer goes on.
  */
 @ApplicationScoped
@@ -82,7 +83,7 @@ public class GenerationRequestConsumer {
                     message.nack(failure);
                 }
             });
-            return CompletableFuture.completedFuture(null);
+            return runner.workerFree();
         }
         return reject((JobIntake.Rejected) outcome, key, message, record, parent);
     }

@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -91,6 +93,34 @@ public class ModelCatalog {
         ModelInfo info = load(name, resolvedVersion);
         cache.put(key, new Read(info, now));
         return info;
+    }
+
+    /**
+     * Every model version there is: folders under the models root, then versions in the bucket (a version counts
+     * once its model_index.json exists), as "name/version", sorted by name and version.
+     */
+    public List<String> list() {
+        SortedSet<String> found = new TreeSet<>();
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> names = Files.list(root)) {
+                for (Path name : names.filter(Files::isDirectory).toList()) {
+                    try (Stream<Path> versions = Files.list(name)) {
+                        versions.filter(v -> Files.isRegularFile(v.resolve("model_index.json")))
+                                .forEach(v -> found.add(name.getFileName() + "/" + v.getFileName()));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + root, e);
+            }
+        }
+        for (String name : store.listFolders("models/")) {
+            for (String version : store.listFolders("models/" + name + "/")) {
+                if (store.get("models/" + name + "/" + version + "/model_index.json").isPresent()) {
+                    found.add(name + "/" + version);
+                }
+            }
+        }
+        return List.copyOf(found);
     }
 
     private String latestVersion(String name) {

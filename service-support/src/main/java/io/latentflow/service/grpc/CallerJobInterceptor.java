@@ -1,5 +1,7 @@
 package io.latentflow.service.grpc;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -8,11 +10,15 @@ import io.grpc.ServerInterceptor;
 import io.opentelemetry.api.trace.Span;
 import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
 
-/** Tags the server span of a call with {@code latentflow.job_id} when the caller sends {@code latentflow-job-id}. */
+/**
+ * The generation job a call belongs to, when the caller sends {@code latentflow-job-id}: a {@code latentflow.job_id}
+ * attribute on the call's server span, and {@link #callerJob()} for the service method.
+ */
 @GlobalInterceptor
 @ApplicationScoped
-public class JobIdSpanInterceptor implements ServerInterceptor {
+public class CallerJobInterceptor implements ServerInterceptor {
 
     /** gRPC metadata key carrying the generation job's id. */
     public static final Metadata.Key<String> JOB_ID =
@@ -21,14 +27,22 @@ public class JobIdSpanInterceptor implements ServerInterceptor {
     /** Span attribute holding the job id. */
     public static final String JOB_ID_ATTRIBUTE = "latentflow.job_id";
 
+    private static final Context.Key<String> CALLER_JOB = Context.key("latentflow.caller-job");
+
+    /** The job id the current call carries; read it on the thread that calls the service method. */
+    public static Optional<String> callerJob() {
+        return Optional.ofNullable(CALLER_JOB.get());
+    }
+
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
         String jobId = headers.get(JOB_ID);
-        ServerCall.Listener<Q> listener = next.startCall(call, headers);
         if (jobId == null || jobId.isBlank()) {
-            return listener;
+            return next.startCall(call, headers);
         }
+        ServerCall.Listener<Q> listener =
+                Contexts.interceptCall(Context.current().withValue(CALLER_JOB, jobId), call, headers, next);
         return new SimpleForwardingServerCallListener<>(listener) {
             @Override
             public void onHalfClose() {
