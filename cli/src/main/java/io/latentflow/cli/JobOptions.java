@@ -40,6 +40,10 @@ final class JobOptions {
     @Option(names = "--refiner-version", description = "refiner model version")
     String refinerVersion;
 
+    @Option(names = "--preview-every", paramLabel = "N",
+            description = "a preview PNG of the image every N steps in the progress events (default: none)")
+    Integer previewEvery;
+
     /** The request these options describe (a fresh job id when none was given). */
     GenerationRequest toRequest() {
         GenerationRequest.Builder request = GenerationRequest.newBuilder()
@@ -56,6 +60,9 @@ final class JobOptions {
         }
         if (mask != null) {
             request.setMask(mask);
+        }
+        if (previewEvery != null) {
+            request.setPreviewEverySteps(previewEvery);
         }
         if (refiner != null || refinerVersion != null) {
             request.setRefiner(ModelRef.newBuilder().setName(orEmpty(refiner)).setVersion(orEmpty(refinerVersion)));

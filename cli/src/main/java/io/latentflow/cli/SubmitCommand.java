@@ -35,7 +35,8 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print events as protobuf JSON, one per line")
     boolean json;
 
-    @Option(names = "--download", paramLabel = "DIR", description = "copy the result images into DIR")
+    @Option(names = "--download", paramLabel = "DIR",
+            description = "copy the result images, and the previews of --preview-every, into DIR")
     Path downloadDir;
 
     @Option(names = "--timeout", defaultValue = "900", description = "seconds to wait for the job to end (default ${DEFAULT-VALUE})")
@@ -55,8 +56,21 @@ public final class SubmitCommand implements Callable<Integer> {
             if (noWait) {
                 return 0;
             }
+            EventPrinter printer = new EventPrinter(System.out, json);
+            ImageDownloader downloader = downloadDir == null ? null : new ImageDownloader(environment.endpoints());
             Optional<GenerationEvent> end = client.follow(request.getJobId(), Duration.ofSeconds(timeoutSeconds),
-                new EventPrinter(System.out, json));
+                event -> {
+                    printer.accept(event);
+                    String preview = event.getProgress().getPreviewKey();
+                    if (downloader != null && !preview.isEmpty()) {
+                        try {
+                            save(downloader, preview, request.getJobId() + "-preview-"
+                                    + event.getProgress().getStep() + ".png");
+                        } catch (Exception e) {
+                            System.err.println("cannot save preview " + preview + ": " + e.getMessage());
+                        }
+                    }
+                });
             if (end.isEmpty()) {
                 System.err.println("job " + request.getJobId() + " did not end within " + timeoutSeconds + " s");
                 return 4;
@@ -64,15 +78,18 @@ public final class SubmitCommand implements Callable<Integer> {
             if (end.get().getType() != EventType.COMPLETED) {
                 return 1;
             }
-            if (downloadDir != null) {
-                ImageDownloader downloader = new ImageDownloader(environment.endpoints());
+            if (downloader != null) {
                 for (ImageResult image : end.get().getCompleted().getImagesList()) {
-                    Path target = downloadDir.resolve(request.getJobId() + "-" + Path.of(image.getKey()).getFileName());
-                    downloader.download(image.getKey(), target);
-                    System.out.println("saved      " + target.toAbsolutePath());
+                    save(downloader, image.getKey(), request.getJobId() + "-" + Path.of(image.getKey()).getFileName());
                 }
             }
             return 0;
         }
+    }
+
+    private void save(ImageDownloader downloader, String key, String fileName) throws Exception {
+        Path target = downloadDir.resolve(fileName);
+        downloader.download(key, target);
+        System.out.println("saved      " + target.toAbsolutePath());
     }
 }

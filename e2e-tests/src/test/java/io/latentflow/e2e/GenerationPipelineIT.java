@@ -28,12 +28,15 @@ import io.latentflow.proto.JobStatus;
 import io.latentflow.proto.ModelRef;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -48,6 +51,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -78,6 +94,8 @@ class GenerationPipelineIT {
             "latentflow-text-encoder-service", "latentflow-denoiser-service", "latentflow-vae-service");
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CHROMIUM = System.getProperty("latentflow.chromium", "/usr/bin/chromium");
+    private static final String CHROMEDRIVER = System.getProperty("latentflow.chromedriver", "/usr/bin/chromedriver");
 
     private RunningSystem system;
     private ManagedChannel channel;
@@ -687,6 +705,72 @@ class GenerationPipelineIT {
             assertTrue(paths.has(path), path + " in the OpenAPI document: " + paths.fieldNames());
         }
         assertEquals(200, http("GET", "/q/swagger-ui/", null, false).statusCode());
+    }
+
+    @Test
+    @Order(12)
+    void theWebPageShowsAJobsProgressPreviewAndImageFollowsItThroughAReloadAndCancelsAnother() throws Exception {
+        Path profile = Files.createTempDirectory("chromium-profile");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage",
+                "--window-size=1280,1500", "--user-data-dir=" + profile);
+        ChromeDriverService driverService = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+        WebDriver browser = new ChromeDriver(driverService, options);
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, JOB_TIMEOUT);
+            browser.get("http://" + RunningSystem.HOST + ":" + system.port(LatentflowService.ORCHESTRATOR) + "/");
+            browser.findElement(By.id("api-key")).sendKeys(system.apiKey(), Keys.TAB);
+            wait.until(driver -> new Select(driver.findElement(By.id("model"))).getOptions().stream()
+                    .anyMatch(option -> option.getText().equals("tiny-sd 1")));
+            new Select(browser.findElement(By.id("model"))).selectByVisibleText("tiny-sd 1");
+            new Select(browser.findElement(By.id("sampler"))).selectByVisibleText("Euler a");
+            type(browser, "prompt", "a green triangle, web");
+            type(browser, "steps", "16");
+            type(browser, "seed", "11");
+            browser.findElement(By.id("generate")).click();
+
+            wait.until(driver -> driver.findElement(By.id("preview")).isDisplayed()
+                    && imageLoaded(driver, driver.findElement(By.id("preview"))));
+            String jobId = browser.findElement(By.id("job-id")).getText();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "completed"));
+            WebElement image = wait.until(driver -> driver.findElements(By.cssSelector(
+                    ".card[data-job-id='" + jobId + "'] img")).stream().findFirst().orElse(null));
+            wait.until(driver -> imageLoaded(driver, image));
+            List<GenerationEvent> events = awaitEnd(jobId);
+            assertEquals(EventType.COMPLETED, events.get(events.size() - 1).getType());
+            assertTrue(ofType(events, EventType.PROGRESS).stream()
+                    .anyMatch(e -> !e.getProgress().getPreviewKey().isEmpty()), "previews in the events");
+            Files.write(Path.of("target", "web-page.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+
+            // a long job, followed again after the page is reloaded, then cancelled from the page
+            type(browser, "steps", String.valueOf(LONG_JOB_STEPS));
+            browser.findElement(By.id("generate")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "step"));
+            String longJob = browser.findElement(By.id("job-id")).getText();
+            browser.navigate().refresh();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-id"), longJob));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "step"));
+            browser.findElement(By.id("cancel")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "cancelled"));
+            assertEquals(EventType.CANCELLED, awaitEnd(longJob).get(awaitEnd(longJob).size() - 1).getType());
+        } finally {
+            browser.quit();
+            driverService.stop();
+        }
+    }
+
+    private static void type(WebDriver browser, String id, String text) {
+        WebElement field = browser.findElement(By.id(id));
+        field.clear();
+        field.sendKeys(text);
+    }
+
+    private static boolean imageLoaded(WebDriver browser, WebElement image) {
+        return Boolean.TRUE.equals(((JavascriptExecutor) browser).executeScript(
+                "return arguments[0].complete && arguments[0].naturalWidth > 0", image));
     }
 
     /** An HTTP call to the orchestrator, with the client's key or none. */

@@ -7,7 +7,8 @@ import ai.djl.ndarray.types.DataType;
 
 /**
  * Multi-head scaled dot-product attention (Vaswani et al. 2017, eq. 1): softmax(Q K^T / sqrt(d) + mask) V, all heads
- * in one batched matrix product; long query sequences are processed in slices so the score matrix stays bounded.
+ * in one batched matrix product; the score matrix stays within a budget by taking samples in groups, or a long
+ * query sequence in slices, cut the same way whatever the batch.
  */
 public final class Attention {
 
@@ -75,24 +76,45 @@ public final class Attention {
             qh = qh.toType(DataType.FLOAT32, false);
             kt = kt.toType(DataType.FLOAT32, false);
         }
-        long slice = Math.max(1, maxScoreElements / Math.max(1, b * heads * lk));
-        NDArray out;
-        if (slice >= lq) {
-            out = weightedValues(qh, kt, vh, mask, toFloat, type);
-        } else {
-            int axis = heads == 1 ? 1 : 2;
-            NDList parts = new NDList();
-            for (long start = 0; start < lq; start += slice) {
-                long end = Math.min(lq, start + slice);
-                String range = start + ":" + end;
-                NDArray qs = qh.get(heads == 1 ? ":, " + range : ":, :, " + range);
-                NDArray ms = mask == null || mask.getShape().get(mask.getShape().dimension() - 2) == 1 ? mask
-                        : mask.get("..., " + range + ", :");
-                parts.add(weightedValues(qs, kt, vh, ms, toFloat, type));
+        // how a sample is cut depends on its own size only, never on the batch it came in (the denoiser batches
+        // several jobs' calls): whole samples in groups that fit the budget, or one sample at a time in query slices
+        long perSample = heads * lq * lk;
+        int axis = heads == 1 ? 1 : 2;
+        NDList parts = new NDList();
+        if (perSample <= maxScoreElements) {
+            long group = Math.max(1, maxScoreElements / perSample);
+            for (long start = 0; start < b; start += group) {
+                parts.add(weightedValues(samples(qh, start, Math.min(b, start + group), b), kt, vh, mask, start,
+                        Math.min(b, start + group), b, toFloat, type));
             }
-            out = NDArrays.concat(parts, axis);
+        } else {
+            long slice = Math.max(1, maxScoreElements / (heads * lk));
+            for (long i = 0; i < b; i++) {
+                NDList slices = new NDList();
+                for (long start = 0; start < lq; start += slice) {
+                    String range = start + ":" + Math.min(lq, start + slice);
+                    NDArray qs = samples(qh, i, i + 1, b).get(heads == 1 ? ":, " + range : ":, :, " + range);
+                    NDArray ms = mask == null || mask.getShape().get(mask.getShape().dimension() - 2) == 1
+                            ? mask : mask.get("..., " + range + ", :");
+                    slices.add(weightedValues(qs, kt, vh, ms, i, i + 1, b, toFloat, type));
+                }
+                parts.add(slices.size() == 1 ? slices.singletonOrThrow() : NDArrays.concat(slices, axis));
+            }
         }
+        NDArray out = parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts, 0);
         return heads == 1 ? out : out.transpose(0, 2, 1, 3).reshape(b, lq, heads * dv);
+    }
+
+    /** Samples [from, to) of a (B, ...) array; the array itself when that is all of it, or when B is 1. */
+    private static NDArray samples(NDArray x, long from, long to, long b) {
+        return from == 0 && to == b || x.getShape().get(0) == 1 ? x : x.get(from + ":" + to);
+    }
+
+    /** softmax(q kT + mask) v for samples [from, to) of the batch; keys, values and mask are cut to them. */
+    private static NDArray weightedValues(NDArray q, NDArray kt, NDArray v, NDArray mask, long from, long to,
+                                          long b, boolean toFloat, DataType type) {
+        return weightedValues(q, samples(kt, from, to, b), samples(v, from, to, b),
+                mask == null || mask.getShape().dimension() < 4 ? mask : samples(mask, from, to, b), toFloat, type);
     }
 
     /** softmax(q kT + mask) v for already scaled queries. */

@@ -57,6 +57,11 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
         return new LatentDiffusionPipeline(model.traits(), model.text(), model.denoisers(), model.codec(), model);
     }
 
+    /** Images (B, 3, H, W) in [0, 1] of scaled latents (or of a step's predicted x0), through the VAE. */
+    public NDArray decodeImages(NDArray latents) {
+        return ImageTensors.postprocess(codec.decode(latents));
+    }
+
     /** The model's scheduler, shapes and flags. */
     public ModelTraits traits() {
         return traits;
@@ -113,7 +118,7 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
             NDArray images = null;
             if (request.decode()) {
                 cancellation.throwIfCancelled();
-                images = ImageTensors.postprocess(codec.decode(latents));
+                images = decodeImages(latents);
                 images.attach(manager);
             }
             latents.attach(manager);

@@ -200,6 +200,22 @@ class PrimitivesTest {
     }
 
     @Test
+    void aSampleGetsTheSameAttentionBitForBitAloneAndInABatchWhateverTheBudget() {
+        NDArray q = manager.randomNormal(new Shape(5, 53, 4));
+        NDArray k = manager.randomNormal(new Shape(5, 7, 4));
+        NDArray v = manager.randomNormal(new Shape(5, 7, 4));
+        for (long budget : new long[] {2 * 53 * 7 * 5, 2 * 53 * 7 * 2, 2 * 7 * 10, 1L << 26}) {
+            NDArray batch = Attention.scaledDotProduct(q, k, v, 2, null, false, budget);
+            for (int i = 0; i < 5; i++) {
+                String sample = i + ":" + (i + 1);
+                NDArray alone = Attention.scaledDotProduct(q.get(sample), k.get(sample), v.get(sample), 2, null,
+                        false, budget);
+                assertEquals(0f, alone.sub(batch.get(sample)).abs().max().getFloat(), "budget " + budget);
+            }
+        }
+    }
+
+    @Test
     void attentionMaskExcludesKeys() {
         NDArray q = manager.create(random(4, 1), new Shape(1, 1, 4));
         NDArray k = manager.create(random(8, 2), new Shape(1, 2, 4));

@@ -20,10 +20,15 @@ public final class GenerationEvents {
         return base(jobId, EventType.ACCEPTED).build();
     }
 
-    /** Step {@code step} (1-based) of {@code totalSteps} done; {@code latentsKey} empty when no checkpoint was written. */
-    public static GenerationEvent progress(String jobId, int step, int totalSteps, String latentsKey) {
+    /**
+     * Step {@code step} (1-based) of {@code totalSteps} done; {@code latentsKey} empty when no checkpoint was written,
+     * {@code previewKey} when no preview was.
+     */
+    public static GenerationEvent progress(String jobId, int step, int totalSteps, String latentsKey,
+            String previewKey) {
         return base(jobId, EventType.PROGRESS)
-                .setProgress(Progress.newBuilder().setStep(step).setTotalSteps(totalSteps).setLatentsKey(latentsKey))
+                .setProgress(Progress.newBuilder().setStep(step).setTotalSteps(totalSteps).setLatentsKey(latentsKey)
+                        .setPreviewKey(previewKey))
                 .build();
     }
 

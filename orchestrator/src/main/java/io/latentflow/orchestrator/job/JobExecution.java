@@ -139,7 +139,12 @@ public class JobExecution {
                     .setAttribute("latentflow.model", ref(model))
                     .setAttribute("latentflow.refiner", refiner == null ? "" : ref(refiner))
                     .startSpan();
-            JobProgress progress = new JobProgress(jobId, checkpoints, tracker, events, steps);
+            JobProgress progress = new JobProgress(jobId, checkpoints, tracker, events, steps,
+                    spec.previewEverySteps(), (step, x0) -> stages.span("preview", () -> {
+                        String key = JobKeys.preview(jobId, step);
+                        store.put(key, PngImages.encode(base.decodeImages(x0.get("0:1")), 0), "image/png");
+                        return key;
+                    }));
             GenerationResult result = checked(() -> stages.span(span, () -> {
                 GenerationResult generated = ensemble == null
                         ? base.generate(request.build(), manager, progress, cancellation)

@@ -43,6 +43,11 @@ public final class JobKeys {
     }
 
     /** jobs/&lt;id&gt;/latents/: the prefix of a job's latents checkpoints. */
+    /** The preview PNG of a job after {@code step} steps. */
+    public static String preview(String jobId, int step) {
+        return "jobs/" + jobId + "/previews/step-" + step + ".png";
+    }
+
     public static String latentsPrefix(String jobId) {
         return "jobs/" + jobId + "/latents/";
     }

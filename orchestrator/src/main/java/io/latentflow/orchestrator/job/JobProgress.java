@@ -5,10 +5,12 @@ import io.latentflow.core.sampling.SamplerMemory;
 import io.latentflow.core.sampling.StepListener;
 import io.latentflow.orchestrator.messaging.EventPublisher;
 import io.micrometer.core.instrument.Counter;
+import java.util.function.BiFunction;
 
 /**
- * A job's step listener: a progress event after every step, and a checkpoint of the latents with the sampler's memory
- * when one is due or the job is about to stop (a shutdown hands the job over at the step where it was).
+ * A job's step listener: a progress event after every step, a checkpoint of the latents with the sampler's memory
+ * when one is due or the job is about to stop (a shutdown hands the job over at the step where it was), and a preview
+ * of the predicted image every {@code preview_every_steps} steps when the job asked for them.
  */
 final class JobProgress implements StepListener {
 
@@ -17,15 +19,23 @@ final class JobProgress implements StepListener {
     private final JobTracker tracker;
     private final EventPublisher events;
     private final Counter steps;
+    private final int previewEvery;
+    private final BiFunction<Integer, NDArray, String> previews;
     private SamplerMemory memory;
 
+    /**
+     * @param previewEvery a preview every N steps, 0: none
+     * @param previews     stores the preview of a step's predicted x0 and returns its object key
+     */
     JobProgress(String jobId, LatentsCheckpoints checkpoints, JobTracker tracker, EventPublisher events,
-            Counter steps) {
+            Counter steps, int previewEvery, BiFunction<Integer, NDArray, String> previews) {
         this.jobId = jobId;
         this.steps = steps;
         this.checkpoints = checkpoints;
         this.tracker = tracker;
         this.events = events;
+        this.previewEvery = previewEvery;
+        this.previews = previews;
     }
 
     @Override
@@ -39,6 +49,8 @@ final class JobProgress implements StepListener {
         steps.increment();
         boolean save = checkpoints.due(step, total) || tracker.shouldStop(jobId) && step < total;
         String latentsKey = save ? checkpoints.save(jobId, step, latents, memory) : "";
-        events.publish(GenerationEvents.progress(jobId, step, total, latentsKey));
+        boolean preview = previewEvery > 0 && step % previewEvery == 0 && step < total && predOriginalSample != null;
+        String previewKey = preview ? previews.apply(step, predOriginalSample) : "";
+        events.publish(GenerationEvents.progress(jobId, step, total, latentsKey, previewKey));
     }
 }

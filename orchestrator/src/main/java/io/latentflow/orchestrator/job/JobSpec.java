@@ -21,6 +21,7 @@ import java.awt.image.BufferedImage;
  * @param refinerName    the second expert's model name, empty without a refiner
  * @param refinerVersion the second expert's model version (empty: the latest)
  * @param denoisingEnd   with a refiner: the fraction of the schedule the base runs, in (0, 1); else 0
+ * @param previewEverySteps a preview PNG every N steps in the progress events; 0: none
  */
 public record JobSpec(
         String jobId,
@@ -43,7 +44,8 @@ public record JobSpec(
         String mask,
         String refinerName,
         String refinerVersion,
-        float denoisingEnd) {
+        float denoisingEnd,
+        int previewEverySteps) {
 
     /** Classifier-free guidance runs only for a scale above 1 (at 1 it equals the conditional prediction). */
     public boolean usesGuidance() {
@@ -96,7 +98,8 @@ public record JobSpec(
                 .setEta(eta)
                 .setSeed(seed)
                 .setNumImages(numImages)
-                .setKarras(karras);
+                .setKarras(karras)
+                .setPreviewEverySteps(previewEverySteps);
         if (negativePrompt != null) {
             builder.setNegativePrompt(negativePrompt);
         }

@@ -102,11 +102,13 @@ public final class RequestValidator {
         float strength = request.hasStrength() ? request.getStrength()
                 : (float) GenerationRules.defaultStrength(!request.getMask().isEmpty());
 
+        require(request.getPreviewEverySteps() >= 0, "preview_every_steps", "must be 0 (none) or more, got "
+                + request.getPreviewEverySteps());
         long seed = request.hasSeed() ? request.getSeed() : defaultSeed(jobId);
         return new JobSpec(jobId, modelName, model.getVersion(), prompt, negativePrompt, width, height, steps,
                 request.getSampler(), guidanceScale, guidanceRescale, eta, seed, numImages, request.getKarras(),
                 request.getInitImage(), request.getInitImage().isEmpty() ? 0f : strength, request.getMask(),
-                refiner.getName(), refiner.getVersion(), denoisingEnd);
+                refiner.getName(), refiner.getVersion(), denoisingEnd, request.getPreviewEverySteps());
     }
 
     /**

@@ -22,9 +22,9 @@ class JobTrackerTest {
         AutoCloseable subscription = tracker.subscribe("a", event -> seen.add(event.getType()));
         tracker.onEvent(GenerationEvents.accepted("a"));
         tracker.onEvent(GenerationEvents.accepted("b"));
-        tracker.onEvent(GenerationEvents.progress("a", 1, 2, ""));
+        tracker.onEvent(GenerationEvents.progress("a", 1, 2, "", ""));
         subscription.close();
-        tracker.onEvent(GenerationEvents.progress("a", 2, 2, ""));
+        tracker.onEvent(GenerationEvents.progress("a", 2, 2, "", ""));
         assertEquals(List.of(EventType.ACCEPTED, EventType.PROGRESS), seen);
     }
 
@@ -44,7 +44,7 @@ class JobTrackerTest {
         assertEquals(List.of(EventType.ACCEPTED, EventType.COMPLETED), seen, "each event heard once");
         assertEquals(completed, tracker.find("a").orElseThrow().lastEvent().orElseThrow());
 
-        GenerationEvent elsewhere = GenerationEvents.progress("b", 3, 10, "");
+        GenerationEvent elsewhere = GenerationEvents.progress("b", 3, 10, "", "");
         tracker.onTopicEvent(elsewhere);
         assertEquals(elsewhere, tracker.find("b").orElseThrow().lastEvent().orElseThrow(),
                 "a job running on another orchestrator is known here");

@@ -1,0 +1,68 @@
+package io.latentflow.orchestrator.rest;
+
+import io.latentflow.orchestrator.job.InvalidRequestException;
+import io.latentflow.orchestrator.job.RequestLimits;
+import io.latentflow.orchestrator.storage.ObjectStore;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * The bucket's images over HTTP: a job's images and previews (under jobs/) to show, and init images and masks to
+ * upload (stored under the inputs prefix, where a job may read them).
+ */
+@Path("/api/v1")
+@Tag(name = "images")
+public class ObjectsResource {
+
+    /** The largest upload accepted (a 2048x2048 RGBA PNG without compression is 16 MiB). */
+    private static final int MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+
+    private final ObjectStore store;
+    private final RequestLimits limits;
+
+    @Inject
+    ObjectsResource(ObjectStore store, RequestLimits limits) {
+        this.store = store;
+        this.limits = limits;
+    }
+
+    @GET
+    @Path("/images/{key: jobs/.+\\.png}")
+    @Produces("image/png")
+    @Blocking
+    @Operation(summary = "A job's image or preview PNG by its object key (jobs/...)")
+    public byte[] image(@PathParam("key") String key) {
+        return store.get(key).orElseThrow(() -> new NotFoundException("no image '" + key + "'"));
+    }
+
+    @POST
+    @Path("/inputs")
+    @Consumes({"image/png", "image/jpeg", MediaType.APPLICATION_OCTET_STREAM})
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    @Operation(summary = "Upload an init image or mask; answers its object key, to name in a job")
+    public Response upload(byte[] image) {
+        if (image == null || image.length == 0) {
+            throw new InvalidRequestException("body", "an image is expected");
+        }
+        if (image.length > MAX_UPLOAD_BYTES) {
+            throw new InvalidRequestException("body", "at most " + MAX_UPLOAD_BYTES + " bytes, got " + image.length);
+        }
+        String key = limits.inputsPrefix() + "uploads/" + UUID.randomUUID() + ".png";
+        store.put(key, image, "image/png");
+        return Response.status(Response.Status.CREATED).entity(Map.of("key", key)).build();
+    }
+}
