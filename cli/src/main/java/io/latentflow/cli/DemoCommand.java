@@ -72,11 +72,12 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.println("[3/4] submitting job " + request.getJobId() + " to latentflow.generation.requests:");
         System.out.println("      " + GenerationJobClient.toJson(request).replace("\n", "\n      "));
         GenerationEvent end;
-        try (GenerationJobClient client = new GenerationJobClient(endpoints)) {
+        try (GenerationJobClient client = new GenerationJobClient(endpoints);
+             EventPrinter printer = new EventPrinter(System.out, false, System.console() != null)) {
             long submitted = System.nanoTime();
             client.submit(request);
             Optional<GenerationEvent> last = client.follow(request.getJobId(), Duration.ofSeconds(timeoutSeconds),
-                event -> System.out.println("      " + EventPrinter.describe(event)));
+                printer);
             if (last.isEmpty()) {
                 System.err.println("job " + request.getJobId() + " did not end within " + timeoutSeconds
                     + " s; see the logs in " + services.config().logDir());

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code latentflow info IMAGE.png}: how an image was made, from its PNG's {@code parameters} chunk. */
 @Command(
@@ -20,21 +22,25 @@ public final class InfoCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMAGE.png", description = "a PNG file")
     Path image;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(image);
         } catch (IOException e) {
-            System.err.println("error: IMAGE.png: cannot read " + image + ": " + e.getMessage());
+            spec.commandLine().getErr().println("error: IMAGE.png: cannot read " + image + ": " + e.getMessage());
             return 2;
         }
         Optional<String> parameters = PngText.read(bytes, PngText.PARAMETERS);
         if (parameters.isEmpty()) {
-            System.err.println("error: IMAGE.png: " + image + " carries no generation parameters");
+            spec.commandLine().getErr().println("error: IMAGE.png: " + image + " carries no generation parameters");
             return 1;
         }
-        System.out.println(parameters.get());
+        spec.commandLine().getOut().println(parameters.get());
+        spec.commandLine().getOut().flush();
         return 0;
     }
 }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
         DlqCommand.class,
         io.latentflow.cli.generate.GenerateCommand.class,
         InfoCommand.class,
+        JobsCommand.class,
         io.latentflow.cli.model.RunModelCommand.class,
         io.latentflow.cli.model.BenchModelCommand.class,
         io.latentflow.cli.model.BenchTrainCommand.class,

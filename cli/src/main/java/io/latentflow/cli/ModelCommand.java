@@ -22,6 +22,9 @@ import io.latentflow.deploy.Endpoints;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
+import io.minio.RemoveObjectArgs;
+import io.minio.StatObjectArgs;
+import io.minio.errors.ErrorResponseException;
 import io.minio.Result;
 import io.minio.UploadObjectArgs;
 import io.minio.messages.Item;
@@ -43,10 +46,10 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /** {@code latentflow model}: a new architecture's folder, and model folders to and from the object store. */
-@Command(name = "model", mixinStandardHelpOptions = true,
-    description = "Scaffold, upload and download diffusers model folders.",
-    subcommands = {ModelCommand.Scaffold.class, ModelCommand.Upload.class, ModelCommand.Download.class,
-        HelpCommand.class})
+@Command(name = "model", aliases = "models", mixinStandardHelpOptions = true,
+    description = "Scaffold, list, import (upload), download and remove diffusers model folders.",
+    subcommands = {ModelCommand.Scaffold.class, ModelCommand.ListModels.class, ModelCommand.Upload.class,
+        ModelCommand.Download.class, ModelCommand.Remove.class, HelpCommand.class})
 public final class ModelCommand implements Runnable {
 
     static final String MODELS = "models/";
@@ -54,7 +57,7 @@ public final class ModelCommand implements Runnable {
 
     @Override
     public void run() {
-        System.out.println("latentflow model scaffold|upload|download; see --help");
+        System.out.println("latentflow model scaffold|list|import|download|rm; see --help");
     }
 
     /**
@@ -127,7 +130,7 @@ public final class ModelCommand implements Runnable {
     }
 
     /** {@code model upload}: a model folder to models/NAME/VERSION/, model_index.json last. */
-    @Command(name = "upload", mixinStandardHelpOptions = true,
+    @Command(name = "upload", aliases = "import", mixinStandardHelpOptions = true,
         description = "Upload a model folder as models/NAME/VERSION/ (model_index.json last).")
     static final class Upload implements Callable<Integer> {
 
@@ -222,6 +225,96 @@ public final class ModelCommand implements Runnable {
             } catch (RuntimeException e) {
                 throw new UncheckedIOException(new IOException("cannot convert " + file + ": " + e.getMessage(), e));
             }
+        }
+    }
+
+    /** {@code model list}: the model versions jobs can name, in the models root and in the bucket. */
+    @Command(name = "list", mixinStandardHelpOptions = true,
+        description = "List the models: folders under the models root, then versions in the bucket's models/.")
+    static final class ListModels implements Callable<Integer> {
+
+        @Override
+        public Integer call() throws Exception {
+            CliEnvironment environment = CliEnvironment.detect();
+            Path root = environment.layout().models();
+            if (Files.isDirectory(root)) {
+                try (Stream<Path> names = Files.list(root)) {
+                    for (Path name : names.filter(Files::isDirectory).sorted().toList()) {
+                        try (Stream<Path> versions = Files.list(name)) {
+                            versions.filter(v -> Files.isRegularFile(v.resolve("model_index.json"))).sorted()
+                                    .forEach(v -> System.out.printf("%-24s %-8s %s%n", name.getFileName(),
+                                            v.getFileName(), v));
+                        }
+                    }
+                }
+            }
+            MinioClient client = client();
+            String bucket = environment.endpoints().bucket();
+            for (String name : folders(client, bucket, MODELS)) {
+                for (String version : folders(client, bucket, MODELS + name + "/")) {
+                    String prefix = MODELS + name + "/" + version + "/";
+                    if (exists(client, bucket, prefix + "model_index.json")) {
+                        System.out.printf("%-24s %-8s s3://%s/%s%n", name, version, bucket, prefix);
+                    }
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** {@code model rm}: a model version out of the bucket, model_index.json first so no job picks it up half gone. */
+    @Command(name = "rm", mixinStandardHelpOptions = true,
+        description = "Remove models/NAME/VERSION/ from the bucket (model_index.json first).")
+    static final class Remove implements Callable<Integer> {
+
+        @Option(names = "--name", required = true)
+        String name;
+
+        @Option(names = "--version", required = true)
+        String version;
+
+        @Override
+        public Integer call() throws Exception {
+            MinioClient client = client();
+            String bucket = CliEnvironment.detect().endpoints().bucket();
+            String prefix = MODELS + name + "/" + version + "/";
+            if (!exists(client, bucket, prefix + "model_index.json")) {
+                System.err.println("error: --name/--version: no model at s3://" + bucket + "/" + prefix);
+                return 2;
+            }
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(prefix + "model_index.json").build());
+            int removed = 1;
+            for (Result<Item> r : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+                    .recursive(true).build())) {
+                client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(r.get().objectName()).build());
+                removed++;
+            }
+            System.out.printf("removed %d files from s3://%s/%s%n", removed, bucket, prefix);
+            return 0;
+        }
+    }
+
+    private static List<String> folders(MinioClient client, String bucket, String prefix) throws Exception {
+        List<String> names = new ArrayList<>();
+        for (Result<Item> r : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+                .delimiter("/").build())) {
+            String key = r.get().objectName();
+            if (key.endsWith("/")) {
+                names.add(key.substring(prefix.length(), key.length() - 1));
+            }
+        }
+        return names;
+    }
+
+    private static boolean exists(MinioClient client, String bucket, String key) throws Exception {
+        try {
+            client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+            return true;
+        } catch (ErrorResponseException e) {
+            if ("NoSuchKey".equals(e.errorResponse().code())) {
+                return false;
+            }
+            throw e;
         }
     }
 

@@ -56,40 +56,46 @@ public final class SubmitCommand implements Callable<Integer> {
             if (noWait) {
                 return 0;
             }
-            EventPrinter printer = new EventPrinter(System.out, json);
             ImageDownloader downloader = downloadDir == null ? null : new ImageDownloader(environment.endpoints());
-            Optional<GenerationEvent> end = client.follow(request.getJobId(), Duration.ofSeconds(timeoutSeconds),
-                event -> {
-                    printer.accept(event);
-                    String preview = event.getProgress().getPreviewKey();
-                    if (downloader != null && !preview.isEmpty()) {
-                        try {
-                            save(downloader, preview, request.getJobId() + "-preview-"
+            try (EventPrinter printer = new EventPrinter(System.out, json, System.console() != null)) {
+                Optional<GenerationEvent> end = client.follow(request.getJobId(),
+                    Duration.ofSeconds(timeoutSeconds), event -> {
+                        printer.accept(event);
+                        String preview = event.getProgress().getPreviewKey();
+                        if (downloader != null && !preview.isEmpty()) {
+                            save(printer, downloader, preview, request.getJobId() + "-preview-"
                                     + event.getProgress().getStep() + ".png");
-                        } catch (Exception e) {
-                            System.err.println("cannot save preview " + preview + ": " + e.getMessage());
                         }
-                    }
-                });
-            if (end.isEmpty()) {
-                System.err.println("job " + request.getJobId() + " did not end within " + timeoutSeconds + " s");
-                return 4;
-            }
-            if (end.get().getType() != EventType.COMPLETED) {
-                return 1;
-            }
-            if (downloader != null) {
-                for (ImageResult image : end.get().getCompleted().getImagesList()) {
-                    save(downloader, image.getKey(), request.getJobId() + "-" + Path.of(image.getKey()).getFileName());
+                    });
+                if (end.isEmpty()) {
+                    System.err.println("job " + request.getJobId() + " did not end within " + timeoutSeconds + " s");
+                    return 4;
                 }
+                if (end.get().getType() != EventType.COMPLETED) {
+                    return 1;
+                }
+                boolean saved = true;
+                if (downloader != null) {
+                    for (ImageResult image : end.get().getCompleted().getImagesList()) {
+                        saved &= save(printer, downloader, image.getKey(),
+                                request.getJobId() + "-" + Path.of(image.getKey()).getFileName());
+                    }
+                }
+                return saved ? 0 : 1;
             }
-            return 0;
         }
     }
 
-    private void save(ImageDownloader downloader, String key, String fileName) throws Exception {
+    /** Copies an image into the download folder; false (and a line saying why) when it cannot. */
+    private boolean save(EventPrinter printer, ImageDownloader downloader, String key, String fileName) {
         Path target = downloadDir.resolve(fileName);
-        downloader.download(key, target);
-        System.out.println("saved      " + target.toAbsolutePath());
+        try {
+            downloader.download(key, target);
+            printer.note("saved      " + target.toAbsolutePath());
+            return true;
+        } catch (Exception e) {
+            printer.note("cannot save " + key + ": " + e.getMessage());
+            return false;
+        }
     }
 }

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressState;
@@ -25,7 +24,7 @@ final class TrainingEventPrinter implements Consumer<TrainingEvent>, AutoCloseab
     private final PrintStream out;
     private final boolean json;
     private final boolean interactive;
-    private final BarLine barLine;
+    private final ConsoleBarLine barLine;
     private ProgressBar bar;
     // written here, read by the bar's render thread
     private volatile double etaSeconds;
@@ -34,7 +33,7 @@ final class TrainingEventPrinter implements Consumer<TrainingEvent>, AutoCloseab
         this.out = out;
         this.json = json;
         this.interactive = interactive;
-        this.barLine = new BarLine(out);
+        this.barLine = new ConsoleBarLine(out);
     }
 
     @Override
@@ -115,41 +114,6 @@ final class TrainingEventPrinter implements Consumer<TrainingEvent>, AutoCloseab
         if (bar != null) {
             bar.close();
             bar = null;
-        }
-    }
-
-    /** The terminal line the bar is drawn on, with whole lines printed above it. */
-    private static final class BarLine extends ConsoleProgressBarConsumer {
-
-        private final PrintStream out;
-        private String drawn = "";
-
-        BarLine(PrintStream out) {
-            super(out);
-            this.out = out;
-        }
-
-        @Override
-        public synchronized void accept(String rendered) {
-            drawn = rendered;
-            super.accept(rendered);
-        }
-
-        /** Blanks the bar, prints {@code line} in its place and draws the bar again below it. */
-        synchronized void printAbove(String line) {
-            if (drawn.isEmpty()) {
-                out.println(line);
-                return;
-            }
-            out.print("\r" + " ".repeat(getMaxRenderedLength()) + "\r");
-            out.println(line);
-            super.accept(drawn);
-        }
-
-        @Override
-        public synchronized void close() {
-            super.close();
-            drawn = "";
         }
     }
 }

@@ -18,6 +18,9 @@ import io.latentflow.core.sampling.NoiseSource;
 import io.latentflow.core.sampling.StepListener;
 import io.latentflow.core.tensor.SafetensorsReader;
 import io.latentflow.core.tensor.SafetensorsWriter;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -100,12 +103,21 @@ public final class GenerateCommand implements Callable<Integer> {
                 builder.mask(ImageTensors.maskToTensor(PngFiles.read(mask), manager));
             }
             GenerationRequest request = builder.build();
-            StepListener progress = (i, total, t, latents, x0) ->
+            // on a terminal a progress bar with speed and ETA, elsewhere a line per step
+            ProgressBar bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName("steps")
+                    .setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(250).build();
+            StepListener progress = (i, total, t, latents, x0) -> {
+                if (bar == null) {
                     err.printf("step %d/%d  t=%.1f%n", i + 1, total, t);
+                } else {
+                    bar.maxHint(total);
+                    bar.stepTo(i + 1);
+                }
+            };
             ModelOptions options = ModelOptions.of(device, dtype);
             GenerationResult result;
             String sampler;
-            try (LatentDiffusionPipeline base = LatentDiffusionPipeline.load(model, options)) {
+            try (bar; LatentDiffusionPipeline base = LatentDiffusionPipeline.load(model, options)) {
                 sampler = base.traits().samplerDisplayName(request.sampler(), request.samplerOptions().karras());
                 if (refiner == null) {
                     result = base.generate(request, manager, progress, Cancellation.NONE);

@@ -7,6 +7,9 @@ import io.latentflow.core.image.PngFiles;
 import io.latentflow.core.tensor.SafetensorsWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.latentflow.cli.InfoCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import picocli.CommandLine;
 
 import java.awt.image.BufferedImage;
@@ -58,6 +61,16 @@ class GenerateCommandTest {
             }
         }
         assertTrue(worst <= 1, "PNG differs by " + worst);
+
+        StringWriter info = new StringWriter();
+        assertEquals(0, new CommandLine(new InfoCommand()).setOut(new PrintWriter(info)).execute(out.toString()));
+        assertTrue(info.toString().startsWith("a red circle on a blue background\nSteps: 10, Sampler: DDIM, CFG scale:"
+                + " 7.5, Seed: "), info.toString());
+        assertTrue(info.toString().strip().endsWith(", Size: 64x64, Model: pipeline_sd_tiny"), info.toString());
+        StringWriter refused = new StringWriter();
+        assertEquals(1, new CommandLine(new InfoCommand()).setErr(new PrintWriter(refused))
+                .execute(oracle().resolve("pipeline_sd_tiny").resolve("case0_txt2img.png").toString()));
+        assertTrue(refused.toString().contains("carries no generation parameters"), refused.toString());
     }
 
     @Test
