@@ -40,6 +40,7 @@ function showError(error) {
 
 async function loadChoices() {
   const models = await (await api('/api/v1/models')).json();
+  const defaultModel = (await (await api('/sdapi/v1/options')).json()).sd_model_checkpoint;
   for (const select of [$('model'), $('refiner')]) {
     const keep = select === $('refiner') ? [select.options[0]] : [];
     select.replaceChildren(...keep);
@@ -47,6 +48,9 @@ async function loadChoices() {
       select.add(new Option(model.name + ' ' + model.version, JSON.stringify(model)));
     }
   }
+  // first and selected: the orchestrator's default model at the version it picks itself
+  $('model').prepend(new Option(defaultModel + ' (default)', JSON.stringify({ name: defaultModel, version: '' })));
+  $('model').selectedIndex = 0;
   const samplers = await (await api('/sdapi/v1/samplers')).json();
   $('sampler').replaceChildren(new Option("the model's", ''));
   for (const sampler of samplers) {
