@@ -211,8 +211,10 @@ async function start() {
   }
   try {
     showError(null);
+    delete document.body.dataset.ready;
     await loadChoices();
     await refreshGallery();
+    document.body.dataset.ready = 'true';
     const running = localStorage.getItem('latentflow.job');
     if (running) {
       follow(running);

@@ -721,10 +721,12 @@ class GenerationPipelineIT {
         WebDriver browser = new ChromeDriver(driverService, options);
         try {
             WebDriverWait wait = new WebDriverWait(browser, JOB_TIMEOUT);
+            wait.withMessage(() -> "page status '" + browser.findElement(By.id("status")).getText() + "', error '"
+                    + browser.findElement(By.id("error")).getText() + "'");
             browser.get("http://" + RunningSystem.HOST + ":" + system.port(LatentflowService.ORCHESTRATOR) + "/");
             browser.findElement(By.id("api-key")).sendKeys(system.apiKey(), Keys.TAB);
-            wait.until(driver -> new Select(driver.findElement(By.id("model"))).getOptions().stream()
-                    .anyMatch(option -> option.getText().equals("tiny-sd 1")));
+            // the page has loaded its models, samplers and gallery
+            wait.until(driver -> "true".equals(driver.findElement(By.tagName("body")).getAttribute("data-ready")));
             new Select(browser.findElement(By.id("model"))).selectByVisibleText("tiny-sd 1");
             new Select(browser.findElement(By.id("sampler"))).selectByVisibleText("Euler a");
             type(browser, "prompt", "a green triangle, web");
@@ -760,6 +762,43 @@ class GenerationPipelineIT {
             browser.quit();
             driverService.stop();
         }
+    }
+
+    @Test
+    @Order(12)
+    void anOrchestratorRunsAsManyJobsAsItHasWorkersAndTakesTheNextRecordWhenOneEnds() throws Exception {
+        int workers = 8; // orchestrator.workers
+        GenerationServiceGrpc.GenerationServiceBlockingStub stub = GenerationServiceGrpc.newBlockingStub(channel);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < workers + 4; i++) {
+            ids.add(stub.submit(GenerationRequest.newBuilder().setModel(TINY_SD).setPrompt("a queue, " + i)
+                    .setSteps(LONG_JOB_STEPS).setSeed(i).build()).getJobId());
+        }
+        Poll.until(workers + " jobs running", JOB_TIMEOUT, () -> started(ids) >= workers ? Optional.of(true)
+                : Optional.empty());
+        for (int i = 0; i < 10; i++) {
+            String metrics = system.services.metrics(ServiceInstance.of(LatentflowService.ORCHESTRATOR));
+            assertTrue(RunningSystem.metric(metrics, "latentflow_orchestrator_jobs_in_progress") <= workers, metrics);
+            assertEquals(workers, started(ids), "the other records wait until a worker is free");
+            Thread.sleep(300);
+        }
+        String first = ids.stream().filter(id -> !events(id).isEmpty()).findFirst().orElseThrow();
+        stub.cancel(CancelRequest.newBuilder().setJobId(first).build());
+        awaitEnd(first);
+        Poll.until("a waiting job taking the freed worker", JOB_TIMEOUT, () -> started(ids) == workers + 1
+                ? Optional.of(true) : Optional.empty());
+        for (String id : ids) {
+            stub.cancel(CancelRequest.newBuilder().setJobId(id).build());
+        }
+        for (String id : ids) {
+            List<GenerationEvent> events = awaitEnd(id);
+            assertEquals(EventType.CANCELLED, events.get(events.size() - 1).getType(), events::toString);
+        }
+    }
+
+    /** How many of the jobs have been taken by a worker (an ACCEPTED event or later). */
+    private long started(List<String> jobIds) {
+        return jobIds.stream().filter(id -> !events(id).isEmpty()).count();
     }
 
     private static void type(WebDriver browser, String id, String text) {
