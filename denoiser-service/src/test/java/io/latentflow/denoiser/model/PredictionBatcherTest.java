@@ -70,8 +70,13 @@ class PredictionBatcherTest {
         assertEquals(2, batcher.nextBatch().size(), "nothing expected yet: the queued calls go at once");
 
         batcher.submit(unet(), job(1, GUIDED), "job-b");
+        // job a's call arrives once the batch of job b's call is waiting within its window
+        Thread gathering = Thread.currentThread();
         Thread late = new Thread(() -> {
-            sleep(300);
+            long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+            while (gathering.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
             batcher.submit(unet(), job(1, GUIDED), "job-a");
         });
         late.start();
@@ -92,14 +97,6 @@ class PredictionBatcherTest {
         started = System.nanoTime();
         assertEquals(1, batcher.nextBatch().size());
         assertTrue(System.nanoTime() - started < Duration.ofSeconds(1).toNanos(), "a job alone does not wait");
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** The registry hands out a new LoadedModel per call; equal ones (same model instance) must batch together. */
