@@ -85,12 +85,17 @@ public final class BenchSystemCommand implements Callable<Integer> {
             try (GenerationJobClient client = new GenerationJobClient(environment.endpoints())) {
                 burst(client, 1); // warm-up: models load, JIT
                 double[] single = new double[repeats];
+                PassTimes before = PassTimes.read(services);
+                double denoiseMs = 0;
                 for (int i = 0; i < repeats; i++) {
-                    single[i] = burst(client, 1).latencies()[0];
+                    Burst one = burst(client, 1);
+                    single[i] = one.latencies()[0];
+                    denoiseMs += one.denoiseMs();
                 }
                 double distributed = median(single);
                 System.out.printf("  single job: distributed %.3f s, in-process %.3f s, ratio %.2f%n", distributed,
                     inProcess, distributed / inProcess);
+                System.out.println("  " + PassTimes.read(services).since(before, denoiseMs / (repeats * (double) steps)));
                 System.out.println("  jobs in flight | images/s | x one at a time | p50 s | p99 s | samples per UNet pass:"
                     + " mean, share of passes by batch size");
                 double baseline = 0;
@@ -140,8 +145,11 @@ public final class BenchSystemCommand implements Callable<Integer> {
         }
     }
 
-    /** Seconds from submitting to the end of each of {@code count} jobs put on the topic at once, and in all. */
-    private record Burst(double seconds, double[] latencies) {
+    /**
+     * Seconds from submitting to the end of each of {@code count} jobs put on the topic at once, and in all; the
+     * milliseconds the jobs spent in their sampling loops, as their completed events report.
+     */
+    private record Burst(double seconds, double[] latencies, double denoiseMs) {
     }
 
     private Burst burst(GenerationJobClient client, int count) throws Exception {
@@ -155,8 +163,10 @@ public final class BenchSystemCommand implements Callable<Integer> {
         }
         List<Double> latencies = new ArrayList<>();
         List<String> failures = new ArrayList<>();
+        double[] denoiseMs = {0};
         Set<String> late = client.awaitEnds(submitted.keySet(), BURST_TIMEOUT, event -> {
             latencies.add((System.nanoTime() - submitted.get(event.getJobId())) / 1e9);
+            denoiseMs[0] += event.getCompleted().getTimings().getDenoiseMs();
             if (event.getType() != EventType.COMPLETED) {
                 failures.add(event.getJobId() + ": " + describe(event));
             }
@@ -166,7 +176,7 @@ public final class BenchSystemCommand implements Callable<Integer> {
                 : ", still running after " + BURST_TIMEOUT.toMinutes() + " min: " + late));
         }
         return new Burst((System.nanoTime() - started) / 1e9,
-            latencies.stream().mapToDouble(Double::doubleValue).toArray());
+            latencies.stream().mapToDouble(Double::doubleValue).toArray(), denoiseMs[0]);
     }
 
     private static String describe(GenerationEvent event) {

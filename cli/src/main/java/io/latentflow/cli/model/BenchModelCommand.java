@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code latentflow bench-model}: median forward time of a component, the GFLOP/s it achieves (convolutions, linear
- * layers and attention products), and beside it the GFLOP/s of a large plain matmul on the same engine as a ceiling.
+ * layers and attention products), and beside it the GFLOP/s of a large plain matmul on the same engine as a ceiling;
+ * then where the time goes by kind of op (libtorch's profiler) and the resident memory a forward pass peaks at.
  */
 @Command(
     name = "bench-model",
@@ -67,6 +68,11 @@ public final class BenchModelCommand implements Callable<Integer> {
             double median = median(ms);
             double gflops = counted.flops() / 1e9;
             double ceiling = matmulCeiling(selection.options());
+            long before = ResidentMemory.current().orElse(0);
+            boolean peakReset = ResidentMemory.resetPeak();
+            close(runner.run(inputs));
+            long peak = ResidentMemory.peak().orElse(0);
+            OpProfile.Breakdown profile = OpProfile.measure(() -> close(runner.run(inputs)), iterations);
             System.out.printf("%s %s batch %d size %dx%d on %s %s%n", selection.component, selection.model, batch,
                     height, width, selection.options().device(), selection.options().dataType());
             System.out.printf("  median forward   %.2f ms (min %.2f, max %.2f, %d runs)%n", median,
@@ -75,8 +81,29 @@ public final class BenchModelCommand implements Callable<Integer> {
             System.out.printf("  achieved         %.2f GFLOP/s%n", gflops / (median / 1e3));
             System.out.printf("  matmul ceiling   %.2f GFLOP/s (%dx%d float matmul, same engine)%n", ceiling,
                     CEILING_MATMUL_SIZE, CEILING_MATMUL_SIZE);
+            print(profile);
+            if (peak > 0) {
+                System.out.printf("  peak memory      %.0f MB resident during a forward (%s%.0f MB over the %.0f MB"
+                        + " before it)%n", peak / MB, peakReset ? "" : "since start; ", (peak - before) / MB,
+                        before / MB);
+            }
             return 0;
         }
+    }
+
+    private static final double MB = 1024.0 * 1024.0;
+
+    private static final int TOP_OPS = 8;
+
+    /** Milliseconds per forward of each kind of op and of the most expensive ops, with their share of the pass. */
+    private static void print(OpProfile.Breakdown profile) {
+        double total = profile.byKind().values().stream().mapToDouble(Double::doubleValue).sum();
+        System.out.printf("  time by kind of op (libtorch profiler, %.2f ms per forward under it):%n", total);
+        profile.byKind().forEach((kind, ms) -> System.out.printf("    %-42s %8.2f ms %5.1f%%%n", kind.label, ms,
+                100 * ms / total));
+        System.out.println("  most expensive ops (self time):");
+        profile.byOp().stream().limit(TOP_OPS).forEach(op -> System.out.printf("    %-42s %8.2f ms %5.1f%%%n",
+                op.getKey(), op.getValue(), 100 * op.getValue() / total));
     }
 
     /** GFLOP/s of a square matmul of the model's dtype on its device: 2 n^3 FLOPs per product, median of 5. */

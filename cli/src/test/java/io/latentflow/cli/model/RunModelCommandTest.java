@@ -133,5 +133,19 @@ class RunModelCommandTest {
         assertEquals(0, status, text);
         assertTrue(text.contains("median forward") && text.contains("GFLOP/s") && text.contains("matmul ceiling"),
                 text);
+        // the profile: every kind with its share, the shares adding up to the whole pass, convolutions measured
+        double shares = 0;
+        for (OpProfile.Kind kind : OpProfile.Kind.values()) {
+            java.util.regex.Matcher row = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(kind.label)
+                    + " +([0-9.]+) ms +([0-9.]+)%").matcher(text);
+            assertTrue(row.find(), kind.label + " in\n" + text);
+            shares += Double.parseDouble(row.group(2));
+            if (kind == OpProfile.Kind.CONVOLUTION) {
+                assertTrue(Double.parseDouble(row.group(1)) > 0, text);
+            }
+        }
+        assertEquals(100, shares, 0.5, text);
+        assertTrue(text.contains("convolution") && text.contains("most expensive ops"), text);
+        assertTrue(text.matches("(?s).*peak memory +[1-9][0-9]* MB resident.*"), text);
     }
 }
