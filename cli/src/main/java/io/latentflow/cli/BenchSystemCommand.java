@@ -85,7 +85,7 @@ public final class BenchSystemCommand implements Callable<Integer> {
             try (GenerationJobClient client = new GenerationJobClient(environment.endpoints())) {
                 burst(client, 1); // warm-up: models load, JIT
                 double[] single = new double[repeats];
-                PassTimes before = PassTimes.read(services);
+                PassTimes passesBefore = PassTimes.read(services);
                 double denoiseMs = 0;
                 for (int i = 0; i < repeats; i++) {
                     Burst one = burst(client, 1);
@@ -95,7 +95,7 @@ public final class BenchSystemCommand implements Callable<Integer> {
                 double distributed = median(single);
                 System.out.printf("  single job: distributed %.3f s, in-process %.3f s, ratio %.2f%n", distributed,
                     inProcess, distributed / inProcess);
-                System.out.println("  " + PassTimes.read(services).since(before, denoiseMs / (repeats * (double) steps)));
+                System.out.println("  " + PassTimes.read(services).since(passesBefore, denoiseMs / (repeats * (double) steps)));
                 System.out.println("  jobs in flight | images/s | x one at a time | p50 s | p99 s | samples per UNet pass:"
                     + " mean, share of passes by batch size");
                 double baseline = 0;
