@@ -116,7 +116,7 @@ async function submit(event) {
 }
 
 function follow(jobId) {
-  current = { jobId, firstStep: null, previewKey: '' };
+  current = { jobId, previewKey: '' };
   localStorage.setItem('latentflow.job', jobId);
   $('job-id').textContent = jobId;
   $('status').textContent = 'waiting for a worker';
@@ -135,16 +135,11 @@ async function poll(job) {
     const status = await (await api('/api/v1/jobs/' + encodeURIComponent(job.jobId))).json();
     const event = status.lastEvent || {};
     const state = status.state || 'SUBMITTED';
+    const eta = status.etaSeconds ? ' · about ' + Math.ceil(status.etaSeconds) + ' s left' : '';
     if (event.progress) {
       const { step, totalSteps } = event.progress;
-      const now = Number(event.timestampMs);
-      if (!job.firstStep) {
-        job.firstStep = { step, at: now };
-      }
-      const perStep = step > job.firstStep.step ? (now - job.firstStep.at) / (step - job.firstStep.step) : 0;
-      const eta = perStep ? Math.round(perStep * (totalSteps - step) / 100) / 10 + ' s left' : '';
       $('progress').value = step / totalSteps;
-      $('status').textContent = 'step ' + step + ' of ' + totalSteps + (eta ? ' · ' + eta : '');
+      $('status').textContent = 'step ' + step + ' of ' + totalSteps + eta;
       if (event.progress.previewKey && event.progress.previewKey !== job.previewKey) {
         job.previewKey = event.progress.previewKey;
         $('preview').src = await imageUrl(job.previewKey);
@@ -152,6 +147,8 @@ async function poll(job) {
       }
     } else if (state === 'ACCEPTED') {
       $('status').textContent = 'accepted, starting';
+    } else if (status.queuePosition) {
+      $('status').textContent = 'waiting for a worker: number ' + status.queuePosition + ' in the queue' + eta;
     }
     if (ENDED.includes(state)) {
       $('status').textContent = state.toLowerCase() + (event.failure ? ': ' + event.failure.field + ': '

@@ -50,8 +50,8 @@ public class PredictionBatcher {
     private final Duration window;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Deque<Pending> backlog = new ArrayDeque<>();
-    /** The jobs of the previous pass of each batch key: the calls the next pass of that key can expect. */
-    private final Map<PredictionJob.BatchKey, Set<String>> lastPassJobs = new HashMap<>();
+    /** The previous pass of each batch key: its jobs are the calls the next pass of that key can expect. */
+    private final Map<PredictionJob.BatchKey, LastPass> lastPasses = new HashMap<>();
     /** Upper bounds of the batch-size histogram on /q/metrics (latentflow_denoiser_batch_samples_bucket). */
     public static final double[] BATCH_SIZE_BUCKETS = {1, 2, 3, 4, 6, 8, 12, 16, 32};
 
@@ -111,7 +111,9 @@ public class PredictionBatcher {
     private void run() {
         while (!Thread.currentThread().isInterrupted()) {
             try {
-                forward(nextBatch());
+                List<Pending> batch = nextBatch();
+                forward(batch);
+                passEnded(batch, System.nanoTime());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -135,9 +137,12 @@ public class PredictionBatcher {
                 samples += next.job().batchSize();
             }
         }
-        Set<String> expected = new HashSet<>(lastPassJobs.getOrDefault(first.job().batchKey(), Set.of()));
+        long now = System.nanoTime();
+        LastPass last = lastPasses.get(first.job().batchKey());
+        Set<String> expected = last == null || last.endedBefore(now - window.toNanos()) ? new HashSet<>()
+                : new HashSet<>(last.jobs());
         batch.forEach(pending -> expected.remove(pending.jobId()));
-        long deadline = System.nanoTime() + window.toNanos();
+        long deadline = now + window.toNanos();
         while (samples < maxBatchSize) {
             long remaining = expected.isEmpty() ? 0 : deadline - System.nanoTime();
             Pending next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : queue.poll();
@@ -152,9 +157,19 @@ public class PredictionBatcher {
                 backlog.add(next);
             }
         }
-        lastPassJobs.put(first.job().batchKey(), batch.stream().map(Pending::jobId)
-                .filter(jobId -> !jobId.isEmpty()).collect(Collectors.toSet()));
+        lastPasses.put(first.job().batchKey(), new LastPass(batch.stream().map(Pending::jobId)
+                .filter(jobId -> !jobId.isEmpty()).collect(Collectors.toSet()), LastPass.RUNNING));
         return batch;
+    }
+
+    /**
+     * Notes when the pass of {@code batch} ended: its jobs are expected by the next pass only while they keep in
+     * step, calling again within the window after it; a job that has ended, or the last job of a stage before the
+     * next one starts, is then not waited for.
+     */
+    void passEnded(List<Pending> batch, long endedNanos) {
+        lastPasses.computeIfPresent(batch.get(0).job().batchKey(),
+                (key, pass) -> new LastPass(pass.jobs(), endedNanos));
     }
 
     private boolean fits(Pending first, Pending next, int samples) {
@@ -190,6 +205,16 @@ public class PredictionBatcher {
 
     private static Tensor float32(NDArray array) {
         return Tensors.toProto(array.getDataType() == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false));
+    }
+
+    /** The jobs of a pass, and when it ended (System.nanoTime; RUNNING until then). */
+    private record LastPass(Set<String> jobs, long endedNanos) {
+
+        static final long RUNNING = Long.MAX_VALUE;
+
+        boolean endedBefore(long nanos) {
+            return endedNanos != RUNNING && endedNanos - nanos < 0;
+        }
     }
 
     /** A queued call, the job it came from ("" when unnamed), and when it was queued (System.nanoTime). */

@@ -99,6 +99,20 @@ class PredictionBatcherTest {
         assertTrue(System.nanoTime() - started < Duration.ofSeconds(1).toNanos(), "a job alone does not wait");
     }
 
+    @Test
+    void aJobDoesNotWaitForTheJobsOfAPassThatEndedMoreThanAWindowAgo() throws InterruptedException {
+        PredictionBatcher batcher = new PredictionBatcher(8, Duration.ofSeconds(5), new SimpleMeterRegistry());
+        batcher.submit(unet(), job(1, GUIDED), "job-a");
+        List<PredictionBatcher.Pending> previous = batcher.nextBatch();
+        batcher.passEnded(previous, System.nanoTime() - Duration.ofSeconds(6).toNanos());
+
+        batcher.submit(unet(), job(1, GUIDED), "job-b");
+        long started = System.nanoTime();
+        assertEquals(1, batcher.nextBatch().size());
+        assertTrue(System.nanoTime() - started < Duration.ofSeconds(1).toNanos(),
+                "job a did not call again within the window after its pass: job b goes alone at once");
+    }
+
     /** The registry hands out a new LoadedModel per call; equal ones (same model instance) must batch together. */
     private static LoadedModel<UNet2dConditionModel> unet() {
         return new LoadedModel<>(TINY_SD, null, ModelOptions.defaults());

@@ -1,8 +1,10 @@
 package io.latentflow.orchestrator.api;
 
+import io.latentflow.orchestrator.config.OrchestratorConfig;
 import io.latentflow.orchestrator.job.JobRecords;
 import io.latentflow.orchestrator.job.JobTracker;
 import io.latentflow.proto.EventType;
+import io.latentflow.proto.GenerationEvent;
 import io.latentflow.proto.GenerationRequest;
 import io.latentflow.proto.JobStatus;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,28 +20,52 @@ public class JobLookup {
 
     private final JobTracker tracker;
     private final JobRecords records;
+    private final int workers;
 
     @Inject
-    JobLookup(JobTracker tracker, JobRecords records) {
+    JobLookup(JobTracker tracker, JobRecords records, OrchestratorConfig config) {
         this.tracker = tracker;
         this.records = records;
+        this.workers = config.workers();
     }
 
     /** The job's request, state and latest event, or empty when no orchestrator has heard of it. */
     public Optional<JobStatus> status(String jobId) {
         return tracker.find(jobId)
-                .map(JobLookup::status)
+                .map(this::status)
                 .or(() -> recordedStatus(jobId));
     }
 
-    /** The status of a job this process tracks. */
-    public static JobStatus status(JobTracker.TrackedJob job) {
+    /** The status of a job this process tracks, with its place in the queue and the time it should end in. */
+    public JobStatus status(JobTracker.TrackedJob job) {
         JobStatus.Builder status = JobStatus.newBuilder().setJobId(job.jobId());
         job.request().ifPresent(status::setRequest);
         job.lastEvent().ifPresentOrElse(
                 event -> status.setState(event.getType()).setLastEvent(event),
                 () -> status.setState(EventType.EVENT_TYPE_UNSPECIFIED));
-        return status.build();
+        int position = tracker.queuePosition(job.jobId());
+        return status.setQueuePosition(position)
+                .setEtaSeconds(etaSeconds(position, job.lastEvent().orElse(null), workers, tracker.meanJobSeconds(),
+                        System.currentTimeMillis()))
+                .build();
+    }
+
+    /**
+     * Seconds until a job ends. A running job: the remaining steps' time its last progress event gave, less the time
+     * since. A waiting job (queue position >= 1): the jobs ahead of it start as the workers free up, in rounds of
+     * {@code workers} jobs, the first round when the running jobs (half done, on average) end; then it runs for the
+     * mean job duration. 0 when the job has ended, or before any job gave a duration or a pace.
+     */
+    static double etaSeconds(int queuePosition, GenerationEvent last, int workers, double meanJobSeconds,
+            long nowMs) {
+        if (queuePosition > 0) {
+            return meanJobSeconds * ((queuePosition - 1) / workers + 0.5) + meanJobSeconds;
+        }
+        if (last == null || last.getType() != EventType.PROGRESS) {
+            return 0;
+        }
+        double elapsed = (nowMs - last.getTimestampMs()) / 1000.0;
+        return Math.max(0, last.getProgress().getEtaSeconds() - elapsed);
     }
 
     /** A job this orchestrator has not heard of, from its record in the bucket: completed, or requested. */

@@ -22,13 +22,13 @@ public final class GenerationEvents {
 
     /**
      * Step {@code step} (1-based) of {@code totalSteps} done; {@code latentsKey} empty when no checkpoint was written,
-     * {@code previewKey} when no preview was.
+     * {@code previewKey} when no preview was; {@code etaSeconds} the time the remaining steps should take.
      */
     public static GenerationEvent progress(String jobId, int step, int totalSteps, String latentsKey,
-            String previewKey) {
+            String previewKey, double etaSeconds) {
         return base(jobId, EventType.PROGRESS)
                 .setProgress(Progress.newBuilder().setStep(step).setTotalSteps(totalSteps).setLatentsKey(latentsKey)
-                        .setPreviewKey(previewKey))
+                        .setPreviewKey(previewKey).setEtaSeconds(etaSeconds))
                 .build();
     }
 

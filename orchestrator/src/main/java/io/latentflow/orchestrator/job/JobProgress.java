@@ -22,6 +22,9 @@ final class JobProgress implements StepListener {
     private final int previewEvery;
     private final BiFunction<Integer, NDArray, String> previews;
     private SamplerMemory memory;
+    /** When the first step of this run began (the job's start; a resumed job counts from its resumption). */
+    private final long startedNanos = System.nanoTime();
+    private int firstStep = -1;
 
     /**
      * @param previewEvery a preview every N steps, 0: none
@@ -43,6 +46,15 @@ final class JobProgress implements StepListener {
         memory = stepMemory;
     }
 
+    /** The remaining steps at the pace of the steps run so far. */
+    private double etaSeconds(int step, int total) {
+        if (firstStep < 0) {
+            firstStep = step - 1;
+        }
+        double secondsPerStep = (System.nanoTime() - startedNanos) / 1e9 / (step - firstStep);
+        return secondsPerStep * (total - step);
+    }
+
     @Override
     public void onStep(int index, int total, float timestep, NDArray latents, NDArray predOriginalSample) {
         int step = index + 1;
@@ -51,6 +63,7 @@ final class JobProgress implements StepListener {
         String latentsKey = save ? checkpoints.save(jobId, step, latents, memory) : "";
         boolean preview = previewEvery > 0 && step % previewEvery == 0 && step < total && predOriginalSample != null;
         String previewKey = preview ? previews.apply(step, predOriginalSample) : "";
-        events.publish(GenerationEvents.progress(jobId, step, total, latentsKey, previewKey));
+        events.publish(GenerationEvents.progress(jobId, step, total, latentsKey, previewKey,
+                etaSeconds(step, total)));
     }
 }

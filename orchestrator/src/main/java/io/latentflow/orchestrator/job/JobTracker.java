@@ -37,6 +37,8 @@ public class JobTracker {
     /** One job as this process knows it. */
     public static final class TrackedJob {
         private final String jobId;
+        /** When this process first heard of the job (System.nanoTime): the order of the jobs waiting here. */
+        private final long heardNanos = System.nanoTime();
         private volatile GenerationRequest request;
         private volatile GenerationEvent lastEvent;
         private volatile boolean cancelRequested;
@@ -81,7 +83,16 @@ public class JobTracker {
             GenerationEvent event = lastEvent;
             return event != null && isTerminal(event.getType());
         }
+
+        /** Submitted here and not yet taken by a worker: no event yet. */
+        public boolean waiting() {
+            return request != null && lastEvent == null;
+        }
     }
+
+    /** Weight of the latest job in the running mean of job durations. */
+    private static final double DURATION_WEIGHT = 0.2;
+    private volatile double meanJobSeconds;
 
     /** Whether an event of this type ends its job. */
     public static boolean isTerminal(EventType type) {
@@ -102,6 +113,25 @@ public class JobTracker {
                         .map(GenerationEvent::getTimestampMs).orElse(Long.MAX_VALUE)).reversed())
                 .limit(limit)
                 .toList();
+    }
+
+    /**
+     * The job's place among the jobs waiting here for a worker, 1 for the next; 0 when it is not waiting. Jobs
+     * sent straight to the requests topic are not known here until a worker takes them, so they do not count.
+     */
+    public int queuePosition(String jobId) {
+        TrackedJob job = jobs.get(jobId);
+        if (job == null || !job.waiting()) {
+            return 0;
+        }
+        return 1 + (int) jobs.values().stream()
+                .filter(other -> other.waiting() && other.heardNanos < job.heardNanos)
+                .count();
+    }
+
+    /** The recent duration of a job from its start to its end (a running mean), 0 before any job completed. */
+    public double meanJobSeconds() {
+        return meanJobSeconds;
     }
 
     public Optional<TrackedJob> find(String jobId) {
@@ -128,6 +158,11 @@ public class JobTracker {
 
     private void record(TrackedJob job, GenerationEvent event) {
         job.lastEvent = event;
+        if (event.getType() == EventType.COMPLETED) {
+            double seconds = event.getCompleted().getTimings().getTotalMs() / 1000.0;
+            meanJobSeconds = meanJobSeconds == 0 ? seconds
+                    : DURATION_WEIGHT * seconds + (1 - DURATION_WEIGHT) * meanJobSeconds;
+        }
         for (Consumer<GenerationEvent> listener : job.listeners) {
             listener.accept(event);
         }

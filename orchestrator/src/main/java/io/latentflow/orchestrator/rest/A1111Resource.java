@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentflow.core.image.PngText;
 import io.latentflow.core.sampling.SamplerDisplayNames;
 import io.latentflow.orchestrator.api.ApiClients;
+import io.latentflow.orchestrator.api.JobLookup;
 import io.latentflow.orchestrator.api.JobSubmissions;
 import io.latentflow.orchestrator.job.CancelRequests;
 import io.latentflow.orchestrator.job.InvalidRequestException;
@@ -57,6 +58,7 @@ public class A1111Resource {
 
     private final JobSubmissions submissions;
     private final JobTracker tracker;
+    private final JobLookup lookup;
     private final CancelRequests cancels;
     private final ObjectStore store;
     private final ModelCatalog catalog;
@@ -69,9 +71,10 @@ public class A1111Resource {
     }
 
     @Inject
-    A1111Resource(JobSubmissions submissions, JobTracker tracker, CancelRequests cancels, ObjectStore store,
-            ModelCatalog catalog, RequestLimits limits) {
+    A1111Resource(JobSubmissions submissions, JobTracker tracker, JobLookup lookup, CancelRequests cancels,
+            ObjectStore store, ModelCatalog catalog, RequestLimits limits) {
         this.submissions = submissions;
+        this.lookup = lookup;
         this.tracker = tracker;
         this.cancels = cancels;
         this.store = store;
@@ -128,8 +131,9 @@ public class A1111Resource {
             step = last.get().getProgress().getStep();
             steps = last.get().getProgress().getTotalSteps();
             progress = steps == 0 ? 0 : step / (double) steps;
-            double elapsed = (last.get().getTimestampMs() - job.submittedMs()) / 1000.0;
-            eta = progress == 0 ? 0 : elapsed / progress - elapsed;
+        }
+        if (job != null) {
+            eta = tracker.find(job.jobId()).map(tracked -> lookup.status(tracked).getEtaSeconds()).orElse(0.0);
         }
         answer.put("progress", running ? progress : 0);
         answer.put("eta_relative", running ? eta : 0);

@@ -76,7 +76,7 @@ public class JobsResource {
     @Operation(summary = "The jobs this orchestrator knows, latest first (JobStatus list)")
     public String list(@QueryParam("limit") @DefaultValue("50") int limit) {
         return tracker.recent(Math.max(1, Math.min(limit, 1000))).stream()
-                .map(job -> json(JobLookup.status(job)))
+                .map(job -> json(lookup.status(job)))
                 .collect(Collectors.joining(",", "[", "]"));
     }
 

@@ -22,9 +22,9 @@ class JobTrackerTest {
         AutoCloseable subscription = tracker.subscribe("a", event -> seen.add(event.getType()));
         tracker.onEvent(GenerationEvents.accepted("a"));
         tracker.onEvent(GenerationEvents.accepted("b"));
-        tracker.onEvent(GenerationEvents.progress("a", 1, 2, "", ""));
+        tracker.onEvent(GenerationEvents.progress("a", 1, 2, "", "", 1.0));
         subscription.close();
-        tracker.onEvent(GenerationEvents.progress("a", 2, 2, "", ""));
+        tracker.onEvent(GenerationEvents.progress("a", 2, 2, "", "", 0.0));
         assertEquals(List.of(EventType.ACCEPTED, EventType.PROGRESS), seen);
     }
 
@@ -44,7 +44,7 @@ class JobTrackerTest {
         assertEquals(List.of(EventType.ACCEPTED, EventType.COMPLETED), seen, "each event heard once");
         assertEquals(completed, tracker.find("a").orElseThrow().lastEvent().orElseThrow());
 
-        GenerationEvent elsewhere = GenerationEvents.progress("b", 3, 10, "", "");
+        GenerationEvent elsewhere = GenerationEvents.progress("b", 3, 10, "", "", 7.0);
         tracker.onTopicEvent(elsewhere);
         assertEquals(elsewhere, tracker.find("b").orElseThrow().lastEvent().orElseThrow(),
                 "a job running on another orchestrator is known here");
@@ -92,5 +92,32 @@ class JobTrackerTest {
         assertTrue(tracker.find("job-0").isEmpty());
         assertTrue(tracker.find("job-1").isPresent());
         assertTrue(tracker.find("job-" + JobTracker.RETAINED_ENDED_JOBS).isPresent());
+    }
+
+    @Test
+    void jobsWaitingForAWorkerAreNumberedInTheOrderTheyWereSubmittedHere() {
+        for (String id : List.of("a", "b", "c")) {
+            tracker.track(id, GenerationRequest.newBuilder().setJobId(id).build());
+        }
+        assertEquals(List.of(1, 2, 3), List.of(tracker.queuePosition("a"), tracker.queuePosition("b"),
+                tracker.queuePosition("c")));
+
+        tracker.onTopicEvent(GenerationEvents.accepted("b"));
+        assertEquals(List.of(1, 0, 2), List.of(tracker.queuePosition("a"), tracker.queuePosition("b"),
+                tracker.queuePosition("c")), "b runs (here or on another orchestrator): c moves up");
+        tracker.onEvent(GenerationEvents.accepted("a"));
+        assertEquals(1, tracker.queuePosition("c"));
+        assertEquals(0, tracker.queuePosition("unknown"));
+    }
+
+    @Test
+    void theMeanJobDurationFollowsTheCompletedJobs() {
+        assertEquals(0, tracker.meanJobSeconds(), "no job completed yet");
+        tracker.onEvent(GenerationEvents.completed("a", List.of(), 1, Timings.newBuilder().setTotalMs(10_000).build()));
+        assertEquals(10, tracker.meanJobSeconds(), 1e-9);
+        tracker.onEvent(GenerationEvents.completed("b", List.of(), 1, Timings.newBuilder().setTotalMs(5_000).build()));
+        assertEquals(0.2 * 5 + 0.8 * 10, tracker.meanJobSeconds(), 1e-9);
+        tracker.onEvent(GenerationEvents.failed("c", "steps", "too many"));
+        assertEquals(9, tracker.meanJobSeconds(), 1e-9, "only completed jobs count");
     }
 }
