@@ -140,8 +140,8 @@ async function poll(job) {
       const { step, totalSteps } = event.progress;
       $('progress').value = step / totalSteps;
       $('status').textContent = 'step ' + step + ' of ' + totalSteps + eta;
-      if (event.progress.previewKey && event.progress.previewKey !== job.previewKey) {
-        job.previewKey = event.progress.previewKey;
+      if (status.previewKey && status.previewKey !== job.previewKey) {
+        job.previewKey = status.previewKey;
         $('preview').src = await imageUrl(job.previewKey);
         $('preview').hidden = false;
       }

@@ -648,12 +648,12 @@ class GenerationPipelineIT {
                     + " Seed: " + (1234 + i) + ", Size: 64x64, Model: tiny-sd/1",
                     info.get("infotexts").get(i).asText());
         }
-        // the same request through gRPC gives the same image
+        // the same request through gRPC (two images, so that the UNet's batches are the same) gives the same image
         GenerationEvent same = lastEvent(GenerationServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS), GenerationRequest.newBuilder()
                 .setModel(TINY_SD).setPrompt("a blue square").setNegativePrompt("noise").setSteps(4)
                 .setGuidanceScale(6.5f).setWidth(64).setHeight(64).setSeed(1234).setSampler("dpmpp-2m")
-                .setKarras(true).build());
+                .setKarras(true).setNumImages(2).build());
         assertEquals(pixels(decode(system.object(same.getCompleted().getImages(0).getKey()).orElseThrow())),
                 pixels(decode(Base64.getDecoder().decode(json.get("images").get(0).asText()))),
                 "the same image as the same job through gRPC");
@@ -730,7 +730,8 @@ class GenerationPipelineIT {
             new Select(browser.findElement(By.id("model"))).selectByVisibleText("tiny-sd 1");
             new Select(browser.findElement(By.id("sampler"))).selectByVisibleText("Euler a");
             type(browser, "prompt", "a green triangle, web");
-            type(browser, "steps", "16");
+            // long enough (a second or more) for the page's polls to catch the job with a preview
+            type(browser, "steps", "60");
             type(browser, "seed", "11");
             browser.findElement(By.id("generate")).click();
 
@@ -780,7 +781,21 @@ class GenerationPipelineIT {
         String metrics = system.services.metrics(ServiceInstance.of(LatentflowService.ORCHESTRATOR));
         assertTrue(RunningSystem.metric(metrics, "latentflow_orchestrator_jobs_in_progress") <= workers, metrics);
         assertEquals(workers, started(ids), "the other records wait until a worker is free");
+        // the waiting jobs know their place, in the order they were submitted, and when they should end
+        List<JobStatus> waiting = ids.stream().filter(id -> events(id).isEmpty())
+                .map(id -> stub.getJob(GetJobRequest.newBuilder().setJobId(id).build())).toList();
+        assertEquals(List.of(1, 2, 3, 4), waiting.stream().map(JobStatus::getQueuePosition).toList(),
+                waiting::toString);
+        assertTrue(waiting.stream().allMatch(status -> status.getEtaSeconds() > 0)
+                && waiting.get(3).getEtaSeconds() >= waiting.get(0).getEtaSeconds(),
+                "earlier jobs completed: each waiting job has an estimate, later ones no earlier " + waiting);
         String first = ids.stream().filter(id -> !events(id).isEmpty()).findFirst().orElseThrow();
+        JobStatus running = Poll.until("a progress event of " + first, JOB_TIMEOUT, () -> Optional.of(
+                stub.getJob(GetJobRequest.newBuilder().setJobId(first).build()))
+                .filter(status -> status.getState() == EventType.PROGRESS));
+        assertEquals(0, running.getQueuePosition());
+        assertTrue(running.getEtaSeconds() > 0 && running.getLastEvent().getProgress().getEtaSeconds() > 0,
+                "the remaining steps of a 500-step job take time: " + running);
         stub.cancel(CancelRequest.newBuilder().setJobId(first).build());
         awaitEnd(first);
         Poll.until("a waiting job taking the freed worker", JOB_TIMEOUT, () -> started(ids) == workers + 1

@@ -44,7 +44,7 @@ public class JobLookup {
                 event -> status.setState(event.getType()).setLastEvent(event),
                 () -> status.setState(EventType.EVENT_TYPE_UNSPECIFIED));
         int position = tracker.queuePosition(job.jobId());
-        return status.setQueuePosition(position)
+        return status.setQueuePosition(position).setPreviewKey(job.previewKey())
                 .setEtaSeconds(etaSeconds(position, job.lastEvent().orElse(null), workers, tracker.meanJobSeconds(),
                         System.currentTimeMillis()))
                 .build();

@@ -41,6 +41,7 @@ public class JobTracker {
         private final long heardNanos = System.nanoTime();
         private volatile GenerationRequest request;
         private volatile GenerationEvent lastEvent;
+        private volatile String previewKey = "";
         private volatile boolean cancelRequested;
         private final List<Consumer<GenerationEvent>> listeners = new CopyOnWriteArrayList<>();
         private final Set<String> recentEventIds = new LinkedHashSet<>();
@@ -82,6 +83,11 @@ public class JobTracker {
         public boolean ended() {
             GenerationEvent event = lastEvent;
             return event != null && isTerminal(event.getType());
+        }
+
+        /** The object key of the job's latest preview, "" before its first. */
+        public String previewKey() {
+            return previewKey;
         }
 
         /** Submitted here and not yet taken by a worker: no event yet. */
@@ -158,6 +164,9 @@ public class JobTracker {
 
     private void record(TrackedJob job, GenerationEvent event) {
         job.lastEvent = event;
+        if (!event.getProgress().getPreviewKey().isEmpty()) {
+            job.previewKey = event.getProgress().getPreviewKey();
+        }
         if (event.getType() == EventType.COMPLETED) {
             double seconds = event.getCompleted().getTimings().getTotalMs() / 1000.0;
             meanJobSeconds = meanJobSeconds == 0 ? seconds

@@ -120,4 +120,13 @@ class JobTrackerTest {
         tracker.onEvent(GenerationEvents.failed("c", "steps", "too many"));
         assertEquals(9, tracker.meanJobSeconds(), 1e-9, "only completed jobs count");
     }
+
+    @Test
+    void theLatestPreviewStaysKnownThroughTheStepsWithoutOne() {
+        tracker.onEvent(GenerationEvents.progress("a", 1, 4, "", "", 3.0));
+        assertEquals("", tracker.find("a").orElseThrow().previewKey());
+        tracker.onEvent(GenerationEvents.progress("a", 2, 4, "", "jobs/a/previews/step-2.png", 2.0));
+        tracker.onEvent(GenerationEvents.progress("a", 3, 4, "", "", 1.0));
+        assertEquals("jobs/a/previews/step-2.png", tracker.find("a").orElseThrow().previewKey());
+    }
 }
