@@ -3,6 +3,7 @@ package io.latentflow.cli.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.nn.FlopCounter;
 import picocli.CommandLine.Command;
@@ -44,6 +45,11 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "10", description = "timed passes (default ${DEFAULT-VALUE})")
     int iterations;
 
+    @Option(names = "--against-pytorch", arity = "0..1", fallbackValue = "python3", paramLabel = "PYTHON",
+            description = "unet only: also time the same architecture in PyTorch eager mode (random weights, same"
+                    + " batch, size and threads) with this interpreter, which needs torch (default python3)")
+    String againstPytorch;
+
     @Override
     public Integer call() {
         String[] hw = size.toLowerCase().split("x");
@@ -82,6 +88,9 @@ public final class BenchModelCommand implements Callable<Integer> {
             System.out.printf("  matmul ceiling   %.2f GFLOP/s (%dx%d float matmul, same engine)%n", ceiling,
                     CEILING_MATMUL_SIZE, CEILING_MATMUL_SIZE);
             print(profile);
+            if (againstPytorch != null) {
+                compareWithPytorch(runner, height, width, median);
+            }
             if (peak > 0) {
                 System.out.printf("  peak memory      %.0f MB resident during a forward (%s%.0f MB over the %.0f MB"
                         + " before it)%n", peak / MB, peakReset ? "" : "since start; ", (peak - before) / MB,
@@ -94,6 +103,20 @@ public final class BenchModelCommand implements Callable<Integer> {
     private static final double MB = 1024.0 * 1024.0;
 
     private static final int TOP_OPS = 8;
+
+    private void compareWithPytorch(ComponentRunner runner, int height, int width, double medianMs) {
+        if (!(runner instanceof UnetRunner unet) || unet.usesTextTime()) {
+            throw new IllegalArgumentException("--against-pytorch compares SD 1.x / 2.x UNets (component unet, no"
+                    + " SDXL added conditioning)");
+        }
+        int threads = JniUtils.getNumThreads();
+        PytorchBaseline.Result torch = PytorchBaseline.measure(againstPytorch, unet.configFile(), batch, height,
+                width, threads, warmup, iterations);
+        System.out.printf("  PyTorch %s eager, same architecture and inputs, %d threads: median %.2f ms (min %.2f)%n",
+                torch.torchVersion(), torch.threads(), torch.medianMs(), torch.minMs());
+        System.out.printf("  LatentFlow / PyTorch  %.2fx (median forward, measured in this run)%n",
+                medianMs / torch.medianMs());
+    }
 
     /** Milliseconds per forward of each kind of op and of the most expensive ops, with their share of the pass. */
     private static void print(OpProfile.Breakdown profile) {

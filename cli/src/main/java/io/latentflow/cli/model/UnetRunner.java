@@ -15,13 +15,25 @@ import java.util.Map;
 final class UnetRunner implements ComponentRunner {
 
     private static final int SDXL_TIME_IDS = 6;
-    private static final int TEXT_TOKENS = 77;
+    static final int TEXT_TOKENS = 77;
 
     private final UNet2dConditionModel unet;
+    private final Path dir;
 
     UnetRunner(Path dir, ModelOptions options, boolean randomWeights) {
+        this.dir = dir;
         this.unet = randomWeights ? UNet2dConditionModel.withRandomWeights(dir.resolve("config.json"), options)
                 : UNet2dConditionModel.load(dir, options);
+    }
+
+    /** The UNet's config.json. */
+    Path configFile() {
+        return dir.resolve("config.json");
+    }
+
+    /** Whether it takes SDXL's added text and time conditioning. */
+    boolean usesTextTime() {
+        return unet.config().usesTextTime();
     }
 
     @Override
