@@ -93,7 +93,7 @@ public final class BenchModelCommand implements Callable<Integer> {
             }
             if (peak > 0) {
                 System.out.printf("  peak memory      %.0f MB resident during a forward (%s%.0f MB over the %.0f MB"
-                        + " before it)%n", peak / MB, peakReset ? "" : "since start; ", (peak - before) / MB,
+                        + " before it)%n", peak / MB, peakReset ? "" : "since start; ", Math.max(0, peak - before) / MB,
                         before / MB);
             }
             return 0;
