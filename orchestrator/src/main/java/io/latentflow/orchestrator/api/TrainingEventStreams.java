@@ -7,6 +7,7 @@ import io.latentflow.proto.TrainingEvent;
 import io.latentflow.proto.TrainingRun;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.function.Consumer;
@@ -31,33 +32,48 @@ public class TrainingEventStreams {
     /** The run's events until it ends; subscribing reads run.json, on a worker thread. */
     public Multi<TrainingEvent> follow(String runId) {
         return Multi.createFrom().<TrainingEvent>emitter(emitter -> {
-            // events come from the run's thread and from here: one at a time, each once, none after the terminal one
-            Object order = new Object();
-            String[] lastEventId = {""};
-            boolean[] ended = {false};
-            Runnable[] stop = {() -> { }};
-            Consumer<TrainingEvent> emit = event -> {
-                synchronized (order) {
-                    if (ended[0] || (!event.getEventId().isEmpty() && event.getEventId().equals(lastEventId[0]))) {
-                        return;
-                    }
-                    lastEventId[0] = event.getEventId();
-                    emitter.emit(event);
-                    if (TrainingEvents.isTerminal(event.getType())) {
-                        ended[0] = true;
-                        stop[0].run();
-                        emitter.complete();
-                    }
-                }
-            };
-            synchronized (order) {
-                stop[0] = tracker.watch(runId, emit);
-                emitter.onTermination(() -> stop[0].run());
-                tracker.latest(runId).ifPresent(emit);
-            }
+            Follower follower = new Follower(emitter);
+            follower.start(tracker, runId);
             runs.find(runId).filter(run -> TrainingEvents.isTerminal(run.getState()))
-                    .ifPresent(run -> emit.accept(ending(run)));
+                    .ifPresent(run -> follower.accept(ending(run)));
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /**
+     * Hands a run's events to one stream, from the run's thread and the subscriber's: one at a time, each once (by
+     * event id), none after the terminal one.
+     */
+    private static final class Follower implements Consumer<TrainingEvent> {
+
+        private final MultiEmitter<? super TrainingEvent> emitter;
+        private Runnable unwatch = () -> { };
+        private String lastEventId = "";
+        private boolean ended;
+
+        Follower(MultiEmitter<? super TrainingEvent> emitter) {
+            this.emitter = emitter;
+        }
+
+        /** Watches the run and sends its latest event; the run's next event waits until then. */
+        synchronized void start(TrainingTracker tracker, String runId) {
+            unwatch = tracker.watch(runId, this);
+            emitter.onTermination(unwatch);
+            tracker.latest(runId).ifPresent(this);
+        }
+
+        @Override
+        public synchronized void accept(TrainingEvent event) {
+            if (ended || (!event.getEventId().isEmpty() && event.getEventId().equals(lastEventId))) {
+                return;
+            }
+            lastEventId = event.getEventId();
+            emitter.emit(event);
+            if (TrainingEvents.isTerminal(event.getType())) {
+                ended = true;
+                unwatch.run();
+                emitter.complete();
+            }
+        }
     }
 
     /** The terminal event of an ended run, from its record. */
