@@ -1,4 +1,5 @@
 // LatentFlow's web page: the REST API (/api/v1) with the client's API key, polling the current job's status.
+// The training view is in training.js; the URL's hash says which view shows (#training, #training/<run id>).
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -16,14 +17,19 @@ async function api(path, options = {}) {
     headers: { Authorization: 'Bearer ' + key(), ...(options.headers || {}) },
   });
   if (!response.ok) {
-    let reason = response.status + ' ' + response.statusText;
-    try {
-      const body = await response.json();
-      reason = (body.field ? body.field + ': ' : '') + body.reason;
-    } catch (e) { /* not JSON */ }
-    throw new Error(reason);
+    throw await failure(response);
   }
   return response;
+}
+
+/** The error of a refused call: the field and reason the API names, else the HTTP status. */
+async function failure(response) {
+  let reason = response.status + ' ' + response.statusText;
+  try {
+    const body = await response.json();
+    reason = (body.field ? body.field + ': ' : '') + body.reason;
+  } catch (e) { /* not JSON */ }
+  return new Error(reason);
 }
 
 async function imageUrl(objectKey) {
@@ -211,6 +217,7 @@ async function start() {
     delete document.body.dataset.ready;
     await loadChoices();
     await refreshGallery();
+    await route();
     document.body.dataset.ready = 'true';
     const running = localStorage.getItem('latentflow.job');
     if (running) {
@@ -221,6 +228,20 @@ async function start() {
   }
 }
 
+/** Shows the view the URL's hash names, loading the training view's runs (and run) when it is that one. */
+async function route() {
+  const training = location.hash.startsWith('#training');
+  $('generate-view').hidden = training;
+  $('training-view').hidden = !training;
+  $('tab-generate').classList.toggle('active', !training);
+  $('tab-training').classList.toggle('active', training);
+  if (training) {
+    await openTraining(decodeURIComponent(location.hash.slice('#training/'.length)));
+  } else {
+    closeTraining();
+  }
+}
+
 $('api-key').value = localStorage.getItem('latentflow.key') || '';
 $('api-key').addEventListener('change', () => {
   localStorage.setItem('latentflow.key', key());
@@ -228,4 +249,6 @@ $('api-key').addEventListener('change', () => {
 });
 $('job-form').addEventListener('submit', submit);
 $('cancel').addEventListener('click', cancel);
-start();
+window.addEventListener('hashchange', () => route().catch(showError));
+// after training.js has loaded too
+window.addEventListener('DOMContentLoaded', start);

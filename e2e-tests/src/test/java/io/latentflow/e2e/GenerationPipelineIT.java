@@ -28,7 +28,6 @@ import io.latentflow.proto.JobStatus;
 import io.latentflow.proto.ModelRef;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,15 +51,8 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -94,8 +86,6 @@ class GenerationPipelineIT {
             "latentflow-text-encoder-service", "latentflow-denoiser-service", "latentflow-vae-service");
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String CHROMIUM = System.getProperty("latentflow.chromium", "/usr/bin/chromium");
-    private static final String CHROMEDRIVER = System.getProperty("latentflow.chromedriver", "/usr/bin/chromedriver");
 
     private RunningSystem system;
     private ManagedChannel channel;
@@ -633,7 +623,7 @@ class GenerationPipelineIT {
                  "width": 64, "height": 64, "seed": 1234, "sampler_name": "DPM++ 2M Karras", "batch_size": 2,
                  "n_iter": 1, "restore_faces": false, "enable_hr": false, "styles": [], "subseed": -1,
                  "override_settings": {"sd_model_checkpoint": "tiny-sd/1"}, "send_images": true}""";
-        HttpResponse<String> answer = http("POST", "/sdapi/v1/txt2img", body, true);
+        HttpResponse<String> answer = system.http("POST", "/sdapi/v1/txt2img", body, true);
         assertEquals(200, answer.statusCode(), answer.body());
         JsonNode json = JSON.readTree(answer.body());
         assertEquals(2, json.get("images").size());
@@ -658,75 +648,64 @@ class GenerationPipelineIT {
                 pixels(decode(Base64.getDecoder().decode(json.get("images").get(0).asText()))),
                 "the same image as the same job through gRPC");
 
-        HttpResponse<String> hiresFix = http("POST", "/sdapi/v1/txt2img", "{\"prompt\": \"p\", \"enable_hr\": true}",
-                true);
+        HttpResponse<String> hiresFix = system.http("POST", "/sdapi/v1/txt2img",
+                "{\"prompt\": \"p\", \"enable_hr\": true}", true);
         assertEquals(400, hiresFix.statusCode());
         assertEquals("enable_hr", JSON.readTree(hiresFix.body()).get("field").asText(), hiresFix.body());
-        HttpResponse<String> sampler = http("POST", "/sdapi/v1/txt2img", "{\"sampler_name\": \"Heun\"}", true);
+        HttpResponse<String> sampler = system.http("POST", "/sdapi/v1/txt2img", "{\"sampler_name\": \"Heun\"}", true);
         assertEquals(400, sampler.statusCode());
         assertEquals("sampler_name", JSON.readTree(sampler.body()).get("field").asText(), sampler.body());
-        assertEquals(401, http("POST", "/sdapi/v1/txt2img", "{}", false).statusCode(), "no key, no job");
+        assertEquals(401, system.http("POST", "/sdapi/v1/txt2img", "{}", false).statusCode(), "no key, no job");
 
-        JsonNode samplers = JSON.readTree(http("GET", "/sdapi/v1/samplers", null, true).body());
+        JsonNode samplers = JSON.readTree(system.http("GET", "/sdapi/v1/samplers", null, true).body());
         assertTrue(samplers.findValuesAsText("name").containsAll(List.of("Euler a", "DPM++ 2M Karras", "DDIM")),
                 samplers.toString());
-        assertTrue(JSON.readTree(http("GET", "/sdapi/v1/sd-models", null, true).body()).findValuesAsText("title")
+        assertTrue(JSON.readTree(system.http("GET", "/sdapi/v1/sd-models", null, true).body()).findValuesAsText("title")
                 .contains("tiny-sd/1"));
-        JsonNode progress = JSON.readTree(http("GET", "/sdapi/v1/progress", null, true).body());
+        JsonNode progress = JSON.readTree(system.http("GET", "/sdapi/v1/progress", null, true).body());
         assertEquals(0.0, progress.get("progress").asDouble(), "the client's last job has ended: " + progress);
     }
 
     @Test
     @Order(12)
     void theRestApiRunsJobsInTheKafkaSchemaAndItsOpenApiDocumentListsEveryEndpoint() throws Exception {
-        HttpResponse<String> submitted = http("POST", "/api/v1/jobs",
-                "{\"model\": {\"name\": \"tiny-sd\", \"version\": \"1\"}, \"prompt\": \"a circle\", \"steps\": 3}", true);
+        HttpResponse<String> submitted = system.http("POST", "/api/v1/jobs",
+                "{\"model\": {\"name\": \"tiny-sd\", \"version\": \"1\"}, \"prompt\": \"a circle\", \"steps\": 3}",
+                true);
         assertEquals(202, submitted.statusCode(), submitted.body());
         String jobId = JSON.readTree(submitted.body()).get("jobId").asText();
         List<GenerationEvent> events = awaitEnd(jobId);
         assertEquals(EventType.COMPLETED, events.get(events.size() - 1).getType(), events::toString);
-        JsonNode status = JSON.readTree(http("GET", "/api/v1/jobs/" + jobId, null, true).body());
+        JsonNode status = JSON.readTree(system.http("GET", "/api/v1/jobs/" + jobId, null, true).body());
         assertEquals("COMPLETED", status.get("state").asText(), status.toString());
-        assertTrue(http("GET", "/api/v1/jobs", null, true).body().contains(jobId));
-        HttpResponse<String> replay = http("GET", "/api/v1/jobs/" + jobId + "/events", null, true);
+        assertTrue(system.http("GET", "/api/v1/jobs", null, true).body().contains(jobId));
+        HttpResponse<String> replay = system.http("GET", "/api/v1/jobs/" + jobId + "/events", null, true);
         assertTrue(replay.body().contains("\"COMPLETED\""), "the ended job's last event as SSE: " + replay.body());
 
-        HttpResponse<String> bad = http("POST", "/api/v1/jobs", "{\"prompt\": \"p\", \"steps\": 100000}", true);
+        HttpResponse<String> bad = system.http("POST", "/api/v1/jobs", "{\"prompt\": \"p\", \"steps\": 100000}", true);
         assertEquals(400, bad.statusCode());
         assertEquals("steps", JSON.readTree(bad.body()).get("field").asText(), bad.body());
-        assertEquals(404, http("GET", "/api/v1/jobs/no-such-job", null, true).statusCode());
-        assertEquals(401, http("GET", "/api/v1/jobs", null, false).statusCode());
+        assertEquals(404, system.http("GET", "/api/v1/jobs/no-such-job", null, true).statusCode());
+        assertEquals(401, system.http("GET", "/api/v1/jobs", null, false).statusCode());
 
-        String openApi = http("GET", "/q/openapi?format=json", null, false).body();
+        String openApi = system.http("GET", "/q/openapi?format=json", null, false).body();
         JsonNode paths = JSON.readTree(openApi).get("paths");
         for (String path : List.of("/api/v1/jobs", "/api/v1/jobs/{jobId}", "/api/v1/jobs/{jobId}/cancel",
                 "/api/v1/jobs/{jobId}/events", "/api/v1/models", "/sdapi/v1/txt2img", "/sdapi/v1/img2img",
                 "/sdapi/v1/progress", "/sdapi/v1/interrupt", "/sdapi/v1/sd-models", "/sdapi/v1/samplers")) {
             assertTrue(paths.has(path), path + " in the OpenAPI document: " + paths.fieldNames());
         }
-        assertEquals(200, http("GET", "/q/swagger-ui/", null, false).statusCode());
+        assertEquals(200, system.http("GET", "/q/swagger-ui/", null, false).statusCode());
     }
 
     @Test
     @Order(12)
     void theWebPageShowsAJobsProgressPreviewAndImageFollowsItThroughAReloadAndCancelsAnother() throws Exception {
-        Path profile = Files.createTempDirectory("chromium-profile");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage",
-                "--window-size=1280,1500", "--user-data-dir=" + profile);
-        ChromeDriverService driverService = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
-        WebDriver browser = new ChromeDriver(driverService, options);
-        try {
-            WebDriverWait wait = new WebDriverWait(browser, JOB_TIMEOUT);
-            wait.withMessage(() -> "page status '" + browser.findElement(By.id("status")).getText() + "', error '"
-                    + browser.findElement(By.id("error")).getText() + "'");
-            browser.get("http://" + RunningSystem.HOST + ":" + system.port(LatentflowService.ORCHESTRATOR) + "/");
-            browser.findElement(By.id("api-key")).sendKeys(system.apiKey(), Keys.TAB);
+        try (HeadlessChromium chromium = HeadlessChromium.start()) {
+            WebDriver browser = chromium.browser;
+            WebDriverWait wait = chromium.waitReporting(JOB_TIMEOUT, "status");
             // the page has loaded its models, samplers and gallery
-            wait.until(driver -> "true".equals(driver.findElement(By.tagName("body")).getAttribute("data-ready")));
+            chromium.openWebPage(system, "", wait);
             new Select(browser.findElement(By.id("model"))).selectByVisibleText("tiny-sd 1");
             new Select(browser.findElement(By.id("sampler"))).selectByVisibleText("Euler a");
             type(browser, "prompt", "a green triangle, web");
@@ -736,17 +715,17 @@ class GenerationPipelineIT {
             browser.findElement(By.id("generate")).click();
 
             wait.until(driver -> driver.findElement(By.id("preview")).isDisplayed()
-                    && imageLoaded(driver, driver.findElement(By.id("preview"))));
+                    && chromium.imageLoaded(driver.findElement(By.id("preview"))));
             String jobId = browser.findElement(By.id("job-id")).getText();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "completed"));
             WebElement image = wait.until(driver -> driver.findElements(By.cssSelector(
                     ".card[data-job-id='" + jobId + "'] img")).stream().findFirst().orElse(null));
-            wait.until(driver -> imageLoaded(driver, image));
+            wait.until(driver -> chromium.imageLoaded(image));
             List<GenerationEvent> events = awaitEnd(jobId);
             assertEquals(EventType.COMPLETED, events.get(events.size() - 1).getType());
             assertTrue(ofType(events, EventType.PROGRESS).stream()
                     .anyMatch(e -> !e.getProgress().getPreviewKey().isEmpty()), "previews in the events");
-            Files.write(Path.of("target", "web-page.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+            chromium.screenshot(Path.of("target", "web-page.png"));
 
             // a long job, followed again after the page is reloaded, then cancelled from the page
             type(browser, "steps", String.valueOf(LONG_JOB_STEPS));
@@ -759,9 +738,6 @@ class GenerationPipelineIT {
             browser.findElement(By.id("cancel")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "cancelled"));
             assertEquals(EventType.CANCELLED, awaitEnd(longJob).get(awaitEnd(longJob).size() - 1).getType());
-        } finally {
-            browser.quit();
-            driverService.stop();
         }
     }
 
@@ -818,25 +794,6 @@ class GenerationPipelineIT {
         WebElement field = browser.findElement(By.id(id));
         field.clear();
         field.sendKeys(text);
-    }
-
-    private static boolean imageLoaded(WebDriver browser, WebElement image) {
-        return Boolean.TRUE.equals(((JavascriptExecutor) browser).executeScript(
-                "return arguments[0].complete && arguments[0].naturalWidth > 0", image));
-    }
-
-    /** An HTTP call to the orchestrator, with the client's key or none. */
-    private HttpResponse<String> http(String method, String path, String body, boolean withKey) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + RunningSystem.HOST + ":"
-                        + system.port(LatentflowService.ORCHESTRATOR) + path))
-                .timeout(JOB_TIMEOUT)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        if (withKey) {
-            request.header("Authorization", "Bearer " + system.apiKey());
-        }
-        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /**

@@ -27,6 +27,10 @@ import io.minio.PutObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +58,8 @@ final class RunningSystem implements AutoCloseable {
 
     static final String HOST = "127.0.0.1";
     static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    /** The longest HTTP call, an event stream of a job or a run followed to its end included. */
+    static final Duration HTTP_TIMEOUT = Duration.ofMinutes(8);
 
     final OtlpTraceReceiver traces;
     final LocalStack stack;
@@ -197,6 +203,33 @@ final class RunningSystem implements AutoCloseable {
 
     int port(LatentflowService service) {
         return services.config().port(service);
+    }
+
+    /** The orchestrator's HTTP address (its web page, REST API and OpenAPI document). */
+    String orchestratorUrl() {
+        return "http://" + HOST + ":" + port(LatentflowService.ORCHESTRATOR);
+    }
+
+    /**
+     * An HTTP call to the orchestrator with a JSON body (null: none), carrying the local client's key or none; the
+     * answer once complete (a Server-Sent Events stream: once it has ended).
+     */
+    HttpResponse<String> http(String method, String path, String body, boolean withKey) throws Exception {
+        return HttpClient.newHttpClient().send(httpRequest(method, path, body, withKey),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The request {@link #http} sends, for calls made asynchronously. */
+    HttpRequest httpRequest(String method, String path, String body, boolean withKey) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(orchestratorUrl() + path))
+                .timeout(HTTP_TIMEOUT)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (withKey) {
+            request.header("Authorization", "Bearer " + apiKey());
+        }
+        return request.build();
     }
 
     /** Writes a request record (key = job id) and waits until Kafka has it. */

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.core.dataset.ShapesDataset;
 import io.latentflow.deploy.LatentflowService;
 import io.latentflow.proto.EventType;
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +37,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,7 +56,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * training the shipped tiny model on an 8-image shapes dataset in the real S3 server. The loss falls, checkpoints
  * land and load, a run whose service is killed (SIGKILL) resumes from its checkpoint and ends with the weights of an
  * uninterrupted run, the published model generates without a restart, bad datasets and fields fail by name and
- * publish nothing.
+ * publish nothing. The REST API answers for the runs in the same schema, and the web page shows a run's state, loss
+ * curves and samples in a real headless Chromium.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -53,10 +65,13 @@ class TrainingPipelineIT {
 
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(6);
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RUNS = "/api/v1/training-runs";
     private static final String DATASET = "shapes8";
     private static final ModelRef TINY_SD = ModelRef.newBuilder().setName("tiny-sd").setVersion("1").build();
 
     private RunningSystem system;
+    private String vaeRunId;
 
     @BeforeAll
     void start() throws Exception {
@@ -106,6 +121,15 @@ class TrainingPipelineIT {
         String metrics = new String(system.object("training/" + runId + "/metrics.jsonl").orElseThrow(),
                 StandardCharsets.UTF_8);
         assertEquals(events.size(), metrics.lines().count(), "one metrics row per event");
+        // the REST API answers from the bucket: the run as recorded, and its metrics rows with the events' losses
+        vaeRunId = runId;
+        JsonNode restRun = JSON.readTree(system.http("GET", RUNS + "/" + runId, null, true).body());
+        assertEquals("completed", restRun.get("state").asText(), restRun::toString);
+        assertEquals(24, restRun.get("step").asLong());
+        assertEquals("vae", restRun.get("request").get("kind").asText());
+        JsonNode rows = JSON.readTree(system.http("GET", RUNS + "/" + runId + "/metrics", null, true).body());
+        assertEquals(events.size(), rows.size(), "the metrics rows are the run's events");
+        assertEquals(rec, losses(rows, "rec_loss"), "the REST rows carry the events' rec_loss");
         assertTrue(system.object("models/e2e-vae/1/model_index.json").isPresent());
         assertTrue(system.object("models/e2e-vae/1/unet/config.json").isPresent(), "untouched components copied");
         // the published VAE decodes a generation job without any restart
@@ -210,6 +234,119 @@ class TrainingPipelineIT {
         }
         assertFalse(system.object("models/e2e-never/1/model_index.json").isPresent(), "nothing was published");
         assertFalse(system.trainingDeadLetters.matching(r -> true).isEmpty(), "refused records reach the DLQ");
+    }
+
+    @Test
+    @Order(5)
+    void aRunSubmittedOverRestIsFollowedByItsEventStreamAndTheWebPageToItsLossCurvesAndSamples() throws Exception {
+        // refused by name, as on Kafka and gRPC
+        String never = "\"kind\":\"unet\",\"dataset\":\"shapes8\",\"output_model\":{\"name\":\"e2e-never\"}";
+        assertRefused("{" + never + ",\"learning_rate\":-1}", "learning_rate", "must be > 0");
+        assertRefused("{" + never + ",\"train_steps\":5}", "train_steps", "unknown field");
+        assertRefused("{\"dataset\":\"shapes8\"}", "kind", "is required");
+        assertEquals(401, system.http("POST", RUNS, "{" + never + "}", false).statusCode(), "no key, no run");
+        assertEquals(404, system.http("GET", RUNS + "/no-such-run", null, true).statusCode());
+        assertEquals(404, system.http("GET", RUNS + "/no-such-run/metrics", null, true).statusCode());
+
+        HttpResponse<String> submitted = system.http("POST", RUNS, PRINTER.print(TrainingRequest.newBuilder()
+                .setKind("unet").setDataset(DATASET).setBaseModel(TINY_SD).setOutputModel(model("e2e-rest", "1"))
+                .setMaxTrainSteps(30).setTrainBatchSize(4).setLearningRate(1e-3).setCheckpointingSteps(10).setSeed(9)
+                .addValidationPrompts("a large red circle").build()), true);
+        assertEquals(202, submitted.statusCode(), submitted.body());
+        String runId = JSON.readTree(submitted.body()).get("runId").asText();
+        assertEquals(system.orchestratorUrl() + RUNS + "/" + runId,
+                submitted.headers().firstValue("Location").orElseThrow());
+        CompletableFuture<HttpResponse<String>> stream = HttpClient.newHttpClient().sendAsync(
+                system.httpRequest("GET", RUNS + "/" + runId + "/events", null, true),
+                HttpResponse.BodyHandlers.ofString());
+
+        try (HeadlessChromium chromium = HeadlessChromium.start()) {
+            WebDriver browser = chromium.browser;
+            WebDriverWait wait = chromium.waitReporting(RUN_TIMEOUT, "run-status");
+            chromium.openWebPage(system, "#training/" + runId, wait);
+            // the run stays in view through a reload (its id is in the URL)
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("run-status"), "step"));
+            browser.navigate().refresh();
+            chromium.awaitLoaded(wait);
+            assertEquals(runId, browser.findElement(By.id("run-id")).getText());
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("run-status"),
+                    "completed · step 30 of 30"));
+            String points = browser.findElement(By.cssSelector("#loss-chart polyline[data-term='loss']"))
+                    .getAttribute("points");
+            assertEquals(30, points.split(" ").length, "a point per step: " + points);
+            List<WebElement> checkpoints = browser.findElements(By.cssSelector("#checkpoints li"));
+            assertEquals(List.of("10", "20", "30"), checkpoints.stream().map(li -> li.getAttribute("data-step"))
+                    .toList());
+            WebElement sample = checkpoints.get(2).findElement(By.cssSelector("img.sample"));
+            wait.until(driver -> chromium.imageLoaded(sample));
+            assertEquals(1, browser.findElements(By.cssSelector("#runs tr[data-run-id='" + runId + "']")).size(),
+                    "the runs' table lists the run");
+            chromium.screenshot(Path.of("target", "training-page.png"));
+        }
+
+        List<TrainingEvent> events = awaitEnd(runId);
+        assertEquals("completed", events.get(events.size() - 1).getType(), () -> "events: " + events + logs());
+        List<TrainingEvent> streamed = serverSentEvents(stream.get(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals("completed", streamed.get(streamed.size() - 1).getType(), "the stream ends with the run");
+        assertEquals(30L, progress(streamed).get(progress(streamed).size() - 1).getStep());
+
+        JsonNode run = JSON.readTree(system.http("GET", RUNS + "/" + runId, null, true).body());
+        assertEquals("completed", run.get("state").asText(), run::toString);
+        assertEquals(30, run.get("step").asLong());
+        List<Double> losses = losses(JSON.readTree(system.http("GET", RUNS + "/" + runId + "/metrics", null, true)
+                .body()), "loss");
+        assertEquals(30, losses.size());
+        assertTrue(losses.stream().allMatch(Double::isFinite), losses::toString);
+        assertTrue(mean(losses.subList(25, 30)) < mean(losses.subList(0, 5)), "loss fell: " + losses);
+        List<String> listed = new ArrayList<>();
+        JSON.readTree(system.http("GET", RUNS, null, true).body()).forEach(r -> listed.add(r.get("runId").asText()));
+        assertTrue(listed.contains(runId) && listed.contains(vaeRunId), listed::toString);
+        assertTrue(listed.indexOf(runId) < listed.indexOf(vaeRunId), "latest first: " + listed);
+
+        String sampleKey = ofType(events, "sample").get(0).getSamples(0);
+        HttpResponse<byte[]> png = HttpClient.newHttpClient().send(system.httpRequest("GET", "/api/v1/images/"
+                + sampleKey, null, true), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, png.statusCode());
+        assertEquals(64, ImageIO.read(new java.io.ByteArrayInputStream(png.body())).getWidth());
+        assertEquals(404, system.http("GET", "/api/v1/images/training/" + runId + "/run.json", null, true)
+                .statusCode(), "only sample PNGs are served");
+        assertEquals("{\"cancelled\":false}", system.http("POST", RUNS + "/" + runId + "/cancel", null, true).body());
+        JsonNode paths = JSON.readTree(system.http("GET", "/q/openapi?format=json", null, false).body()).get("paths");
+        for (String path : List.of(RUNS, RUNS + "/{runId}", RUNS + "/{runId}/metrics", RUNS + "/{runId}/events",
+                RUNS + "/{runId}/cancel")) {
+            assertTrue(paths.has(path), path + " in the OpenAPI document");
+        }
+    }
+
+    private void assertRefused(String body, String field, String reason) throws Exception {
+        HttpResponse<String> answer = system.http("POST", RUNS, body, true);
+        assertEquals(400, answer.statusCode(), body + " -> " + answer.body());
+        JsonNode json = JSON.readTree(answer.body());
+        assertEquals(field, json.get("field").asText(), answer.body());
+        assertTrue(json.get("reason").asText().contains(reason), answer.body());
+    }
+
+    /** The values of a loss term in the progress rows of a metrics answer. */
+    private static List<Double> losses(JsonNode rows, String term) {
+        List<Double> values = new ArrayList<>();
+        rows.forEach(row -> {
+            if ("progress".equals(row.path("type").asText())) {
+                values.add(row.get("losses").get(term).asDouble());
+            }
+        });
+        return values;
+    }
+
+    /** The events of a finished Server-Sent Events answer (its data lines). */
+    private static List<TrainingEvent> serverSentEvents(HttpResponse<String> answer) throws Exception {
+        assertEquals(200, answer.statusCode(), answer.body());
+        List<TrainingEvent> events = new ArrayList<>();
+        for (String line : answer.body().lines().filter(l -> l.startsWith("data:")).toList()) {
+            TrainingEvent.Builder event = TrainingEvent.newBuilder();
+            JsonFormat.parser().merge(line.substring("data:".length()).trim(), event);
+            events.add(event.build());
+        }
+        return events;
     }
 
     private void generate(ModelRef model) throws Exception {

@@ -1,10 +1,9 @@
 package io.latentflow.orchestrator.grpc;
 
 import io.grpc.Status;
+import io.latentflow.orchestrator.api.TrainingEventStreams;
+import io.latentflow.orchestrator.api.TrainingSubmissions;
 import io.latentflow.orchestrator.job.InvalidRequestException;
-import io.latentflow.orchestrator.messaging.RequestPublisher;
-import io.latentflow.orchestrator.training.TrainingEvents;
-import io.latentflow.orchestrator.training.TrainingIntake;
 import io.latentflow.orchestrator.training.TrainingRuns;
 import io.latentflow.orchestrator.training.TrainingTracker;
 import io.latentflow.proto.CancelRunRequest;
@@ -29,16 +28,16 @@ import jakarta.inject.Inject;
 @GrpcService
 public class TrainingGrpcService implements TrainingService {
 
-    private final TrainingIntake intake;
-    private final RequestPublisher requests;
+    private final TrainingSubmissions submissions;
+    private final TrainingEventStreams streams;
     private final TrainingRuns runs;
     private final TrainingTracker tracker;
 
     @Inject
-    TrainingGrpcService(TrainingIntake intake, RequestPublisher requests, TrainingRuns runs,
+    TrainingGrpcService(TrainingSubmissions submissions, TrainingEventStreams streams, TrainingRuns runs,
             TrainingTracker tracker) {
-        this.intake = intake;
-        this.requests = requests;
+        this.submissions = submissions;
+        this.streams = streams;
         this.runs = runs;
         this.tracker = tracker;
     }
@@ -46,39 +45,20 @@ public class TrainingGrpcService implements TrainingService {
     @Override
     @Blocking
     public Uni<SubmitTrainingResponse> submit(TrainingRequest request) {
-        TrainingIntake.Accepted accepted;
+        TrainingSubmissions.Submitted submitted;
         try {
-            accepted = intake.validate(request);
+            submitted = submissions.submit(request);
         } catch (InvalidRequestException e) {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription(e.getMessage())
                     .asRuntimeException());
         }
-        String runId = accepted.request().getRunId();
-        return Uni.createFrom().completionStage(requests.publish(accepted.request()))
-                .replaceWith(SubmitTrainingResponse.newBuilder().setRunId(runId).build());
+        return Uni.createFrom().completionStage(submitted.written())
+                .replaceWith(SubmitTrainingResponse.newBuilder().setRunId(submitted.runId()).build());
     }
 
     @Override
     public Multi<TrainingEvent> watch(WatchRunRequest request) {
-        String runId = request.getRunId();
-        return Multi.createFrom().emitter(emitter -> {
-            Runnable[] stop = new Runnable[1];
-            stop[0] = tracker.watch(runId, event -> {
-                emitter.emit(event);
-                if (TrainingEvents.isTerminal(event.getType())) {
-                    stop[0].run();
-                    emitter.complete();
-                }
-            });
-            emitter.onTermination(() -> stop[0].run());
-            runs.find(runId).filter(run -> TrainingEvents.isTerminal(run.getState())).ifPresent(run -> {
-                stop[0].run();
-                emitter.emit(TrainingEvent.newBuilder().setRunId(runId).setType(run.getState())
-                        .setStep(run.getStep()).setTotalSteps(run.getTotalSteps()).setError(run.getError())
-                        .setPublished(run.getPublished()).build());
-                emitter.complete();
-            });
-        });
+        return streams.follow(request.getRunId());
     }
 
     @Override

@@ -10,14 +10,14 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Errors of the REST API and AUTOMATIC1111 endpoints as JSON naming the field and the reason, with the status a
- * client can act on: 400 bad request, 404 unknown job, 429 the client's limit of jobs, 503 Kafka unreachable.
+ * client can act on: 400 bad request, 404 unknown job or run, 429 the client's limit of jobs, 503 Kafka unreachable.
  */
 public class ErrorResponses {
 
-    /** The Kafka write of a job failed. */
+    /** The Kafka write of a job or a training run failed. */
     public static final class KafkaUnavailableException extends RuntimeException {
         public KafkaUnavailableException(Throwable cause) {
-            super("cannot write the job to Kafka: " + cause.getMessage(), cause);
+            super("cannot write the request to Kafka: " + cause.getMessage(), cause);
         }
     }
 

@@ -20,8 +20,9 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * The bucket's images over HTTP: a job's images and previews (under jobs/) to show, and init images and masks to
- * upload (stored under the inputs prefix, where a job may read them).
+ * The bucket's images over HTTP: a job's images and previews (under jobs/) and a training run's samples (under
+ * training/<run>/samples/) to show, and init images and masks to upload (stored under the inputs prefix, where a job
+ * may read them).
  */
 @Path("/api/v1")
 @Tag(name = "images")
@@ -29,6 +30,9 @@ public class ObjectsResource {
 
     /** The largest upload accepted (a 2048x2048 RGBA PNG without compression is 16 MiB). */
     private static final int MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+
+    /** The keys served: PNGs of jobs and training samples only (never checkpoints, inputs or models). */
+    static final String IMAGE_KEY = "(?:jobs/.+|training/[^/]+/samples/.+)\\.png";
 
     private final ObjectStore store;
     private final RequestLimits limits;
@@ -40,10 +44,11 @@ public class ObjectsResource {
     }
 
     @GET
-    @Path("/images/{key: jobs/.+\\.png}")
+    @Path("/images/{key: " + IMAGE_KEY + "}")
     @Produces("image/png")
     @Blocking
-    @Operation(summary = "A job's image or preview PNG by its object key (jobs/...)")
+    @Operation(summary = "A job's image or preview PNG (jobs/...) or a training run's sample PNG"
+            + " (training/<run>/samples/...) by its object key")
     public byte[] image(@PathParam("key") String key) {
         return store.get(key).orElseThrow(() -> new NotFoundException("no image '" + key + "'"));
     }

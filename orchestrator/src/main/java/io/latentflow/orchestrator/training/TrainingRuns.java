@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,6 +68,28 @@ public class TrainingRuns {
     /** Ids of every recorded run. */
     public List<String> ids() {
         return store.listFolders("training/");
+    }
+
+    /** The recorded runs, latest created first, at most {@code limit}; from the bucket, so any orchestrator answers. */
+    public List<TrainingRun> recent(int limit) {
+        return ids().stream().map(this::find).flatMap(Optional::stream)
+                .sorted(Comparator.comparingLong(TrainingRun::getCreatedMs).reversed())
+                .limit(limit)
+                .toList();
+    }
+
+    /**
+     * The run's metrics rows (JSON lines): while it runs here, up to its latest event; else as last written to the
+     * bucket. Empty when the run has none.
+     */
+    public Optional<String> metrics(String runId) {
+        StringBuilder rows = metrics.get(runId);
+        if (rows != null) {
+            synchronized (rows) {
+                return Optional.of(rows.toString());
+            }
+        }
+        return store.get(prefix(runId) + "metrics.jsonl").map(bytes -> new String(bytes, StandardCharsets.UTF_8));
     }
 
     /**

@@ -5,13 +5,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * Runs of this orchestrator as they happen: their events for Watch streams, and their cancel requests.
+ * Runs of this orchestrator as they happen: their events for Watch streams (and the latest one, for a watcher that
+ * comes in mid-run), and their cancel requests.
  */
 @ApplicationScoped
 public class TrainingTracker {
@@ -19,13 +21,26 @@ public class TrainingTracker {
     private final Map<String, List<Consumer<TrainingEvent>>> watchers = new ConcurrentHashMap<>();
     private final Set<String> cancelRequests = ConcurrentHashMap.newKeySet();
     private final Set<String> active = ConcurrentHashMap.newKeySet();
+    private final Map<String, TrainingEvent> latest = new ConcurrentHashMap<>();
 
     /** Hands an event to the run's watchers. */
     public void onEvent(TrainingEvent event) {
+        // before the watchers: one that starts watching meanwhile may get the event twice (it drops one), never not
+        // at all; an ended run's last word is its run.json
+        if (TrainingEvents.isTerminal(event.getType())) {
+            latest.remove(event.getRunId());
+        } else {
+            latest.put(event.getRunId(), event);
+        }
         watchers.getOrDefault(event.getRunId(), List.of()).forEach(w -> w.accept(event));
         if (TrainingEvents.isTerminal(event.getType())) {
             cancelRequests.remove(event.getRunId());
         }
+    }
+
+    /** The latest event of a run going on here. */
+    public Optional<TrainingEvent> latest(String runId) {
+        return Optional.ofNullable(latest.get(runId));
     }
 
     /** Adds a watcher of a run's future events; returns the action that removes it. */
@@ -42,6 +57,7 @@ public class TrainingTracker {
     /** Marks a run as no longer running here. */
     public void end(String runId) {
         active.remove(runId);
+        latest.remove(runId);
         cancelRequests.remove(runId);
     }
 
