@@ -14,9 +14,10 @@ public record Linear(NDArray weight, NDArray bias) {
     }
 
     /**
-     * Fewest rows a product is computed with. BLAS takes another kernel, with another order of summation, for one to
-     * three rows; a sample's result must not depend on the batch it came in, since the denoiser batches the calls of
-     * different jobs together, so fewer rows are padded with zeros up to this count.
+     * Fewest rows a product is computed with. A sample's result must not depend on the batch it came in, since the
+     * denoiser batches the calls of different jobs together. MKL in strict reproducibility mode (MKL_CBWR=AVX2,STRICT,
+     * set by ./latentflow) sums every row alike; without it, it takes another kernel, with another order of summation,
+     * for one to three rows on AVX2 CPUs, so fewer rows are padded with zeros up to this count.
      */
     private static final long MIN_ROWS = 4;
 
