@@ -154,9 +154,6 @@ final class RunningSystem implements AutoCloseable {
                 "-Dtext-encoder.models.default-name=tiny-sd",
                 "-Dvae.models.default-name=tiny-sd",
                 "-Dorchestrator.default-model=tiny-sd",
-                // one call per UNet pass: the tests compare images bit for bit with fault-free and in-process runs,
-                // and a pass shared with other jobs' calls can move a pixel by one level (see the README)
-                "-Ddenoiser.batching.max-batch-size=1",
                 "-Dquarkus.otel.sdk.disabled=false",
                 "-Dquarkus.otel.exporter.otlp.traces.endpoint=" + traces.endpoint(),
                 "-Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf",
