@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -136,7 +138,7 @@ class RunModelCommandTest {
         // the profile: every kind with its share, the shares adding up to the whole pass, convolutions measured
         double shares = 0;
         for (OpProfile.Kind kind : OpProfile.Kind.values()) {
-            java.util.regex.Matcher row = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(kind.label)
+            Matcher row = Pattern.compile(Pattern.quote(kind.label)
                     + " +([0-9.]+) ms +([0-9.]+)%").matcher(text);
             assertTrue(row.find(), kind.label + " in\n" + text);
             shares += Double.parseDouble(row.group(2));

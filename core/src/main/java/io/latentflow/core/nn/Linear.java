@@ -1,7 +1,6 @@
 package io.latentflow.core.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 
 /**
  * Affine map y = x W^T + b over the last axis (PyTorch nn.Linear). weight: (out, in), bias: (out) or absent.
@@ -13,28 +12,14 @@ public record Linear(NDArray weight, NDArray bias) {
         return new Linear(w.get("weight", out, in), withBias ? w.get("bias", out) : null);
     }
 
-    /**
-     * Fewest rows a product is computed with. A sample's result must not depend on the batch it came in, since the
-     * denoiser batches the calls of different jobs together. MKL in strict reproducibility mode (MKL_CBWR=AVX2,STRICT,
-     * set by ./latentflow) sums every row alike; without it, it takes another kernel, with another order of summation,
-     * for one to three rows on AVX2 CPUs, so fewer rows are padded with zeros up to this count.
-     */
-    private static final long MIN_ROWS = 4;
-
     /** x: (..., in) -> (..., out). */
     public NDArray forward(NDArray x) {
         if (FlopCounter.active()) {
             FlopCounter.add(2 * x.size() * outFeatures());
         }
-        Shape shape = x.getShape();
-        long in = shape.get(shape.dimension() - 1);
-        long rows = x.size() / in;
-        if (rows >= MIN_ROWS) {
-            return affine(x);
-        }
-        NDArray padded = x.reshape(rows, in).concat(x.getManager().zeros(new Shape(MIN_ROWS - rows, in),
-                x.getDataType()), 0);
-        return affine(padded).get("0:" + rows).reshape(shape.slice(0, shape.dimension() - 1).add(outFeatures()));
+        // a sample's row must not depend on the batch it came in (the denoiser batches different jobs' calls): MKL's
+        // strict reproducibility mode (MKL_CBWR=AVX2,STRICT, set by ./latentflow) sums every row count alike
+        return affine(x);
     }
 
     private NDArray affine(NDArray x) {
