@@ -29,7 +29,7 @@ final class OpProfile {
     /** The kinds of work a diffusion model does. */
     enum Kind {
         CONVOLUTION("convolution"),
-        LINEAR("matmul / linear"),
+        LINEAR("matmul / linear (1x1 convolutions too)"),
         ATTENTION("attention (batched products, softmax)"),
         NORMALISATION("normalisation"),
         ELEMENTWISE("elementwise"),
@@ -44,7 +44,9 @@ final class OpProfile {
     }
 
     private static final Set<String> LINEAR_OPS = Set.of("addmm", "mm", "matmul", "linear", "mv", "dot", "addmv");
-    private static final Set<String> ATTENTION_OPS = Set.of("bmm", "baddbmm", "softmax", "_softmax",
+    /** Batched products: attention's (q k^T, p v) under a matmul, weight products (per sample) called directly. */
+    private static final Set<String> BATCHED_PRODUCTS = Set.of("bmm", "baddbmm");
+    private static final Set<String> ATTENTION_OPS = Set.of("softmax", "_softmax",
             "scaled_dot_product_attention", "_scaled_dot_product_flash_attention_for_cpu");
     private static final Set<String> LAYOUT_OPS = Set.of("copy_", "contiguous", "cat", "clone", "to", "_to_copy",
             "pad", "constant_pad_nd", "upsample_nearest2d", "_unsafe_view", "index", "index_select", "stack",
@@ -97,6 +99,7 @@ final class OpProfile {
         ops.sort(Comparator.comparing(Op::thread).thenComparingDouble(Op::start)
                 .thenComparing(Comparator.comparingDouble(Op::duration).reversed()));
         double[] childTime = new double[ops.size()];
+        String[] parent = new String[ops.size()];
         Deque<Integer> open = new ArrayDeque<>();
         for (int i = 0; i < ops.size(); i++) {
             Op op = ops.get(i);
@@ -105,6 +108,7 @@ final class OpProfile {
             }
             if (!open.isEmpty()) {
                 childTime[open.peek()] += op.duration();
+                parent[i] = ops.get(open.peek()).name();
             }
             open.push(i);
         }
@@ -113,7 +117,7 @@ final class OpProfile {
         double accounted = 0;
         for (int i = 0; i < ops.size(); i++) {
             double self = Math.max(0, ops.get(i).duration() - childTime[i]) / 1e3;
-            ms.merge(kind(ops.get(i).name()), self / passes, Double::sum);
+            ms.merge(kind(ops.get(i).name(), parent[i]), self / passes, Double::sum);
             byOp.merge(ops.get(i).name(), self / passes, Double::sum);
             accounted += self;
         }
@@ -122,11 +126,15 @@ final class OpProfile {
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).toList());
     }
 
-    static Kind kind(String opName) {
+    /** The kind of an op called by {@code parentName} (null: called from Java). */
+    static Kind kind(String opName, String parentName) {
         String name = opName.startsWith("aten::") ? opName.substring(6) : opName;
         name = name.toLowerCase(Locale.ROOT);
         if (name.contains("conv")) {
             return Kind.CONVOLUTION;
+        }
+        if (BATCHED_PRODUCTS.contains(name)) {
+            return "aten::matmul".equals(parentName) ? Kind.ATTENTION : Kind.LINEAR;
         }
         if (ATTENTION_OPS.contains(name)) {
             return Kind.ATTENTION;

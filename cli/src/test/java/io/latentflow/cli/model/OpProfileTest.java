@@ -47,14 +47,17 @@ class OpProfileTest {
 
     @Test
     void opsAreSortedIntoTheKindTheirNameSays() {
-        assertEquals(OpProfile.Kind.CONVOLUTION, OpProfile.kind("aten::_slow_conv2d_forward"));
-        assertEquals(OpProfile.Kind.ATTENTION, OpProfile.kind("aten::bmm"));
-        assertEquals(OpProfile.Kind.ATTENTION, OpProfile.kind("aten::_scaled_dot_product_flash_attention_for_cpu"));
-        assertEquals(OpProfile.Kind.LINEAR, OpProfile.kind("aten::mm"));
-        assertEquals(OpProfile.Kind.NORMALISATION, OpProfile.kind("aten::native_group_norm"));
-        assertEquals(OpProfile.Kind.NORMALISATION, OpProfile.kind("aten::native_layer_norm"));
-        assertEquals(OpProfile.Kind.LAYOUT, OpProfile.kind("aten::upsample_nearest2d"));
-        assertEquals(OpProfile.Kind.LAYOUT, OpProfile.kind("aten::cat"));
-        assertEquals(OpProfile.Kind.ELEMENTWISE, OpProfile.kind("aten::silu"));
+        assertEquals(OpProfile.Kind.CONVOLUTION, OpProfile.kind("aten::_slow_conv2d_forward", null));
+        // attention's products go through matmul; the weight products of linear layers and 1x1 convolutions are
+        // batched products called directly
+        assertEquals(OpProfile.Kind.ATTENTION, OpProfile.kind("aten::bmm", "aten::matmul"));
+        assertEquals(OpProfile.Kind.LINEAR, OpProfile.kind("aten::bmm", null));
+        assertEquals(OpProfile.Kind.ATTENTION, OpProfile.kind("aten::_scaled_dot_product_flash_attention_for_cpu", null));
+        assertEquals(OpProfile.Kind.LINEAR, OpProfile.kind("aten::mm", null));
+        assertEquals(OpProfile.Kind.NORMALISATION, OpProfile.kind("aten::native_group_norm", null));
+        assertEquals(OpProfile.Kind.NORMALISATION, OpProfile.kind("aten::native_layer_norm", null));
+        assertEquals(OpProfile.Kind.LAYOUT, OpProfile.kind("aten::upsample_nearest2d", null));
+        assertEquals(OpProfile.Kind.LAYOUT, OpProfile.kind("aten::cat", null));
+        assertEquals(OpProfile.Kind.ELEMENTWISE, OpProfile.kind("aten::silu", null));
     }
 }

@@ -38,14 +38,32 @@ public record Conv2d(NDArray weight, NDArray bias, int stride, int padding) {
                     : NDArrays.concat(new NDList(bias, m.zeros(new Shape(padded - out), bias.getDataType())));
             return new Conv2d(w, b, stride, padding).forward(x).get(":, 0:" + out);
         }
-        NDArray y = x.getNDArrayInternal().convolution(x, weight, bias, new Shape(stride, stride),
-                new Shape(padding, padding), DILATION, 1).singletonOrThrow();
+        NDArray y = isPointwise() ? pointwise(x) : x.getNDArrayInternal().convolution(x, weight, bias,
+                new Shape(stride, stride), new Shape(padding, padding), DILATION, 1).singletonOrThrow();
         if (FlopCounter.active()) {
             // 2 * outputs * (in * k * k) multiply-adds
             Shape k = weight.getShape();
             FlopCounter.add(2 * y.size() * k.get(1) * k.get(2) * k.get(3));
         }
         return y;
+    }
+
+    /**
+     * A 1x1 convolution is a matrix product over the channels, y = W x + bias for each sample's (in, H*W) matrix x,
+     * computed as one through MKL: oneDNN's 1x1 kernels sum a pixel differently with the number of threads, where
+     * MKL's gemm (in its strict mode) does not, so a process's thread count does not change its images; taken
+     * {@link PerSample per sample}, as every product.
+     */
+    private NDArray pointwise(NDArray x) {
+        Shape shape = x.getShape();
+        NDArray y = PerSample.weightTimes(weight.reshape(outChannels(), shape.get(1)),
+                x.reshape(shape.get(0), shape.get(1), -1)).reshape(shape.get(0), outChannels(), shape.get(2), shape.get(3));
+        return bias == null ? y : y.add(PerSample.view(bias.reshape(-1, 1, 1), x.getManager()));
+    }
+
+    private boolean isPointwise() {
+        Shape k = weight.getShape();
+        return k.get(2) == 1 && k.get(3) == 1 && stride == 1 && padding == 0;
     }
 
     /** Output channels. */

@@ -1,6 +1,7 @@
 package io.latentflow.core.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Affine map y = x W^T + b over the last axis (PyTorch nn.Linear). weight: (out, in), bias: (out) or absent.
@@ -12,14 +13,19 @@ public record Linear(NDArray weight, NDArray bias) {
         return new Linear(w.get("weight", out, in), withBias ? w.get("bias", out) : null);
     }
 
-    /** x: (..., in) -> (..., out). */
+    /** x: (batch, ..., in) -> (batch, ..., out). */
     public NDArray forward(NDArray x) {
         if (FlopCounter.active()) {
             FlopCounter.add(2 * x.size() * outFeatures());
         }
-        // a sample's row must not depend on the batch it came in (the denoiser batches different jobs' calls): MKL's
-        // strict reproducibility mode (MKL_CBWR=AVX2,STRICT, set by ./latentflow) sums every row count alike
-        return affine(x);
+        // a sample's rows must not depend on the batch it came in (the denoiser batches different jobs' calls)
+        Shape shape = x.getShape();
+        if (shape.dimension() < 2) {
+            return affine(x);
+        }
+        NDArray y = PerSample.timesTransposed(x.reshape(shape.get(0), -1, shape.get(shape.dimension() - 1)), weight)
+                .reshape(shape.slice(0, shape.dimension() - 1).add(outFeatures()));
+        return bias == null ? y : y.add(bias);
     }
 
     private NDArray affine(NDArray x) {

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.core.dataset.Composition;
@@ -17,7 +19,6 @@ import io.latentflow.core.image.ImageTensors;
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.sampling.Cancellation;
 import io.latentflow.core.sampling.StepListener;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -91,14 +92,46 @@ class ShippedShapesModelTest {
         }
     }
 
-    private static boolean[] read(ExpertEnsemble ensemble, ShapeSpec spec, long seed) {
-        GenerationRequest request = GenerationRequest.builder(spec.caption()).size(64, 64).seeds(seed).build();
-        try (NDManager manager = NDManager.newBaseManager()) {
-            GenerationResult result = ensemble.generate(request, GenerationRules.DEFAULT_DENOISING_END, manager,
-                    StepListener.NONE, Cancellation.NONE);
-            BufferedImage image = ImageTensors.toImage(result.images().get(0));
-            return ShapeAnalyser.read(image).matches(spec);
+    /**
+     * The services run with whatever intra-op thread count their machine gives them (one each when replicas share
+     * a machine): an image must not depend on it, or a distributed job would not draw what an in-process run draws.
+     */
+    @Test
+    void anImageDoesNotDependOnTheIntraOpThreadCount() {
+        try (LocalModel base = LocalModel.load(BASE, ModelOptions.defaults());
+             LatentDiffusionPipeline refiner = LatentDiffusionPipeline.load(REFINER, ModelOptions.defaults())) {
+            ExpertEnsemble ensemble = new ExpertEnsemble(LatentDiffusionPipeline.of(base), refiner);
+            ShapeSpec spec = ShapeSpec.parseCaption("a small green triangle on a yellow background, top left");
+            int threads = JniUtils.getNumThreads();
+            try {
+                JniUtils.setNumThreads(2);
+                float[] twoThreads = decoded(ensemble, spec, 7);
+                JniUtils.setNumThreads(1);
+                float[] oneThread = decoded(ensemble, spec, 7);
+                assertArrayEquals(twoThreads, oneThread);
+            } finally {
+                JniUtils.setNumThreads(threads);
+            }
         }
+    }
+
+    private static boolean[] read(ExpertEnsemble ensemble, ShapeSpec spec, long seed) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            return ShapeAnalyser.read(ImageTensors.toImage(generate(ensemble, spec, seed, manager))).matches(spec);
+        }
+    }
+
+    /** The decoded image before it is rounded to 8 bits. */
+    private static float[] decoded(ExpertEnsemble ensemble, ShapeSpec spec, long seed) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            return generate(ensemble, spec, seed, manager).toFloatArray();
+        }
+    }
+
+    private static NDArray generate(ExpertEnsemble ensemble, ShapeSpec spec, long seed, NDManager manager) {
+        GenerationRequest request = GenerationRequest.builder(spec.caption()).size(64, 64).seeds(seed).build();
+        return ensemble.generate(request, GenerationRules.DEFAULT_DENOISING_END, manager, StepListener.NONE,
+                Cancellation.NONE).images().get(0);
     }
 
     /** The dtype of the first tensor in a safetensors header. */
