@@ -271,6 +271,13 @@ public final class ServiceLauncher {
                 denoiserReplicas(properties);
             }
         } else {
+            int replicas = config.replicas(service);
+            if (replicas > 1) {
+                // replicas on one machine share its cores: each with all of them, their thread teams take turns on
+                // every core and each parallel op waits for its slowest thread
+                properties.put("ai.djl.pytorch.num_threads",
+                    Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / replicas)));
+            }
             properties.put(prefix + ".models.root", config.modelsRoot().toString());
             properties.put(prefix + ".models.cache-dir", cache);
             properties.put(prefix + ".store.endpoint", endpoints.s3Endpoint());
