@@ -60,6 +60,11 @@ public final class BenchSystemCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "timed single jobs (default ${DEFAULT-VALUE})")
     int repeats;
 
+    @Option(names = "--warmup", defaultValue = "5",
+        description = "untimed jobs first, in-process and on the services, while models load and the JIT compiles "
+            + "(default ${DEFAULT-VALUE})")
+    int warmup;
+
     private static final long SEED = 42;
     private static final Duration BURST_TIMEOUT = Duration.ofMinutes(15);
     /** latentflow_denoiser_batch_samples_{count,sum} and _bucket{le="N"} lines of the Prometheus exposition. */
@@ -83,7 +88,9 @@ public final class BenchSystemCommand implements Callable<Integer> {
             System.out.printf("%n%d denoiser replica(s), orchestrator workers as configured "
                 + "(LATENTFLOW_SERVICE_JVM_OPTS=-Dorchestrator.workers=N to change)%n", replicas);
             try (GenerationJobClient client = new GenerationJobClient(environment.endpoints())) {
-                burst(client, 1); // warm-up: models load, JIT
+                for (int i = 0; i < warmup; i++) {
+                    burst(client, 1);
+                }
                 double[] single = new double[repeats];
                 PassTimes passesBefore = PassTimes.read(services);
                 double denoiseMs = 0;
@@ -121,7 +128,7 @@ public final class BenchSystemCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Median seconds of one job in this JVM on the highest version of {@code model}, after one untimed run. */
+    /** Median seconds of one job in this JVM on the highest version of {@code model}, after the untimed runs. */
     private double inProcessSeconds(Path model) throws IOException {
         Path folder;
         try (Stream<Path> versions = Files.list(model)) {
@@ -133,7 +140,7 @@ public final class BenchSystemCommand implements Callable<Integer> {
              LatentDiffusionPipeline pipeline = LatentDiffusionPipeline.load(folder, ModelOptions.defaults())) {
             io.latentflow.core.pipeline.GenerationRequest request =
                 io.latentflow.core.pipeline.GenerationRequest.builder(prompt).steps(steps).seeds(SEED).build();
-            double[] seconds = new double[repeats + 1];
+            double[] seconds = new double[warmup + repeats];
             for (int i = 0; i < seconds.length; i++) {
                 try (NDManager scope = manager.newSubManager()) {
                     long started = System.nanoTime();
@@ -141,7 +148,7 @@ public final class BenchSystemCommand implements Callable<Integer> {
                     seconds[i] = (System.nanoTime() - started) / 1e9;
                 }
             }
-            return median(Arrays.copyOfRange(seconds, 1, seconds.length));
+            return median(Arrays.copyOfRange(seconds, warmup, seconds.length));
         }
     }
 

@@ -20,10 +20,33 @@ class ServiceLauncherTest {
     Path repo;
 
     private ServicesConfig config(Optional<String> otlp) {
+        return config(otlp, "");
+    }
+
+    private ServicesConfig config(Optional<String> otlp, String jvmOptions) {
         Endpoints endpoints = new Endpoints("127.0.0.1:19092", "http://127.0.0.1:19000", "key", "secret", "bucket-1");
         return new ServicesConfig(new RepositoryLayout(repo), repo.resolve(".latentflow"),
             Map.of(LatentflowService.DENOISER, 18082, LatentflowService.TEXT_ENCODER, 18081),
-            endpoints, repo.resolve("models"), otlp, "", Optional.empty(), Map.of());
+            endpoints, repo.resolve("models"), otlp, jvmOptions, Optional.empty(), Map.of());
+    }
+
+    @Test
+    void servicesSharingAMachineSplitItsCoresAndLeaveOneToTheRest() {
+        ServiceLauncher two = new ServiceLauncher(config(Optional.empty()));
+        for (LatentflowService service : LatentflowService.values()) {
+            assertEquals(1, two.intraOpThreads(service, 2), service + " on 2 cores");
+        }
+        ServiceLauncher three = new ServiceLauncher(config(Optional.empty()).withReplicas(LatentflowService.DENOISER, 3));
+        assertEquals(5, three.intraOpThreads(LatentflowService.DENOISER, 16), "each of 3 replicas on 16 cores");
+        assertEquals(15, three.intraOpThreads(LatentflowService.VAE, 16));
+        assertEquals(15, three.intraOpThreads(LatentflowService.TEXT_ENCODER, 16));
+        assertEquals(1, three.intraOpThreads(LatentflowService.ORCHESTRATOR, 16));
+        assertEquals(1, three.intraOpThreads(LatentflowService.DENOISER, 3), "never none");
+        assertTrue(three.systemProperties(LatentflowService.DENOISER).containsKey(ServiceLauncher.THREADS));
+
+        ServiceLauncher chosen = new ServiceLauncher(config(Optional.empty(), "-Xmx2g -Dai.djl.pytorch.num_threads=4"));
+        assertFalse(chosen.systemProperties(LatentflowService.DENOISER).containsKey(ServiceLauncher.THREADS),
+            "a thread count in LATENTFLOW_SERVICE_JVM_OPTS is left to apply");
     }
 
     @Test
