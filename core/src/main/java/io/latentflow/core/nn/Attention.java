@@ -68,9 +68,11 @@ public final class Attention {
             kt = k.transpose(0, 2, 1);
             vh = v;
         } else {
-            qh = scaled.reshape(b, lq, heads, d).transpose(0, 2, 1, 3);
-            kt = k.reshape(b, lk, heads, d).transpose(0, 2, 3, 1);
-            vh = v.reshape(b, lk, heads, dv).transpose(0, 2, 1, 3);
+            // laid out in memory as they read: matmul would copy them so for a batch of several samples, but can
+            // view one sample's heads in place, and MKL sums a product of strided matrices in another order
+            qh = inOrder(scaled.reshape(b, lq, heads, d).transpose(0, 2, 1, 3));
+            kt = inOrder(k.reshape(b, lk, heads, d).transpose(0, 2, 3, 1));
+            vh = inOrder(v.reshape(b, lk, heads, dv).transpose(0, 2, 1, 3));
         }
         if (toFloat) {
             qh = qh.toType(DataType.FLOAT32, false);
@@ -103,6 +105,11 @@ public final class Attention {
         }
         NDArray out = parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts, 0);
         return heads == 1 ? out : out.transpose(0, 2, 1, 3).reshape(b, lq, heads * dv);
+    }
+
+    /** The array copied into row-major order (a transposed view flattens only as a copy). */
+    private static NDArray inOrder(NDArray x) {
+        return x.flatten().reshape(x.getShape());
     }
 
     /** Samples [from, to) of a (B, ...) array; the array itself when that is all of it, or when B is 1. */

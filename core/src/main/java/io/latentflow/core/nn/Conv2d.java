@@ -13,6 +13,9 @@ public record Conv2d(NDArray weight, NDArray bias, int stride, int padding) {
 
     private static final Shape DILATION = new Shape(1, 1);
 
+    /** Up to this many input elements, libtorch 2.7 convolves a single sample with its own kernel. */
+    private static final long NATIVE_MAX_ELEMENTS = 20480;
+
     /**
      * oneDNN's convolution backward (v3.7, in libtorch 2.7.1, with AVX2 kernels as with AVX-512 ones) computes wrong
      * input gradients, and NaN now and then, when the output channels leave a block of 16 partly filled (a conv_out
@@ -38,8 +41,8 @@ public record Conv2d(NDArray weight, NDArray bias, int stride, int padding) {
                     : NDArrays.concat(new NDList(bias, m.zeros(new Shape(padded - out), bias.getDataType())));
             return new Conv2d(w, b, stride, padding).forward(x).get(":, 0:" + out);
         }
-        NDArray y = isPointwise() ? pointwise(x) : x.getNDArrayInternal().convolution(x, weight, bias,
-                new Shape(stride, stride), new Shape(padding, padding), DILATION, 1).singletonOrThrow();
+        NDArray y = isPointwise() ? pointwise(x) : isSmallSingle(x) ? convolution(x.concat(x.zerosLike())).get("0:1")
+                : convolution(x);
         if (FlopCounter.active()) {
             // 2 * outputs * (in * k * k) multiply-adds
             Shape k = weight.getShape();
@@ -59,6 +62,22 @@ public record Conv2d(NDArray weight, NDArray bias, int stride, int padding) {
         NDArray y = PerSample.weightTimes(weight.reshape(outChannels(), shape.get(1)),
                 x.reshape(shape.get(0), shape.get(1), -1)).reshape(shape.get(0), outChannels(), shape.get(2), shape.get(3));
         return bias == null ? y : y.add(PerSample.view(bias.reshape(-1, 1, 1), x.getManager()));
+    }
+
+    private NDArray convolution(NDArray x) {
+        return x.getNDArrayInternal().convolution(x, weight, bias, new Shape(stride, stride),
+                new Shape(padding, padding), DILATION, 1).singletonOrThrow();
+    }
+
+    /**
+     * Whether libtorch would run this convolution with its own kernel rather than oneDNN's: for one sample of at most
+     * {@value #NATIVE_MAX_ELEMENTS} elements and a kernel of at most 3x3 it does, and sums in another order, so a
+     * sample's result would change when it is batched with others (an unguided job's UNet pass). Such a sample is
+     * convolved beside a zero sample, through oneDNN like every batch; it costs a second small convolution.
+     */
+    private boolean isSmallSingle(NDArray x) {
+        Shape k = weight.getShape();
+        return x.getShape().get(0) == 1 && x.size() <= NATIVE_MAX_ELEMENTS && k.get(2) <= 3 && k.get(3) <= 3;
     }
 
     private boolean isPointwise() {

@@ -47,7 +47,7 @@ class UNet2dConditionModelTest {
      * bit for bit, alone and batched with other jobs' pairs, or an image would depend on the load it ran under.
      */
     @Test
-    void aGuidancePairGetsTheSamePredictionAloneAndBatchedWithOtherJobs() {
+    void aSampleOrGuidancePairGetsTheSamePredictionAloneAndBatchedWithOtherJobs() {
         for (String name : new String[] {"unet_sd_tiny", "unet_sdxl_tiny"}) {
             try (NDManager manager = NDManager.newBaseManager();
                  UNet2dConditionModel unet = UNet2dConditionModel.load(OracleCases.dir(name),
@@ -67,6 +67,13 @@ class UNet2dConditionModelTest {
                 }
                 NDArray batched = unet.forward(sample, timesteps, hidden, textEmbeds, timeIds);
                 for (int first = 0; first < 8; first += 2) {
+                    // an unguided call is one sample, a guided one a pair; a single SDXL-conditioned sample still
+                    // comes out about 1e-6 away from the same sample in a batch (a known gap, see the README)
+                    String one = first + ":" + (first + 1);
+                    NDArray single = unet.forward(sample.get(one), timesteps.get(one), hidden.get(one),
+                            textEmbeds == null ? null : textEmbeds.get(one), timeIds == null ? null : timeIds.get(one));
+                    float singleError = single.sub(batched.get(one)).abs().max().getFloat();
+                    assertTrue(singleError <= (c.usesTextTime() ? 1e-5f : 0f), name + " sample " + one + ": " + singleError);
                     String pair = first + ":" + (first + 2);
                     NDArray alone = unet.forward(sample.get(pair), timesteps.get(pair), hidden.get(pair),
                             textEmbeds == null ? null : textEmbeds.get(pair), timeIds == null ? null : timeIds.get(pair));
