@@ -36,7 +36,8 @@ class ServiceLauncherTest {
         for (LatentflowService service : LatentflowService.values()) {
             assertEquals(1, two.intraOpThreads(service, 2), service + " on 2 cores");
         }
-        ServiceLauncher three = new ServiceLauncher(config(Optional.empty()).withReplicas(LatentflowService.DENOISER, 3));
+        ServiceLauncher three = new ServiceLauncher(
+            config(Optional.empty()).withReplicas(LatentflowService.DENOISER, 3));
         assertEquals(5, three.intraOpThreads(LatentflowService.DENOISER, 16), "each of 3 replicas on 16 cores");
         assertEquals(15, three.intraOpThreads(LatentflowService.VAE, 16));
         assertEquals(15, three.intraOpThreads(LatentflowService.TEXT_ENCODER, 16));
@@ -44,7 +45,8 @@ class ServiceLauncherTest {
         assertEquals(1, three.intraOpThreads(LatentflowService.DENOISER, 3), "never none");
         assertTrue(three.systemProperties(LatentflowService.DENOISER).containsKey(ServiceLauncher.THREADS));
 
-        ServiceLauncher chosen = new ServiceLauncher(config(Optional.empty(), "-Xmx2g -Dai.djl.pytorch.num_threads=4"));
+        ServiceLauncher chosen = new ServiceLauncher(
+            config(Optional.empty(), "-Xmx2g -Dai.djl.pytorch.num_threads=4"));
         assertFalse(chosen.systemProperties(LatentflowService.DENOISER).containsKey(ServiceLauncher.THREADS),
             "a thread count in LATENTFLOW_SERVICE_JVM_OPTS is left to apply");
     }

@@ -59,8 +59,9 @@ public record Conv2d(NDArray weight, NDArray bias, int stride, int padding) {
      */
     private NDArray pointwise(NDArray x) {
         Shape shape = x.getShape();
-        NDArray y = PerSample.weightTimes(weight.reshape(outChannels(), shape.get(1)),
-                x.reshape(shape.get(0), shape.get(1), -1)).reshape(shape.get(0), outChannels(), shape.get(2), shape.get(3));
+        NDArray samples = x.reshape(shape.get(0), shape.get(1), -1);
+        NDArray y = PerSample.weightTimes(weight, outChannels(), shape.get(1), samples)
+                .reshape(shape.get(0), outChannels(), shape.get(2), shape.get(3));
         return bias == null ? y : y.add(PerSample.view(bias.reshape(-1, 1, 1), x.getManager()));
     }
 

@@ -24,13 +24,15 @@ final class PerSample {
         return x.batchMatMul(transposed.broadcast(x.getShape().get(0), w.get(1), w.get(0)));
     }
 
-    /** weight (out, in) times x (B, in, P): (B, out, P). */
-    static NDArray weightTimes(NDArray weight, NDArray x) {
-        Shape w = weight.getShape();
-        return view(weight, x.getManager()).broadcast(x.getShape().get(0), w.get(0), w.get(1)).batchMatMul(x);
+    /** weight viewed as (out, in) times x (B, in, P): (B, out, P). */
+    static NDArray weightTimes(NDArray weight, long out, long in, NDArray x) {
+        return view(weight.reshape(out, in), x.getManager()).broadcast(x.getShape().get(0), out, in).batchMatMul(x);
     }
 
-    /** A view of a parameter owned by {@code manager}, so that it is freed with the forward's arrays. */
+    /**
+     * {@code view}, a new view of a parameter (never the parameter itself), handed to {@code manager} so that it is
+     * freed with the forward's arrays rather than kept with the parameters.
+     */
     static NDArray view(NDArray view, NDManager manager) {
         view.attach(manager);
         return view;

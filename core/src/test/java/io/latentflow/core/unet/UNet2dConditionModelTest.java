@@ -73,7 +73,8 @@ class UNet2dConditionModelTest {
                     NDArray single = unet.forward(sample.get(one), timesteps.get(one), hidden.get(one),
                             textEmbeds == null ? null : textEmbeds.get(one), timeIds == null ? null : timeIds.get(one));
                     float singleError = single.sub(batched.get(one)).abs().max().getFloat();
-                    assertTrue(singleError <= (c.usesTextTime() ? 1e-5f : 0f), name + " sample " + one + ": " + singleError);
+                    assertTrue(singleError <= (c.usesTextTime() ? 1e-5f : 0f),
+                            name + " sample " + one + ": " + singleError);
                     String pair = first + ":" + (first + 2);
                     NDArray alone = unet.forward(sample.get(pair), timesteps.get(pair), hidden.get(pair),
                             textEmbeds == null ? null : textEmbeds.get(pair), timeIds == null ? null : timeIds.get(pair));
