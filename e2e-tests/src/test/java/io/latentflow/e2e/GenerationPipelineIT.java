@@ -79,7 +79,13 @@ class GenerationPipelineIT {
     private static final int REFINED_JOB_STEPS = 10;
     /** The samplers whose resumption keeps state beyond the latents (history, noise), one chaos job each. */
     private static final List<String> CHAOS_SAMPLERS = List.of("ddpm", "ddim", "euler-a", "dpmpp-2m");
-    private static final int CHAOS_STEPS = 60;
+    /**
+     * Steps of each chaos job: enough that the burst is still sampling at the last kill, though the jobs run on while
+     * a service they do not need at the moment (the VAE) restarts, for seconds, with every service's steps fast.
+     */
+    private static final int CHAOS_STEPS = 250;
+    /** Progress events of the burst between two kills. */
+    private static final int CHAOS_STEPS_BETWEEN_KILLS = 20;
     private static final Set<EventType> JOB_ENDS = Set.of(EventType.COMPLETED, EventType.FAILED, EventType.CANCELLED);
     private static final ModelRef TINY_SD = ModelRef.newBuilder().setName("tiny-sd").setVersion("1").build();
     private static final Set<String> SERVICE_NAMES = Set.of("latentflow-orchestrator",
@@ -820,12 +826,12 @@ class GenerationPipelineIT {
         List<String> ids = burst.stream().map(GenerationRequest::getJobId).toList();
         for (LatentflowService service : List.of(LatentflowService.DENOISER, LatentflowService.VAE,
                 LatentflowService.ORCHESTRATOR)) {
-            awaitMoreSteps(ids, CHAOS_STEPS / 4);
+            awaitMoreSteps(ids, CHAOS_STEPS_BETWEEN_KILLS);
             system.killAndRestart(service);
         }
-        awaitMoreSteps(ids, CHAOS_STEPS / 4);
+        awaitMoreSteps(ids, CHAOS_STEPS_BETWEEN_KILLS);
         system.killAndRestartBroker();
-        awaitMoreSteps(ids, CHAOS_STEPS / 4);
+        awaitMoreSteps(ids, CHAOS_STEPS_BETWEEN_KILLS);
         system.killAndRestartS3();
 
         ids.forEach(this::awaitEnd);
