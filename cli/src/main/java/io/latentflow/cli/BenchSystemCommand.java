@@ -10,6 +10,7 @@ import io.latentflow.deploy.ServiceLauncher;
 import io.latentflow.proto.EventType;
 import io.latentflow.proto.GenerationEvent;
 import io.latentflow.proto.GenerationRequest;
+import io.latentflow.proto.Timings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,31 +98,35 @@ public final class BenchSystemCommand implements Callable<Integer> {
                 for (int i = 0; i < repeats; i++) {
                     Burst one = burst(client, 1);
                     single[i] = one.latencies()[0];
-                    denoiseMs += one.denoiseMs();
+                    denoiseMs += one.stageMs()[DENOISE];
                 }
                 double distributed = median(single);
                 System.out.printf("  single job: distributed %.3f s, in-process %.3f s, ratio %.2f%n", distributed,
                     inProcess, distributed / inProcess);
                 System.out.println("  " + PassTimes.read(services).since(passesBefore, denoiseMs / (repeats * (double) steps)));
-                System.out.println("  jobs in flight | images/s | x one at a time | p50 s | p99 s | samples per UNet pass:"
-                    + " mean, share of passes by batch size");
+                System.out.println("  jobs in flight | images/s | x one at a time | p50 s | p99 s | a job's ms: text, sampling,"
+                    + " VAE, rest | UNet pass ms | samples per UNet pass: mean, share of passes by batch size");
                 double baseline = 0;
                 for (int level : concurrency) {
                     Map<String, Double> before = batchCounts(services);
+                    PassTimes timesBefore = PassTimes.read(services);
                     List<Double> latencies = new ArrayList<>();
                     double seconds = 0;
+                    double[] stageMs = new double[STAGES];
                     for (int round = 0; round < rounds; round++) {
                         Burst result = burst(client, level);
                         seconds += result.seconds();
                         Arrays.stream(result.latencies()).forEach(latencies::add);
+                        Arrays.setAll(stageMs, stage -> stageMs[stage] + result.stageMs()[stage]);
                     }
                     Map<String, Double> after = batchCounts(services);
+                    double passMs = PassTimes.read(services).computeMsPerPassSince(timesBefore);
                     double imagesPerSecond = latencies.size() / seconds;
                     baseline = baseline == 0 ? imagesPerSecond : baseline;
                     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-                    System.out.printf("  %14d | %8.2f | %15.2f | %5.2f | %5.2f | %s%n", level, imagesPerSecond,
+                    System.out.printf("  %14d | %8.2f | %15.2f | %5.2f | %5.2f | %s | %s | %s%n", level, imagesPerSecond,
                         imagesPerSecond / baseline, percentile(sorted, 0.5), percentile(sorted, 0.99),
-                        batchSizes(before, after));
+                        stages(stageMs, latencies), String.format("%5.1f", passMs), batchSizes(before, after));
                 }
             }
         }
@@ -154,9 +159,23 @@ public final class BenchSystemCommand implements Callable<Integer> {
 
     /**
      * Seconds from submitting to the end of each of {@code count} jobs put on the topic at once, and in all; the
-     * milliseconds the jobs spent in their sampling loops, as their completed events report.
+     * milliseconds the jobs spent in each stage, summed, as their completed events report: text encoder, sampling
+     * loop, VAE.
      */
-    private record Burst(double seconds, double[] latencies, double denoiseMs) {
+    private record Burst(double seconds, double[] latencies, double[] stageMs) {
+    }
+
+    private static final int TEXT = 0;
+    private static final int DENOISE = 1;
+    private static final int VAE = 2;
+    private static final int STAGES = 3;
+
+    /** A job's mean milliseconds per stage, and the rest of its latency (queueing, Kafka, S3, images). */
+    private static String stages(double[] stageMs, List<Double> latencies) {
+        double jobs = latencies.size();
+        double latencyMs = 1e3 * latencies.stream().mapToDouble(Double::doubleValue).sum();
+        return String.format("%4.0f, %5.0f, %4.0f, %5.0f", stageMs[TEXT] / jobs, stageMs[DENOISE] / jobs,
+            stageMs[VAE] / jobs, (latencyMs - stageMs[TEXT] - stageMs[DENOISE] - stageMs[VAE]) / jobs);
     }
 
     private Burst burst(GenerationJobClient client, int count) throws Exception {
@@ -170,10 +189,13 @@ public final class BenchSystemCommand implements Callable<Integer> {
         }
         List<Double> latencies = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        double[] denoiseMs = {0};
+        double[] stageMs = new double[STAGES];
         Set<String> late = client.awaitEnds(submitted.keySet(), BURST_TIMEOUT, event -> {
             latencies.add((System.nanoTime() - submitted.get(event.getJobId())) / 1e9);
-            denoiseMs[0] += event.getCompleted().getTimings().getDenoiseMs();
+            Timings timings = event.getCompleted().getTimings();
+            stageMs[TEXT] += timings.getTextEncoderMs();
+            stageMs[DENOISE] += timings.getDenoiseMs();
+            stageMs[VAE] += timings.getVaeMs();
             if (event.getType() != EventType.COMPLETED) {
                 failures.add(event.getJobId() + ": " + describe(event));
             }
@@ -183,7 +205,7 @@ public final class BenchSystemCommand implements Callable<Integer> {
                 : ", still running after " + BURST_TIMEOUT.toMinutes() + " min: " + late));
         }
         return new Burst((System.nanoTime() - started) / 1e9,
-            latencies.stream().mapToDouble(Double::doubleValue).toArray(), denoiseMs[0]);
+            latencies.stream().mapToDouble(Double::doubleValue).toArray(), stageMs);
     }
 
     private static String describe(GenerationEvent event) {

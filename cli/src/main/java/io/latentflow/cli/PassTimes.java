@@ -39,6 +39,11 @@ record PassTimes(double passes, double computeSeconds, double serverSeconds, dou
         return new PassTimes(passes, compute, server, client);
     }
 
+    /** The mean milliseconds of a UNet pass since {@code before} (NaN: none). */
+    double computeMsPerPassSince(PassTimes before) {
+        return 1e3 * (computeSeconds - before.computeSeconds) / (passes - before.passes);
+    }
+
     /**
      * One line on the passes since {@code before}, given the sampling loop's milliseconds per step as the jobs
      * reported them (one Predict call per step: a single job's calls are never batched with another's).

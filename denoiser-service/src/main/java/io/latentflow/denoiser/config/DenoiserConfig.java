@@ -44,5 +44,12 @@ public interface DenoiserConfig {
          */
         @WithDefault("20ms")
         Duration window();
+
+        /**
+         * Share of the previous pass's time a batch may wait instead, when that is longer than the window: waiting
+         * for a job in step costs less than the pass of its own it would need otherwise.
+         */
+        @WithDefault("0.5")
+        double windowShare();
     }
 }

@@ -37,9 +37,10 @@ import org.jboss.logging.Logger;
 /**
  * Continuous batching of concurrent Predict calls: one thread runs the UNet; calls that queue up while it is busy and
  * agree on model, shapes and guidance run as one forward pass of up to {@code max-batch-size} samples, whatever their
- * jobs, timesteps, prompts and guidance scales. The window adapts to load: a batch waits, at most the batching window,
- * only for the calls of jobs that took part in the previous pass and are not in it yet, so a job running alone never
- * waits and concurrent jobs fall into step and share every pass.
+ * jobs, timesteps, prompts and guidance scales. The window adapts to load: a batch waits only for the calls of jobs
+ * that took part in the previous pass and are not in it yet, at most the batching window or, when passes are long, a
+ * share of the previous pass's time (a call that misses the batch costs its job a whole pass more), so a job running
+ * alone never waits and concurrent jobs fall into step and share every pass.
  */
 @ApplicationScoped
 public class PredictionBatcher {
@@ -48,6 +49,7 @@ public class PredictionBatcher {
 
     private final int maxBatchSize;
     private final Duration window;
+    private final double windowShare;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Deque<Pending> backlog = new ArrayDeque<>();
     /** The previous pass of each batch key: its jobs are the calls the next pass of that key can expect. */
@@ -62,16 +64,18 @@ public class PredictionBatcher {
 
     @Inject
     public PredictionBatcher(DenoiserConfig config, MeterRegistry meters) {
-        this(config.batching().maxBatchSize(), config.batching().window(), meters);
+        this(config.batching().maxBatchSize(), config.batching().window(), config.batching().windowShare(), meters);
     }
 
     /** A batcher whose worker thread starts with {@link #start}. */
-    PredictionBatcher(int maxBatchSize, Duration window, MeterRegistry meters) {
+    PredictionBatcher(int maxBatchSize, Duration window, double windowShare, MeterRegistry meters) {
         this.maxBatchSize = maxBatchSize;
         this.window = window;
-        if (maxBatchSize < 1 || window.isNegative()) {
-            throw new IllegalArgumentException("denoiser.batching.max-batch-size must be >= 1 and "
-                    + "denoiser.batching.window >= 0, got " + maxBatchSize + " and " + window);
+        this.windowShare = windowShare;
+        if (maxBatchSize < 1 || window.isNegative() || !(windowShare >= 0)) {
+            throw new IllegalArgumentException("denoiser.batching.max-batch-size must be >= 1, "
+                    + "denoiser.batching.window >= 0 and denoiser.batching.window-share >= 0, got " + maxBatchSize
+                    + ", " + window + " and " + windowShare);
         }
         this.batchSamples = DistributionSummary.builder("latentflow.denoiser.batch.samples")
                 .description("samples per UNet forward pass (a guided sample counts once)")
@@ -139,10 +143,11 @@ public class PredictionBatcher {
         }
         long now = System.nanoTime();
         LastPass last = lastPasses.get(first.job().batchKey());
-        Set<String> expected = last == null || last.endedBefore(now - window.toNanos()) ? new HashSet<>()
+        long wait = last == null ? window.toNanos() : last.waitNanos(window.toNanos(), windowShare);
+        Set<String> expected = last == null || last.endedBefore(now - wait) ? new HashSet<>()
                 : new HashSet<>(last.jobs());
         batch.forEach(pending -> expected.remove(pending.jobId()));
-        long deadline = now + window.toNanos();
+        long deadline = now + wait;
         while (samples < maxBatchSize) {
             long remaining = expected.isEmpty() ? 0 : deadline - System.nanoTime();
             Pending next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : queue.poll();
@@ -158,7 +163,7 @@ public class PredictionBatcher {
             }
         }
         lastPasses.put(first.job().batchKey(), new LastPass(batch.stream().map(Pending::jobId)
-                .filter(jobId -> !jobId.isEmpty()).collect(Collectors.toSet()), LastPass.RUNNING));
+                .filter(jobId -> !jobId.isEmpty()).collect(Collectors.toSet()), System.nanoTime(), LastPass.RUNNING));
         return batch;
     }
 
@@ -169,7 +174,7 @@ public class PredictionBatcher {
      */
     void passEnded(List<Pending> batch, long endedNanos) {
         lastPasses.computeIfPresent(batch.get(0).job().batchKey(),
-                (key, pass) -> new LastPass(pass.jobs(), endedNanos));
+                (key, pass) -> new LastPass(pass.jobs(), pass.startedNanos(), endedNanos));
     }
 
     private boolean fits(Pending first, Pending next, int samples) {
@@ -207,13 +212,18 @@ public class PredictionBatcher {
         return Tensors.toProto(array.getDataType() == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false));
     }
 
-    /** The jobs of a pass, and when it ended (System.nanoTime; RUNNING until then). */
-    private record LastPass(Set<String> jobs, long endedNanos) {
+    /** The jobs of a pass, when it started and when it ended (System.nanoTime; RUNNING until then). */
+    private record LastPass(Set<String> jobs, long startedNanos, long endedNanos) {
 
         static final long RUNNING = Long.MAX_VALUE;
 
         boolean endedBefore(long nanos) {
             return endedNanos != RUNNING && endedNanos - nanos < 0;
+        }
+
+        /** How long the next pass waits for this one's jobs: the window, or a share of this pass when longer. */
+        long waitNanos(long window, double share) {
+            return endedNanos == RUNNING ? window : Math.max(window, (long) (share * (endedNanos - startedNanos)));
         }
     }
 

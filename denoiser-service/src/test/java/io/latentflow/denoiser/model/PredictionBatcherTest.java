@@ -26,7 +26,7 @@ class PredictionBatcherTest {
 
     @Test
     void queuedCallsWithTheSameModelAndShapesShareOneBatch() throws InterruptedException {
-        PredictionBatcher batcher = new PredictionBatcher(8, Duration.ZERO, new SimpleMeterRegistry());
+        PredictionBatcher batcher = new PredictionBatcher(8, Duration.ZERO, 0, new SimpleMeterRegistry());
         for (int i = 0; i < 3; i++) {
             batcher.submit(unet(), job(1, GUIDED), "");
         }
@@ -36,7 +36,7 @@ class PredictionBatcherTest {
 
     @Test
     void callsThatDoNotFitWaitForTheNextBatchInOrder() throws InterruptedException {
-        PredictionBatcher batcher = new PredictionBatcher(8, Duration.ZERO, new SimpleMeterRegistry());
+        PredictionBatcher batcher = new PredictionBatcher(8, Duration.ZERO, 0, new SimpleMeterRegistry());
         PredictionJob first = job(1, GUIDED);
         PredictionJob other = job(1, UNGUIDED);
         PredictionJob third = job(2, GUIDED);
@@ -50,7 +50,7 @@ class PredictionBatcherTest {
 
     @Test
     void aBatchHoldsAtMostMaxBatchSizeSamples() throws InterruptedException {
-        PredictionBatcher batcher = new PredictionBatcher(4, Duration.ZERO, new SimpleMeterRegistry());
+        PredictionBatcher batcher = new PredictionBatcher(4, Duration.ZERO, 0, new SimpleMeterRegistry());
         PredictionJob two = job(2, GUIDED);
         PredictionJob three = job(3, GUIDED);
         PredictionJob one = job(1, GUIDED);
@@ -64,22 +64,14 @@ class PredictionBatcherTest {
 
     @Test
     void aBatchWaitsWithinTheWindowForTheJobsOfThePreviousPassOnly() throws InterruptedException {
-        PredictionBatcher batcher = new PredictionBatcher(8, Duration.ofSeconds(5), new SimpleMeterRegistry());
+        PredictionBatcher batcher = new PredictionBatcher(8, Duration.ofSeconds(5), 0, new SimpleMeterRegistry());
         batcher.submit(unet(), job(1, GUIDED), "job-a");
         batcher.submit(unet(), job(1, GUIDED), "job-b");
         assertEquals(2, batcher.nextBatch().size(), "nothing expected yet: the queued calls go at once");
 
         batcher.submit(unet(), job(1, GUIDED), "job-b");
         // job a's call arrives once the batch of job b's call is waiting within its window
-        Thread gathering = Thread.currentThread();
-        Thread late = new Thread(() -> {
-            long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
-            while (gathering.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            batcher.submit(unet(), job(1, GUIDED), "job-a");
-        });
-        late.start();
+        Thread late = submitWhenWaiting(batcher, "job-a");
         List<PredictionBatcher.Pending> both = batcher.nextBatch();
         assertEquals(List.of("job-b", "job-a"), both.stream().map(PredictionBatcher.Pending::jobId).toList(),
                 "job b's call waits for job a's, which was in the previous pass");
@@ -101,7 +93,7 @@ class PredictionBatcherTest {
 
     @Test
     void aJobDoesNotWaitForTheJobsOfAPassThatEndedMoreThanAWindowAgo() throws InterruptedException {
-        PredictionBatcher batcher = new PredictionBatcher(8, Duration.ofSeconds(5), new SimpleMeterRegistry());
+        PredictionBatcher batcher = new PredictionBatcher(8, Duration.ofSeconds(5), 0, new SimpleMeterRegistry());
         batcher.submit(unet(), job(1, GUIDED), "job-a");
         List<PredictionBatcher.Pending> previous = batcher.nextBatch();
         batcher.passEnded(previous, System.nanoTime() - Duration.ofSeconds(6).toNanos());
@@ -111,6 +103,37 @@ class PredictionBatcherTest {
         assertEquals(1, batcher.nextBatch().size());
         assertTrue(System.nanoTime() - started < Duration.ofSeconds(1).toNanos(),
                 "job a did not call again within the window after its pass: job b goes alone at once");
+    }
+
+    @Test
+    void afterALongPassABatchWaitsItsShareOfThatPassForTheJobsInIt() throws InterruptedException {
+        PredictionBatcher batcher = new PredictionBatcher(8, Duration.ZERO, 0.5, new SimpleMeterRegistry());
+        batcher.submit(unet(), job(1, GUIDED), "job-a");
+        batcher.submit(unet(), job(1, GUIDED), "job-b");
+        List<PredictionBatcher.Pending> previous = batcher.nextBatch();
+        // a pass of 8 s: the next one may wait 4 s, though the window is 0
+        batcher.passEnded(previous, System.nanoTime() + Duration.ofSeconds(8).toNanos());
+
+        batcher.submit(unet(), job(1, GUIDED), "job-b");
+        Thread late = submitWhenWaiting(batcher, "job-a");
+        List<PredictionBatcher.Pending> both = batcher.nextBatch();
+        late.join();
+        assertEquals(List.of("job-b", "job-a"), both.stream().map(PredictionBatcher.Pending::jobId).toList(),
+                "job b's call waits for job a's within half the previous pass");
+    }
+
+    /** Submits a call of {@code jobId} once this thread waits for calls (or after 3 s). */
+    private static Thread submitWhenWaiting(PredictionBatcher batcher, String jobId) {
+        Thread gathering = Thread.currentThread();
+        Thread late = new Thread(() -> {
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (gathering.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            batcher.submit(unet(), job(1, GUIDED), jobId);
+        });
+        late.start();
+        return late;
     }
 
     /** The registry hands out a new LoadedModel per call; equal ones (same model instance) must batch together. */
