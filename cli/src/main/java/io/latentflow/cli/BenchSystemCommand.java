@@ -37,8 +37,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench-system", mixinStandardHelpOptions = true, description = {
     "Measure the system on the default model: single-job latency in-process vs distributed, images/s at each",
-    "concurrency (bursts of jobs on the requests topic), p50/p99 job latency and the denoiser's samples per UNet",
-    "pass, for each denoiser replica count. Starts the local stack if needed and restarts the services."})
+    "concurrency (bursts of jobs on the requests topic), p50/p99 job latency, a job's time by stage, the mean UNet",
+    "pass and its samples, for each denoiser replica count. Starts the local stack if needed and restarts the services."})
 public final class BenchSystemCommand implements Callable<Integer> {
 
     @Option(names = "--prompt", defaultValue = DemoCommand.DEFAULT_PROMPT, description = "prompt of every job")
