@@ -52,6 +52,17 @@ class ServiceLauncherTest {
     }
 
     @Test
+    void servicesCompileWithC1UnlessTheUserSaysOtherwise() {
+        List<String> defaults = new ServiceLauncher(config(Optional.empty())).jvmOptions();
+        assertTrue(defaults.contains("-XX:TieredStopAtLevel=1"), defaults::toString);
+
+        List<String> chosen = new ServiceLauncher(config(Optional.empty(), " -XX:TieredStopAtLevel=4  -Xmx2g"))
+            .jvmOptions();
+        assertEquals(List.of("-XX:TieredStopAtLevel=4", "-Xmx2g"), chosen.subList(chosen.size() - 2, chosen.size()),
+            "the user's options come last, where the JVM takes them over the defaults");
+    }
+
+    @Test
     void orchestratorIsPointedAtEveryServicePortAndTheStack() {
         Map<String, String> properties = new ServiceLauncher(config(Optional.empty()))
             .systemProperties(LatentflowService.ORCHESTRATOR);
