@@ -98,7 +98,7 @@ public final class BenchSystemCommand implements Callable<Integer> {
                 for (int i = 0; i < repeats; i++) {
                     Burst one = burst(client, 1);
                     single[i] = one.latencies()[0];
-                    denoiseMs += one.stageMs()[DENOISE];
+                    denoiseMs += one.stages().denoiseMs();
                 }
                 double distributed = median(single);
                 System.out.printf("  single job: distributed %.3f s, in-process %.3f s, ratio %.2f%n", distributed,
@@ -112,12 +112,12 @@ public final class BenchSystemCommand implements Callable<Integer> {
                     PassTimes timesBefore = PassTimes.read(services);
                     List<Double> latencies = new ArrayList<>();
                     double seconds = 0;
-                    double[] stageMs = new double[STAGES];
+                    Stages stages = Stages.NONE;
                     for (int round = 0; round < rounds; round++) {
                         Burst result = burst(client, level);
                         seconds += result.seconds();
                         Arrays.stream(result.latencies()).forEach(latencies::add);
-                        Arrays.setAll(stageMs, stage -> stageMs[stage] + result.stageMs()[stage]);
+                        stages = stages.plus(result.stages());
                     }
                     Map<String, Double> after = batchCounts(services);
                     double passMs = PassTimes.read(services).computeMsPerPassSince(timesBefore);
@@ -126,7 +126,7 @@ public final class BenchSystemCommand implements Callable<Integer> {
                     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                     System.out.printf("  %14d | %8.2f | %15.2f | %5.2f | %5.2f | %s | %s | %s%n", level, imagesPerSecond,
                         imagesPerSecond / baseline, percentile(sorted, 0.5), percentile(sorted, 0.99),
-                        stages(stageMs, latencies), String.format("%5.1f", passMs), batchSizes(before, after));
+                        stages.perJob(latencies), String.format("%5.1f", passMs), batchSizes(before, after));
                 }
             }
         }
@@ -158,24 +158,32 @@ public final class BenchSystemCommand implements Callable<Integer> {
     }
 
     /**
-     * Seconds from submitting to the end of each of {@code count} jobs put on the topic at once, and in all; the
-     * milliseconds the jobs spent in each stage, summed, as their completed events report: text encoder, sampling
-     * loop, VAE.
+     * Seconds from submitting to the end of each of {@code count} jobs put on the topic at once, and in all; the time
+     * the jobs spent in each stage, as their completed events report.
      */
-    private record Burst(double seconds, double[] latencies, double[] stageMs) {
+    private record Burst(double seconds, double[] latencies, Stages stages) {
     }
 
-    private static final int TEXT = 0;
-    private static final int DENOISE = 1;
-    private static final int VAE = 2;
-    private static final int STAGES = 3;
+    /** Milliseconds spent in the text encoder, the sampling loop and the VAE, summed over jobs. */
+    private record Stages(double textMs, double denoiseMs, double vaeMs) {
 
-    /** A job's mean milliseconds per stage, and the rest of its latency (queueing, Kafka, S3, images). */
-    private static String stages(double[] stageMs, List<Double> latencies) {
-        double jobs = latencies.size();
-        double latencyMs = 1e3 * latencies.stream().mapToDouble(Double::doubleValue).sum();
-        return String.format("%4.0f, %5.0f, %4.0f, %5.0f", stageMs[TEXT] / jobs, stageMs[DENOISE] / jobs,
-            stageMs[VAE] / jobs, (latencyMs - stageMs[TEXT] - stageMs[DENOISE] - stageMs[VAE]) / jobs);
+        static final Stages NONE = new Stages(0, 0, 0);
+
+        Stages plus(Stages other) {
+            return new Stages(textMs + other.textMs, denoiseMs + other.denoiseMs, vaeMs + other.vaeMs);
+        }
+
+        Stages plus(Timings timings) {
+            return plus(new Stages(timings.getTextEncoderMs(), timings.getDenoiseMs(), timings.getVaeMs()));
+        }
+
+        /** A job's mean milliseconds per stage, and the rest of its latency (queueing, Kafka, S3, images). */
+        String perJob(List<Double> latencies) {
+            double jobs = latencies.size();
+            double restMs = 1e3 * latencies.stream().mapToDouble(Double::doubleValue).sum() - textMs - denoiseMs - vaeMs;
+            return String.format("%4.0f, %5.0f, %4.0f, %5.0f", textMs / jobs, denoiseMs / jobs, vaeMs / jobs,
+                restMs / jobs);
+        }
     }
 
     private Burst burst(GenerationJobClient client, int count) throws Exception {
@@ -189,13 +197,10 @@ public final class BenchSystemCommand implements Callable<Integer> {
         }
         List<Double> latencies = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        double[] stageMs = new double[STAGES];
+        Stages[] stages = {Stages.NONE};
         Set<String> late = client.awaitEnds(submitted.keySet(), BURST_TIMEOUT, event -> {
             latencies.add((System.nanoTime() - submitted.get(event.getJobId())) / 1e9);
-            Timings timings = event.getCompleted().getTimings();
-            stageMs[TEXT] += timings.getTextEncoderMs();
-            stageMs[DENOISE] += timings.getDenoiseMs();
-            stageMs[VAE] += timings.getVaeMs();
+            stages[0] = stages[0].plus(event.getCompleted().getTimings());
             if (event.getType() != EventType.COMPLETED) {
                 failures.add(event.getJobId() + ": " + describe(event));
             }
@@ -205,7 +210,7 @@ public final class BenchSystemCommand implements Callable<Integer> {
                 : ", still running after " + BURST_TIMEOUT.toMinutes() + " min: " + late));
         }
         return new Burst((System.nanoTime() - started) / 1e9,
-            latencies.stream().mapToDouble(Double::doubleValue).toArray(), stageMs);
+            latencies.stream().mapToDouble(Double::doubleValue).toArray(), stages[0]);
     }
 
     private static String describe(GenerationEvent event) {
