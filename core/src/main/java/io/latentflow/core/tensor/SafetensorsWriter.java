@@ -38,6 +38,34 @@ public final class SafetensorsWriter {
      * even), the other types unchanged.
      */
     public static void write(Path file, Map<String, NDArray> tensors, boolean float32AsBfloat16) {
+        List<ByteBuffer> parts = encode(tensors, float32AsBfloat16);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            if (file.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            }
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                for (ByteBuffer part : parts) {
+                    writeFully(out, part);
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write safetensors file " + file, e);
+        }
+    }
+
+    /** The bytes of a safetensors file of the tensors, with their own element types, in map order. */
+    public static byte[] toBytes(Map<String, NDArray> tensors) {
+        List<ByteBuffer> parts = encode(tensors, false);
+        ByteBuffer all = ByteBuffer.allocate(parts.stream().mapToInt(ByteBuffer::remaining).sum());
+        parts.forEach(all::put);
+        return all.array();
+    }
+
+    /** The header (length and padded JSON) followed by each tensor's data. */
+    private static List<ByteBuffer> encode(Map<String, NDArray> tensors, boolean float32AsBfloat16) {
         ObjectNode header = JSON.createObjectNode();
         List<ByteBuffer> payloads = new ArrayList<>();
         long offset = 0;
@@ -74,22 +102,9 @@ public final class SafetensorsWriter {
             head.put((byte) ' ');
         }
         head.flip();
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            if (file.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(file.toAbsolutePath().getParent());
-            }
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeFully(out, head);
-                for (ByteBuffer p : payloads) {
-                    writeFully(out, p);
-                }
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write safetensors file " + file, e);
-        }
+        List<ByteBuffer> parts = new ArrayList<>(List.of(head));
+        parts.addAll(payloads);
+        return parts;
     }
 
     private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {

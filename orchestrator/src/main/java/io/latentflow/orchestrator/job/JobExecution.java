@@ -145,14 +145,14 @@ public class JobExecution {
                         store.put(key, PngImages.encode(base.decodeImages(x0.get("0:1")), 0), "image/png");
                         return key;
                     }));
-            GenerationResult result = checked(() -> stages.span(span, () -> {
+            GenerationResult result = checked(() -> stages.span(span, () -> progress.around(() -> {
                 GenerationResult generated = ensemble == null
                         ? base.generate(request.build(), manager, progress, cancellation)
                         : ensemble.generate(request.build(), spec.denoisingEnd(), manager, progress, cancellation);
                 span.setAttribute("latentflow.conditioning_resends", baseDenoisers.resends()
                         + (refinerDenoisers == null ? 0 : refinerDenoisers.resends()));
                 return generated;
-            }));
+            })));
             NDArray pixels = result.images();
             stages.span("images.store", () -> {
                 int width = (int) pixels.getShape().get(3);

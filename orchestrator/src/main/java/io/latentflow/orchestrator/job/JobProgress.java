@@ -5,19 +5,22 @@ import io.latentflow.core.sampling.SamplerMemory;
 import io.latentflow.core.sampling.StepListener;
 import io.latentflow.orchestrator.messaging.EventPublisher;
 import io.micrometer.core.instrument.Counter;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * A job's step listener: a progress event after every step, a checkpoint of the latents with the sampler's memory
  * when one is due or the job is about to stop (a shutdown hands the job over at the step where it was), and a preview
- * of the predicted image every {@code preview_every_steps} steps when the job asked for them.
+ * of the predicted image every {@code preview_every_steps} steps when the job asked for them. Checkpoints are written
+ * beside the sampling loop; a step's event follows once its checkpoint is stored, and {@link #around} waits for them.
  */
 final class JobProgress implements StepListener {
 
     private final String jobId;
     private final LatentsCheckpoints checkpoints;
     private final JobTracker tracker;
-    private final EventPublisher events;
+    private final OrderedEvents events;
     private final Counter steps;
     private final int previewEvery;
     private final BiFunction<Integer, NDArray, String> previews;
@@ -36,7 +39,7 @@ final class JobProgress implements StepListener {
         this.steps = steps;
         this.checkpoints = checkpoints;
         this.tracker = tracker;
-        this.events = events;
+        this.events = new OrderedEvents(events::publish);
         this.previewEvery = previewEvery;
         this.previews = previews;
     }
@@ -57,13 +60,36 @@ final class JobProgress implements StepListener {
 
     @Override
     public void onStep(int index, int total, float timestep, NDArray latents, NDArray predOriginalSample) {
+        events.throwIfFailed();
         int step = index + 1;
         steps.increment();
         boolean save = checkpoints.due(step, total) || tracker.shouldStop(jobId) && step < total;
-        String latentsKey = save ? checkpoints.save(jobId, step, latents, memory) : "";
+        CompletableFuture<String> latentsKey = save ? checkpoints.save(jobId, step, latents, memory)
+                : CompletableFuture.completedFuture("");
         boolean preview = previewEvery > 0 && step % previewEvery == 0 && step < total && predOriginalSample != null;
         String previewKey = preview ? previews.apply(step, predOriginalSample) : "";
-        events.publish(GenerationEvents.progress(jobId, step, total, latentsKey, previewKey,
-                etaSeconds(step, total)));
+        double eta = etaSeconds(step, total);
+        events.publishWhenStored(latentsKey,
+                key -> GenerationEvents.progress(jobId, step, total, key, previewKey, eta));
+    }
+
+    /**
+     * Runs the sampling this listener follows, then waits until its checkpoints are stored and its events published,
+     * also when the sampling failed or stopped (a job handed over at shutdown leaves its last checkpoint behind).
+     */
+    <T> T around(Supplier<T> sampling) {
+        T result;
+        try {
+            result = sampling.get();
+        } catch (RuntimeException e) {
+            try {
+                events.awaitPublished();
+            } catch (RuntimeException unpublished) {
+                e.addSuppressed(unpublished);
+            }
+            throw e;
+        }
+        events.awaitPublished();
+        return result;
     }
 }

@@ -7,10 +7,11 @@ import io.latentflow.core.tensor.SafetensorsReader;
 import io.latentflow.core.tensor.SafetensorsWriter;
 import io.latentflow.orchestrator.config.OrchestratorConfig;
 import io.latentflow.orchestrator.storage.ObjectStore;
+import io.latentflow.orchestrator.storage.StorageException;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -18,6 +19,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,10 +56,14 @@ public class LatentsCheckpoints {
         return every > 0 && (step % every == 0 || step == totalSteps);
     }
 
-    /** Stores the latents after {@code step} and the sampler's memory then (null: none); returns their key. */
-    public String save(String jobId, int step, NDArray latents, SamplerMemory memory) {
+    /**
+     * Stores the latents after {@code step} and the sampler's memory then (null: none) under the job's key for that
+     * step: their bytes are taken now, the write runs on a worker thread beside the sampling loop. Completes with the
+     * key once the object is stored, or with the {@link StorageException} that ended the write.
+     */
+    public CompletableFuture<String> save(String jobId, int step, NDArray latents, SamplerMemory memory) {
         String key = JobKeys.latents(jobId, step);
-        Path file = null;
+        byte[] checkpoint;
         try (NDManager scope = latents.getManager().newSubManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             tensors.put(LATENTS, latents);
@@ -68,15 +74,12 @@ public class LatentsCheckpoints {
                     tensors.put(HISTORY, memory.history());
                 }
             }
-            file = Files.createTempFile("latents-", ".safetensors");
-            SafetensorsWriter.write(file, tensors);
-            store.put(key, Files.readAllBytes(file), "application/octet-stream");
-            return key;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write latents checkpoint " + key, e);
-        } finally {
-            deleteQuietly(file);
+            checkpoint = SafetensorsWriter.toBytes(tensors);
         }
+        return CompletableFuture.supplyAsync(() -> {
+            store.put(key, checkpoint, "application/octet-stream");
+            return key;
+        }, Infrastructure.getDefaultWorkerPool());
     }
 
     /**
