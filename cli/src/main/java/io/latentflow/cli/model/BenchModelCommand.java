@@ -11,6 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -46,8 +47,8 @@ public final class BenchModelCommand implements Callable<Integer> {
     int iterations;
 
     @Option(names = "--against-pytorch", arity = "0..1", fallbackValue = "python3", paramLabel = "PYTHON",
-            description = "unet only: also time the same architecture in PyTorch eager mode (random weights, same"
-                    + " batch, size and threads) with this interpreter, which needs torch (default python3)")
+            description = "also time the same architecture in PyTorch eager mode (random weights, same batch, size"
+                    + " and threads) with this interpreter, which needs torch (default python3)")
     String againstPytorch;
 
     @Override
@@ -105,15 +106,22 @@ public final class BenchModelCommand implements Callable<Integer> {
     private static final int TOP_OPS = 8;
 
     private void compareWithPytorch(ComponentRunner runner, int height, int width, double medianMs) {
-        if (!(runner instanceof UnetRunner unet) || unet.usesTextTime()) {
-            throw new IllegalArgumentException("--against-pytorch compares SD 1.x / 2.x UNets (component unet, no"
-                    + " SDXL added conditioning)");
+        if (runner instanceof UnetRunner unet && unet.usesTextTime()) {
+            throw new IllegalArgumentException("--against-pytorch compares SD 1.x / 2.x UNets (no SDXL added"
+                    + " conditioning)");
         }
         int threads = JniUtils.getNumThreads();
-        PytorchBaseline.Result torch = PytorchBaseline.measure(againstPytorch, unet.configFile(), batch, height,
-                width, threads, warmup, iterations);
-        System.out.printf("  PyTorch %s eager, same architecture and inputs, %d threads: median %.2f ms (min %.2f)%n",
-                torch.torchVersion(), torch.threads(), torch.medianMs(), torch.minMs());
+        PytorchBaseline.Result torch = PytorchBaseline.measure(againstPytorch,
+                selection.component.toLowerCase(Locale.ROOT), runner.configFile(), batch, height, width, threads,
+                warmup, iterations);
+        if (torch.parameters() != runner.parameterCount()) {
+            throw new IllegalStateException("--against-pytorch: the PyTorch model has " + torch.parameters()
+                    + " parameters where this " + selection.component + " has " + runner.parameterCount()
+                    + "; it is not the same architecture, so its time is no baseline");
+        }
+        System.out.printf("  PyTorch %s eager, same architecture (%d parameters) and inputs, %d threads: median %.2f"
+                + " ms (min %.2f)%n",
+                torch.torchVersion(), torch.parameters(), torch.threads(), torch.medianMs(), torch.minMs());
         System.out.printf("  LatentFlow / PyTorch  %.2fx (median forward, measured in this run)%n",
                 medianMs / torch.medianMs());
     }

@@ -2,6 +2,7 @@ package io.latentflow.cli.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.latentflow.core.model.ModelLoadException;
 import io.latentflow.core.model.ModelOptions;
 import io.latentflow.core.model.PipelineFolder;
@@ -26,6 +27,17 @@ interface ComponentRunner extends AutoCloseable {
      * encoder, which takes full-length token sequences).
      */
     Map<String, NDArray> exampleInputs(NDManager manager, int batch, int height, int width);
+
+    /** The component's config.json, from which {@code --against-pytorch} builds the same architecture. */
+    Path configFile();
+
+    /** Scalars in the architecture's parameters (the whole model: both halves of a VAE). */
+    long parameterCount();
+
+    /** The number of scalars in tensors of these shapes. */
+    static long scalars(Map<String, Shape> shapes) {
+        return shapes.values().stream().mapToLong(Shape::size).sum();
+    }
 
     @Override
     void close();

@@ -17,9 +17,11 @@ import java.util.Map;
 final class TextEncoderRunner implements ComponentRunner {
 
     private final ClipTextModel model;
+    private final Path dir;
 
     TextEncoderRunner(Path dir, ModelOptions options) {
         this.model = ClipTextModel.load(dir, options);
+        this.dir = dir;
     }
 
     @Override
@@ -43,6 +45,16 @@ final class TextEncoderRunner implements ComponentRunner {
         int length = model.config().maxPositionEmbeddings();
         NDArray ids = manager.randomInteger(0, model.config().vocabSize(), new Shape(batch, length), DataType.INT64);
         return Map.of("input_ids", ids);
+    }
+
+    @Override
+    public long parameterCount() {
+        return ComponentRunner.scalars(ClipTextModel.parameterShapes(model.config()));
+    }
+
+    @Override
+    public Path configFile() {
+        return dir.resolve("config.json");
     }
 
     @Override

@@ -26,8 +26,13 @@ final class UnetRunner implements ComponentRunner {
                 : UNet2dConditionModel.load(dir, options);
     }
 
-    /** The UNet's config.json. */
-    Path configFile() {
+    @Override
+    public long parameterCount() {
+        return ComponentRunner.scalars(UNet2dConditionModel.parameterShapes(unet.config()));
+    }
+
+    @Override
+    public Path configFile() {
         return dir.resolve("config.json");
     }
 

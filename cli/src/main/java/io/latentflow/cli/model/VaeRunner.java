@@ -19,11 +19,13 @@ final class VaeRunner implements ComponentRunner {
 
     private final AutoencoderKl vae;
     private final boolean encode;
+    private final Path dir;
 
     VaeRunner(Path dir, ModelOptions options, boolean encode, boolean randomWeights) {
         this.vae = randomWeights ? AutoencoderKl.withRandomWeights(dir.resolve("config.json"), options)
                 : AutoencoderKl.load(dir, options);
         this.encode = encode;
+        this.dir = dir;
     }
 
     @Override
@@ -53,6 +55,16 @@ final class VaeRunner implements ComponentRunner {
             in.put("latent", manager.randomNormal(new Shape(batch, vae.config().latentChannels(), height, width)));
         }
         return in;
+    }
+
+    @Override
+    public long parameterCount() {
+        return ComponentRunner.scalars(AutoencoderKl.parameterShapes(vae.config()));
+    }
+
+    @Override
+    public Path configFile() {
+        return dir.resolve("config.json");
     }
 
     @Override

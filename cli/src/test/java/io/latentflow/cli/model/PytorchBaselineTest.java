@@ -14,11 +14,11 @@ class PytorchBaselineTest {
     void anInterpreterThatCannotRunTheScriptIsReportedWithWhatItNeeds() {
         Path config = Path.of(System.getProperty("latentflow.oracle"), "pipeline_sd_tiny", "unet", "config.json");
         IllegalStateException notPython = assertThrows(IllegalStateException.class,
-                () -> PytorchBaseline.measure("/bin/sh", config, 1, 8, 8, 1, 0, 1));
+                () -> PytorchBaseline.measure("/bin/sh", "unet", config, 1, 8, 8, 1, 0, 1));
         assertTrue(notPython.getMessage().contains("needs /bin/sh with torch")
                 && notPython.getMessage().contains("python3-torch"), notPython.getMessage());
         IllegalStateException missing = assertThrows(IllegalStateException.class,
-                () -> PytorchBaseline.measure("/no/such/python3", config, 1, 8, 8, 1, 0, 1));
+                () -> PytorchBaseline.measure("/no/such/python3", "unet", config, 1, 8, 8, 1, 0, 1));
         assertTrue(missing.getMessage().contains("cannot run /no/such/python3"), missing.getMessage());
     }
 }
