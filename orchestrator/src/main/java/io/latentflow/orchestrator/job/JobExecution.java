@@ -115,44 +115,45 @@ public class JobExecution {
             int factor = model.vaeScaleFactor();
             limits.checkCost(latentShape[3] * factor, latentShape[2] * factor, totalSteps, spec.numImages());
 
-            stages.span("job.record", () -> {
-                records.recordRequest(spec);
-                return null;
-            });
-            events.publish(GenerationEvents.accepted(jobId));
-
-            checkpoints.latest(jobId, totalSteps, latentShape, manager).ifPresent(found -> {
-                // a redelivered job continues after its last checkpoint
-                Span.current().setAttribute("latentflow.resumed_from_step", found.step());
-                request.resume(found.step(), found.latents(), found.memory());
-            });
-            Cancellation cancellation = () -> {
-                cancels.poll(jobId);
-                return tracker.shouldStop(jobId);
-            };
             String requestedSampler = spec.sampler().isEmpty() ? null : spec.sampler();
             String sampler = model.traits().samplerName(requestedSampler);
             String samplerShown = model.traits().samplerDisplayName(requestedSampler, spec.karras() ? true : null);
-            Span span = stages.spanBuilder("pipeline")
-                    .setAttribute("latentflow.steps", spec.steps())
-                    .setAttribute("latentflow.sampler", sampler)
-                    .setAttribute("latentflow.model", ref(model))
-                    .setAttribute("latentflow.refiner", refiner == null ? "" : ref(refiner))
-                    .startSpan();
-            JobProgress progress = new JobProgress(jobId, checkpoints, tracker, events, steps,
-                    spec.previewEverySteps(), (step, x0) -> stages.span("preview", () -> {
-                        String key = JobKeys.preview(jobId, step);
-                        store.put(key, PngImages.encode(base.decodeImages(x0.get("0:1")), 0), "image/png");
-                        return key;
-                    }));
-            GenerationResult result = checked(() -> stages.span(span, () -> progress.around(() -> {
-                GenerationResult generated = ensemble == null
-                        ? base.generate(request.build(), manager, progress, cancellation)
-                        : ensemble.generate(request.build(), spec.denoisingEnd(), manager, progress, cancellation);
-                span.setAttribute("latentflow.conditioning_resends", baseDenoisers.resends()
-                        + (refinerDenoisers == null ? 0 : refinerDenoisers.resends()));
-                return generated;
-            })));
+            OrderedEvents lane = new OrderedEvents(events::publish);
+            GenerationResult result = lane.around(() -> {
+                // the record is written while the job goes on; the accepted event follows once it is stored
+                lane.publishWhenStored(stages.span("job.record", records.recordRequest(spec)),
+                        stored -> GenerationEvents.accepted(jobId));
+                checkpoints.latest(jobId, totalSteps, latentShape, manager).ifPresent(found -> {
+                    // a redelivered job continues after its last checkpoint
+                    Span.current().setAttribute("latentflow.resumed_from_step", found.step());
+                    request.resume(found.step(), found.latents(), found.memory());
+                });
+                Cancellation cancellation = () -> {
+                    cancels.poll(jobId);
+                    return tracker.shouldStop(jobId);
+                };
+                Span span = stages.spanBuilder("pipeline")
+                        .setAttribute("latentflow.steps", spec.steps())
+                        .setAttribute("latentflow.sampler", sampler)
+                        .setAttribute("latentflow.model", ref(model))
+                        .setAttribute("latentflow.refiner", refiner == null ? "" : ref(refiner))
+                        .startSpan();
+                JobProgress progress = new JobProgress(jobId, checkpoints, tracker, lane, steps,
+                        spec.previewEverySteps(), (step, x0) -> stages.span("preview", () -> {
+                            String key = JobKeys.preview(jobId, step);
+                            store.put(key, PngImages.encode(base.decodeImages(x0.get("0:1")), 0), "image/png");
+                            return key;
+                        }));
+                return checked(() -> stages.span(span, () -> {
+                    GenerationResult generated = ensemble == null
+                            ? base.generate(request.build(), manager, progress, cancellation)
+                            : ensemble.generate(request.build(), spec.denoisingEnd(), manager, progress,
+                                    cancellation);
+                    span.setAttribute("latentflow.conditioning_resends", baseDenoisers.resends()
+                            + (refinerDenoisers == null ? 0 : refinerDenoisers.resends()));
+                    return generated;
+                }));
+            });
             NDArray pixels = result.images();
             stages.span("images.store", () -> {
                 int width = (int) pixels.getShape().get(3);

@@ -3,17 +3,15 @@ package io.latentflow.orchestrator.job;
 import ai.djl.ndarray.NDArray;
 import io.latentflow.core.sampling.SamplerMemory;
 import io.latentflow.core.sampling.StepListener;
-import io.latentflow.orchestrator.messaging.EventPublisher;
 import io.micrometer.core.instrument.Counter;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
-import java.util.function.Supplier;
 
 /**
  * A job's step listener: a progress event after every step, a checkpoint of the latents with the sampler's memory
  * when one is due or the job is about to stop (a shutdown hands the job over at the step where it was), and a preview
  * of the predicted image every {@code preview_every_steps} steps when the job asked for them. Checkpoints are written
- * beside the sampling loop; a step's event follows once its checkpoint is stored, and {@link #around} waits for them.
+ * beside the sampling loop; a step's event follows once its checkpoint is stored, in the job's {@link OrderedEvents}.
  */
 final class JobProgress implements StepListener {
 
@@ -33,13 +31,13 @@ final class JobProgress implements StepListener {
      * @param previewEvery a preview every N steps, 0: none
      * @param previews     stores the preview of a step's predicted x0 and returns its object key
      */
-    JobProgress(String jobId, LatentsCheckpoints checkpoints, JobTracker tracker, EventPublisher events,
+    JobProgress(String jobId, LatentsCheckpoints checkpoints, JobTracker tracker, OrderedEvents events,
             Counter steps, int previewEvery, BiFunction<Integer, NDArray, String> previews) {
         this.jobId = jobId;
         this.steps = steps;
         this.checkpoints = checkpoints;
         this.tracker = tracker;
-        this.events = new OrderedEvents(events::publish);
+        this.events = events;
         this.previewEvery = previewEvery;
         this.previews = previews;
     }
@@ -73,23 +71,5 @@ final class JobProgress implements StepListener {
                 key -> GenerationEvents.progress(jobId, step, total, key, previewKey, eta));
     }
 
-    /**
-     * Runs the sampling this listener follows, then waits until its checkpoints are stored and its events published,
-     * also when the sampling failed or stopped (a job handed over at shutdown leaves its last checkpoint behind).
-     */
-    <T> T around(Supplier<T> sampling) {
-        T result;
-        try {
-            result = sampling.get();
-        } catch (RuntimeException e) {
-            try {
-                events.awaitPublished();
-            } catch (RuntimeException unpublished) {
-                e.addSuppressed(unpublished);
-            }
-            throw e;
-        }
-        events.awaitPublished();
-        return result;
-    }
+
 }

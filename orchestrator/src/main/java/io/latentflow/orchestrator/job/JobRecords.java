@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
@@ -62,9 +63,9 @@ public class JobRecords {
                 .map(bytes -> parse(bytes, GenerationEvent.newBuilder(), JobKeys.result(jobId)));
     }
 
-    /** Records the request of a job about to run. */
-    public void recordRequest(JobSpec spec) {
-        put(JobKeys.request(spec.jobId()), spec.toRequest());
+    /** Records the request of a job about to run, on a worker thread; completes once it is stored. */
+    public CompletableFuture<Void> recordRequest(JobSpec spec) {
+        return store.putAsync(JobKeys.request(spec.jobId()), json(spec.toRequest()), "application/json");
     }
 
     /** Records a job's completed event before it is published: from now on the job id stands for this result. */
@@ -90,8 +91,12 @@ public class JobRecords {
     }
 
     private void put(String key, MessageOrBuilder message) {
+        store.put(key, json(message), "application/json");
+    }
+
+    private static byte[] json(MessageOrBuilder message) {
         try {
-            store.put(key, PRINTER.print(message).getBytes(StandardCharsets.UTF_8), "application/json");
+            return PRINTER.print(message).getBytes(StandardCharsets.UTF_8);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("cannot print " + message, e);
         }

@@ -5,6 +5,7 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -44,6 +45,17 @@ final class JobStages {
         } finally {
             span.end();
         }
+    }
+
+    /** Work started elsewhere (a write on a worker thread), in a span {@code name} until it completes. */
+    <T> CompletableFuture<T> span(String name, CompletableFuture<T> work) {
+        Span span = spanBuilder(name).startSpan();
+        return work.whenComplete((done, failure) -> {
+            if (failure != null) {
+                span.recordException(failure);
+            }
+            span.end();
+        });
     }
 
     /** A call to the service of {@code stage} in a span {@code name}, timed under the stage. */

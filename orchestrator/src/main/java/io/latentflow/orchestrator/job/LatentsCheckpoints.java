@@ -8,7 +8,6 @@ import io.latentflow.core.tensor.SafetensorsWriter;
 import io.latentflow.orchestrator.config.OrchestratorConfig;
 import io.latentflow.orchestrator.storage.ObjectStore;
 import io.latentflow.orchestrator.storage.StorageException;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -76,10 +75,7 @@ public class LatentsCheckpoints {
             }
             checkpoint = SafetensorsWriter.toBytes(tensors);
         }
-        return CompletableFuture.supplyAsync(() -> {
-            store.put(key, checkpoint, "application/octet-stream");
-            return key;
-        }, Infrastructure.getDefaultWorkerPool());
+        return store.putAsync(key, checkpoint, "application/octet-stream").thenApply(stored -> key);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A job's events in the order they were made, each published once the object it names is stored: the writes run
@@ -20,10 +21,30 @@ final class OrderedEvents {
         this.publish = publish;
     }
 
-    /** Publishes {@code event} of the key {@code stored} completes with, after every event queued before it. */
-    void publishWhenStored(CompletableFuture<String> stored, Function<String, GenerationEvent> event) {
-        published = published.thenCombine(stored, (previous, key) -> key)
-                .thenAccept(key -> publish.accept(event.apply(key)));
+    /** Publishes {@code event} of what {@code stored} completes with, once it has, after every earlier event. */
+    <T> void publishWhenStored(CompletableFuture<T> stored, Function<T, GenerationEvent> event) {
+        published = published.thenCombine(stored, (previous, value) -> value)
+                .thenAccept(value -> publish.accept(event.apply(value)));
+    }
+
+    /**
+     * Runs {@code work}, which queues events here, then waits until they are published, also when it failed (a
+     * failure of the work wins over one of a write), so that the job's final event comes after all of them.
+     */
+    <T> T around(Supplier<T> work) {
+        T result;
+        try {
+            result = work.get();
+        } catch (RuntimeException e) {
+            try {
+                awaitPublished();
+            } catch (RuntimeException unpublished) {
+                e.addSuppressed(unpublished);
+            }
+            throw e;
+        }
+        awaitPublished();
+        return result;
     }
 
     /** Throws the failure of a write that has already failed, if any. */

@@ -11,7 +11,9 @@ import io.minio.PutObjectArgs;
 import io.minio.Result;
 import io.minio.errors.ErrorResponseException;
 import io.minio.errors.ServerException;
+import io.minio.http.HttpUtils;
 import io.minio.messages.Item;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
 import io.latentflow.orchestrator.retry.Backoff;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,6 +36,8 @@ public class ObjectStore {
     private static final Logger LOG = Logger.getLogger(ObjectStore.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** Connect, write and read timeouts of one HTTP exchange, the MinIO client's own default. */
+    private static final long HTTP_TIMEOUT_MILLIS = Duration.ofMinutes(5).toMillis();
 
     private final MinioClient client;
     private final String bucket;
@@ -44,6 +49,8 @@ public class ObjectStore {
         this.client = MinioClient.builder()
                 .endpoint(storage.endpoint())
                 .credentials(storage.accessKey(), storage.secretKey())
+                .httpClient(HttpUtils.newDefaultHttpClient(HTTP_TIMEOUT_MILLIS, HTTP_TIMEOUT_MILLIS, HTTP_TIMEOUT_MILLIS)
+                        .newBuilder().socketFactory(new NoDelaySockets()).build(), true)
                 .build();
         this.bucket = storage.bucket();
         this.outageTimeout = storage.outageTimeout();
@@ -62,6 +69,14 @@ public class ObjectStore {
                 .stream(new ByteArrayInputStream(data), data.length, -1)
                 .contentType(contentType)
                 .build()));
+    }
+
+    /**
+     * Stores {@code data} under {@code key} on a worker thread, as {@link #put} does (retries included), so that the
+     * caller goes on meanwhile; completes once the object is stored, or with the {@link StorageException}.
+     */
+    public CompletableFuture<Void> putAsync(String key, byte[] data, String contentType) {
+        return CompletableFuture.runAsync(() -> put(key, data, contentType), Infrastructure.getDefaultWorkerPool());
     }
 
     /** The object's bytes, or empty when there is no such object. */

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.latentflow.orchestrator.storage.StorageException;
+import io.latentflow.proto.EventType;
 import io.latentflow.proto.GenerationEvent;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +40,19 @@ class OrderedEventsTest {
         step(4, CompletableFuture.completedFuture(""));
         events.awaitPublished();
         assertEquals(List.of("1:", "2:jobs/j/latents/step-2.safetensors", "3:", "4:"), publishedSteps());
+    }
+
+    @Test
+    void aJobThatFailsWaitsForItsEventsBeforeItsFailureIsReported() {
+        CompletableFuture<Void> record = new CompletableFuture<>();
+        events.publishWhenStored(record, stored -> GenerationEvents.accepted("j"));
+        CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(() -> record.complete(null));
+
+        IllegalStateException failure = new IllegalStateException("the text encoder is gone");
+        assertSame(failure, assertThrows(IllegalStateException.class, () -> events.around(() -> {
+            throw failure;
+        })));
+        assertEquals(List.of(EventType.ACCEPTED), published.stream().map(GenerationEvent::getType).toList());
     }
 
     @Test
