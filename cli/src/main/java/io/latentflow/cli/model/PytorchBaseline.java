@@ -31,8 +31,8 @@ final class PytorchBaseline {
     private PytorchBaseline() {
     }
 
-    static Result measure(String python, String component, Path config, int batch, int height, int width, int threads, int warmup,
-            int iterations) {
+    static Result measure(String python, String component, Path config, int batch, int height, int width, int threads,
+            int warmup, int iterations) {
         Path script = null;
         try {
             script = Files.createTempFile("latentflow-", "-" + SCRIPT);

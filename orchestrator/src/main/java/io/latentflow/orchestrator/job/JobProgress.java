@@ -70,6 +70,4 @@ final class JobProgress implements StepListener {
         events.publishWhenStored(latentsKey,
                 key -> GenerationEvents.progress(jobId, step, total, key, previewKey, eta));
     }
-
-
 }

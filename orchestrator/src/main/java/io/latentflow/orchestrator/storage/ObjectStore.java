@@ -36,8 +36,8 @@ public class ObjectStore {
     private static final Logger LOG = Logger.getLogger(ObjectStore.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
-    /** Connect, write and read timeouts of one HTTP exchange, the MinIO client's own default. */
-    private static final long HTTP_TIMEOUT_MILLIS = Duration.ofMinutes(5).toMillis();
+    /** Connect, write and read timeouts of one HTTP exchange (milliseconds), the MinIO client's own default. */
+    private static final long HTTP_TIMEOUT = Duration.ofMinutes(5).toMillis();
 
     private final MinioClient client;
     private final String bucket;
@@ -49,8 +49,8 @@ public class ObjectStore {
         this.client = MinioClient.builder()
                 .endpoint(storage.endpoint())
                 .credentials(storage.accessKey(), storage.secretKey())
-                .httpClient(HttpUtils.newDefaultHttpClient(HTTP_TIMEOUT_MILLIS, HTTP_TIMEOUT_MILLIS, HTTP_TIMEOUT_MILLIS)
-                        .newBuilder().socketFactory(new NoDelaySockets()).build(), true)
+                .httpClient(HttpUtils.newDefaultHttpClient(HTTP_TIMEOUT, HTTP_TIMEOUT, HTTP_TIMEOUT).newBuilder()
+                        .socketFactory(new NoDelaySockets()).build(), true)
                 .build();
         this.bucket = storage.bucket();
         this.outageTimeout = storage.outageTimeout();
