@@ -20,11 +20,12 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 
 /**
  * gRPC DenoiserService: resolves conditioning references, validates the call and hands it to the batcher, which
- * runs it (possibly together with concurrent calls) as one guided UNet evaluation. Calls are validated on the worker
- * pool rather than under {@code @Blocking}, which would serialize the calls of one client connection.
+ * runs it (possibly together with concurrent calls) as one guided UNet evaluation. Calls run on the worker pool
+ * rather than under {@code @Blocking}, which would serialize the calls of one client connection.
  */
 @GrpcService
 public class DenoiserGrpcService implements DenoiserService {
@@ -46,32 +47,33 @@ public class DenoiserGrpcService implements DenoiserService {
     @Override
     public Uni<PredictResponse> predict(PredictRequest request) {
         String jobId = CallerJobInterceptor.callerJob().orElse("");
-        // validation (and a model's first load) on a worker; the answer is sent from the batcher's thread when its
-        // pass ends, with no worker thread waiting for it
         return Uni.createFrom().item(() -> respond(request, jobId))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(answer -> answer)
                 .onFailure().transform(GrpcStatuses::toStatus);
     }
 
-    private Uni<PredictResponse> respond(PredictRequest request, String jobId) {
+    private PredictResponse respond(PredictRequest request, String jobId) {
         LoadedModel<UNet2dConditionModel> loaded = registry.get(request.getModel().getName(), request.getModel().getVersion());
         List<String> missingKeys = new ArrayList<>();
         WireConditioning cond = resolve("cond", request.getCond(), missingKeys);
         WireConditioning uncond = resolve("uncond", request.getUncond(), missingKeys);
         if (!missingKeys.isEmpty()) {
-            return Uni.createFrom().item(PredictResponse.newBuilder().addAllMissingKeys(missingKeys).build());
+            return PredictResponse.newBuilder().addAllMissingKeys(missingKeys).build();
         }
         PredictionJob job = new PredictRequestReader(loaded.id(), loaded.model().config()).read(request, cond, uncond);
         Timer.Sample timer = Timer.start(meters);
-        return Uni.createFrom().completionStage(batcher.submit(loaded, job, jobId)).map(prediction -> {
-            timer.stop(Timer.builder("latentflow.denoiser.predict")
-                    .description("Predict calls, from validation to prediction (queueing included)")
-                    .tag("model", loaded.id().toString())
-                    .tag("guided", Boolean.toString(job.uncond() != null))
-                    .register(meters));
-            return PredictResponse.newBuilder().setPrediction(prediction).build();
-        });
+        PredictResponse response;
+        try {
+            response = PredictResponse.newBuilder().setPrediction(batcher.submit(loaded, job, jobId).join()).build();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+        timer.stop(Timer.builder("latentflow.denoiser.predict")
+                .description("Predict calls, from validation to prediction (queueing included)")
+                .tag("model", loaded.id().toString())
+                .tag("guided", Boolean.toString(job.uncond() != null))
+                .register(meters));
+        return response;
     }
 
     private WireConditioning resolve(String field, Conditioning conditioning, List<String> missingKeys) {
