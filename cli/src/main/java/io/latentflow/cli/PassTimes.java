@@ -1,6 +1,7 @@
 package io.latentflow.cli;
 
 import io.latentflow.deploy.LatentflowService;
+import io.latentflow.deploy.PrometheusText;
 import io.latentflow.deploy.ServiceInstance;
 import io.latentflow.deploy.ServiceLauncher;
 import java.io.IOException;
@@ -29,11 +30,12 @@ record PassTimes(double passes, double computeSeconds, double serverSeconds, dou
         for (ServiceInstance instance : services.instances()) {
             if (instance.service() == LatentflowService.DENOISER) {
                 String text = services.metrics(instance);
-                passes += sum(text, "latentflow_denoiser_compute_seconds_count", "");
-                compute += sum(text, "latentflow_denoiser_compute_seconds_sum", "");
-                server += sum(text, "grpc_server_processing_duration_seconds_sum", PREDICT);
+                passes += PrometheusText.sum(text, "latentflow_denoiser_compute_seconds_count", "");
+                compute += PrometheusText.sum(text, "latentflow_denoiser_compute_seconds_sum", "");
+                server += PrometheusText.sum(text, "grpc_server_processing_duration_seconds_sum", PREDICT);
             } else if (instance.service() == LatentflowService.ORCHESTRATOR) {
-                client += sum(services.metrics(instance), "grpc_client_processing_duration_seconds_sum", PREDICT);
+                client += PrometheusText.sum(services.metrics(instance),
+                        "grpc_client_processing_duration_seconds_sum", PREDICT);
             }
         }
         return new PassTimes(passes, compute, server, client);
@@ -59,25 +61,5 @@ record PassTimes(double passes, double computeSeconds, double serverSeconds, dou
         return String.format("a step of %.1f ms: UNet pass %.1f ms, denoiser service around it %.1f ms, wire and"
                 + " client %.1f ms, orchestrator (sampler, events, checkpoints) %.1f ms", stepMs, compute,
                 server - compute, client - server, stepMs - client);
-    }
-
-    /**
-     * The sum of the values of the series {@code name} whose labels include {@code label} ("" for any) in a
-     * Prometheus text exposition.
-     */
-    static double sum(String exposition, String name, String label) {
-        double total = 0;
-        for (String line : exposition.split("\n")) {
-            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
-                continue;
-            }
-            int close = line.indexOf('}');
-            String labels = close < 0 ? "" : line.substring(name.length(), close + 1);
-            if (labels.contains(label)) {
-                // "name{labels} value" or "name value", possibly followed by " # exemplar"
-                total += Double.parseDouble(line.substring(close < 0 ? name.length() : close + 1).trim().split(" ")[0]);
-            }
-        }
-        return total;
     }
 }

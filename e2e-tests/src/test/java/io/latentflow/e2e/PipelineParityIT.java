@@ -407,7 +407,9 @@ class PipelineParityIT {
         GenerationResult result = local.apply(coreRequest(job, initPng, maskPng).build());
         assertEquals(result.latents().getShape(), remoteLatents.getShape());
         double d = result.latents().sub(remoteLatents).abs().max().getFloat();
-        assertTrue(d <= SAME, jobId + ": final latents differ by " + d);
+        assertTrue(d <= SAME, () -> jobId + ": final latents differ by " + d + " (NaN in the distributed ones: "
+                + remoteLatents.isNaN().any().getBoolean() + ", in this JVM's: "
+                + result.latents().isNaN().any().getBoolean() + ")");
         BufferedImage localImage = ImageTensors.toImage(result.images().get(0));
         BufferedImage remoteImage = image(remotePng);
         assertArrayEquals(localImage.getRGB(0, 0, localImage.getWidth(), localImage.getHeight(), null, 0,

@@ -11,6 +11,7 @@ import io.latentflow.deploy.LatentflowService;
 import io.latentflow.deploy.LocalApiKeys;
 import io.latentflow.deploy.LocalStack;
 import io.latentflow.deploy.PortCheck;
+import io.latentflow.deploy.PrometheusText;
 import io.latentflow.deploy.RepositoryLayout;
 import io.latentflow.deploy.ServiceInstance;
 import io.latentflow.deploy.ServiceLauncher;
@@ -257,8 +258,7 @@ final class RunningSystem implements AutoCloseable {
 
     /** The sum of a metric's samples (over its labels) in a Prometheus text exposition, 0 when it has none. */
     static double metric(String exposition, String name) {
-        return exposition.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        return PrometheusText.sum(exposition, name, "");
     }
 
     /** Kills one process of the services at once (SIGKILL); returns when it has exited. */
