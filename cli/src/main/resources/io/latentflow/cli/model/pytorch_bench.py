@@ -23,20 +23,38 @@ def per_block(value, count):
 
 
 class Resnet(nn.Module):
+    """ResnetBlock2D; temb None: no time embedding (the VAE's blocks)."""
+
     def __init__(self, cin, cout, temb, groups, eps):
         super().__init__()
         self.norm1 = nn.GroupNorm(groups, cin, eps=eps)
         self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.time_emb_proj = nn.Linear(temb, cout)
+        self.time_emb_proj = nn.Linear(temb, cout) if temb else None
         self.norm2 = nn.GroupNorm(groups, cout, eps=eps)
         self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
         self.shortcut = nn.Conv2d(cin, cout, 1) if cin != cout else None
 
-    def forward(self, x, temb):
+    def forward(self, x, temb=None):
         h = self.conv1(F.silu(self.norm1(x)))
-        h = h + self.time_emb_proj(F.silu(temb))[:, :, None, None]
+        if self.time_emb_proj is not None:
+            h = h + self.time_emb_proj(F.silu(temb))[:, :, None, None]
         h = self.conv2(F.silu(self.norm2(h)))
         return (x if self.shortcut is None else self.shortcut(x)) + h
+
+
+def attend(q, k, v, heads, mask=None):
+    """Scaled dot-product attention of (B, N, C) queries over (B, M, C) keys and values, per head, as batched
+    products and a softmax; mask (B * heads, N, M) is added to the scores."""
+    b, n, c = q.shape
+    d = c // heads
+
+    def split(t):
+        return t.reshape(b, -1, heads, d).transpose(1, 2).reshape(b * heads, -1, d)
+
+    q, k, v = split(q), split(k), split(v)
+    base = torch.empty(b * heads, n, k.shape[1]) if mask is None else mask
+    scores = torch.baddbmm(base, q, k.transpose(1, 2), beta=0 if mask is None else 1, alpha=d ** -0.5)
+    return torch.bmm(scores.softmax(dim=-1), v).reshape(b, heads, n, d).transpose(1, 2).reshape(b, n, c)
 
 
 class Attention(nn.Module):
@@ -49,17 +67,7 @@ class Attention(nn.Module):
         self.to_out = nn.Linear(dim, dim)
 
     def forward(self, x, context):
-        b, n, c = x.shape
-        d = c // self.heads
-
-        def heads(t):
-            return t.reshape(b, -1, self.heads, d).transpose(1, 2).reshape(b * self.heads, -1, d)
-
-        q, k, v = heads(self.to_q(x)), heads(self.to_k(context)), heads(self.to_v(context))
-        scores = torch.baddbmm(torch.empty(q.shape[0], q.shape[1], k.shape[1]), q, k.transpose(1, 2),
-                               beta=0, alpha=d ** -0.5)
-        out = torch.bmm(scores.softmax(dim=-1), v)
-        return self.to_out(out.reshape(b, self.heads, n, d).transpose(1, 2).reshape(b, n, c))
+        return self.to_out(attend(self.to_q(x), self.to_k(context), self.to_v(context), self.heads))
 
 
 class TransformerBlock(nn.Module):
@@ -191,26 +199,6 @@ class UNet(nn.Module):
         return self.conv_out(F.silu(self.norm_out(h)))
 
 
-def silu_norm(norm, x):
-    return F.silu(norm(x))
-
-
-class VaeResnet(nn.Module):
-    """ResnetBlock2D without a time embedding (temb_channels None), as in the VAE."""
-
-    def __init__(self, cin, cout, groups, eps):
-        super().__init__()
-        self.norm1 = nn.GroupNorm(groups, cin, eps=eps)
-        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.norm2 = nn.GroupNorm(groups, cout, eps=eps)
-        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
-        self.shortcut = nn.Conv2d(cin, cout, 1) if cin != cout else None
-
-    def forward(self, x):
-        h = self.conv2(silu_norm(self.norm2, self.conv1(silu_norm(self.norm1, x))))
-        return (x if self.shortcut is None else self.shortcut(x)) + h
-
-
 class VaeAttention(nn.Module):
     """The mid block's single-head self-attention over the H*W positions, with its group norm and residual."""
 
@@ -223,16 +211,15 @@ class VaeAttention(nn.Module):
     def forward(self, x):
         b, c, hgt, wid = x.shape
         h = self.norm(x).reshape(b, c, hgt * wid).transpose(1, 2)
-        q, k, v = self.to_q(h), self.to_k(h), self.to_v(h)
-        scores = torch.baddbmm(torch.empty(b, hgt * wid, hgt * wid), q, k.transpose(1, 2), beta=0, alpha=c ** -0.5)
-        out = self.to_out(torch.bmm(scores.softmax(dim=-1), v))
+        out = self.to_out(attend(self.to_q(h), self.to_k(h), self.to_v(h), 1))
         return out.transpose(1, 2).reshape(b, c, hgt, wid) + x
 
 
 class VaeMid(nn.Module):
     def __init__(self, channels, groups, eps, attention):
         super().__init__()
-        self.first, self.second = VaeResnet(channels, channels, groups, eps), VaeResnet(channels, channels, groups, eps)
+        self.first = Resnet(channels, channels, None, groups, eps)
+        self.second = Resnet(channels, channels, None, groups, eps)
         self.attention = VaeAttention(channels, groups, eps) if attention else nn.Identity()
 
     def forward(self, x):
@@ -250,7 +237,7 @@ class VaeEncoder(nn.Module):
         self.blocks = nn.ModuleList()
         cin = channels[0]
         for i, cout in enumerate(channels):
-            block = nn.ModuleList(VaeResnet(cin if j == 0 else cout, cout, groups, eps) for j in range(layers))
+            block = nn.ModuleList(Resnet(cin if j == 0 else cout, cout, None, groups, eps) for j in range(layers))
             if i < len(channels) - 1:
                 block.append(nn.Conv2d(cout, cout, 3, stride=2))
             self.blocks.append(block)
@@ -266,8 +253,8 @@ class VaeEncoder(nn.Module):
         for block in self.blocks:
             for layer in block:
                 # the downsampler pads right and bottom only, then convolves with stride 2
-                h = layer(h) if isinstance(layer, VaeResnet) else layer(F.pad(h, (0, 1, 0, 1)))
-        return self.quant_conv(self.conv_out(silu_norm(self.norm_out, self.mid(h))))
+                h = layer(h) if isinstance(layer, Resnet) else layer(F.pad(h, (0, 1, 0, 1)))
+        return self.quant_conv(self.conv_out(F.silu(self.norm_out(self.mid(h)))))
 
 
 class VaeDecoder(nn.Module):
@@ -284,7 +271,7 @@ class VaeDecoder(nn.Module):
         self.blocks = nn.ModuleList()
         cin = channels[0]
         for i, cout in enumerate(channels):
-            block = nn.ModuleList(VaeResnet(cin if j == 0 else cout, cout, groups, eps) for j in range(layers + 1))
+            block = nn.ModuleList(Resnet(cin if j == 0 else cout, cout, None, groups, eps) for j in range(layers + 1))
             if i < len(channels) - 1:
                 block.append(nn.Conv2d(cout, cout, 3, padding=1))
             self.blocks.append(block)
@@ -296,9 +283,9 @@ class VaeDecoder(nn.Module):
         h = self.mid(self.conv_in(self.post_quant_conv(z)))
         for block in self.blocks:
             for layer in block:
-                h = layer(h) if isinstance(layer, VaeResnet) else layer(F.interpolate(h, scale_factor=2.0,
+                h = layer(h) if isinstance(layer, Resnet) else layer(F.interpolate(h, scale_factor=2.0,
                                                                                      mode="nearest"))
-        return self.conv_out(silu_norm(self.norm_out, h))
+        return self.conv_out(F.silu(self.norm_out(h)))
 
 
 class Vae(nn.Module):
@@ -321,17 +308,8 @@ class ClipLayer(nn.Module):
         self.fc1, self.fc2 = nn.Linear(dim, intermediate), nn.Linear(intermediate, dim)
 
     def forward(self, x, mask):
-        b, n, c = x.shape
-        d = c // self.heads
-
-        def heads(t):
-            return t.reshape(b, n, self.heads, d).transpose(1, 2).reshape(b * self.heads, n, d)
-
         h = self.norm1(x)
-        q, k, v = heads(self.q(h)), heads(self.k(h)), heads(self.v(h))
-        scores = torch.baddbmm(mask, q, k.transpose(1, 2), alpha=d ** -0.5)
-        attended = torch.bmm(scores.softmax(dim=-1), v).reshape(b, self.heads, n, d).transpose(1, 2).reshape(b, n, c)
-        x = x + self.out(attended)
+        x = x + self.out(attend(self.q(h), self.k(h), self.v(h), self.heads, mask))
         h = self.fc1(self.norm2(x))
         h = h * torch.sigmoid(1.702 * h) if self.act == "quick_gelu" else F.gelu(h)
         return x + self.fc2(h)
