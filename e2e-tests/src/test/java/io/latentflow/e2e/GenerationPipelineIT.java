@@ -15,6 +15,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.latentflow.deploy.LatentflowService;
+import io.latentflow.deploy.LocalApiKeys;
 import io.latentflow.deploy.ServiceInstance;
 import io.latentflow.deploy.ServiceLauncher;
 import io.latentflow.proto.CancelRequest;
@@ -619,6 +620,47 @@ class GenerationPipelineIT {
         GenerationEvent last = lastEvent(GenerationServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS), job);
         assertEquals(EventType.COMPLETED, last.getType(), "the same job with the key runs: " + last);
+    }
+
+    @Test
+    @Order(12)
+    void aClientSeesAndCancelsItsOwnJobsAndThoseWrittenToTheTopicOnly() throws Exception {
+        assertNotNull(grpcJobId, "the gRPC job ran");
+        String kafkaJobId = kafkaImageKey.split("/")[1];
+        String otherKey = system.otherApiKey();
+        ManagedChannel other = system.orchestratorChannel(otherKey);
+        try {
+            GenerationServiceGrpc.GenerationServiceBlockingStub stub = GenerationServiceGrpc.newBlockingStub(other)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS);
+            StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class,
+                    () -> stub.getJob(GetJobRequest.newBuilder().setJobId(grpcJobId).build()));
+            assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode(), unknown::toString);
+            assertFalse(stub.cancel(CancelRequest.newBuilder().setJobId(grpcJobId).build()).getCancelled());
+            StatusRuntimeException taken = assertThrows(StatusRuntimeException.class, () -> stub.submit(
+                    GenerationRequest.newBuilder().setJobId(grpcJobId).setModel(TINY_SD).setPrompt("mine now")
+                            .setSteps(2).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, taken.getStatus().getCode(), taken::toString);
+            assertTrue(taken.getStatus().getDescription().startsWith("job_id: "), taken::toString);
+            assertEquals(EventType.COMPLETED,
+                    stub.getJob(GetJobRequest.newBuilder().setJobId(kafkaJobId).build()).getState(),
+                    "a job written to the topic directly names no client: every client sees it");
+        } finally {
+            other.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        String image = "/api/v1/images/jobs/" + grpcJobId + "/images/0.png";
+        assertEquals(404, system.http("GET", "/api/v1/jobs/" + grpcJobId, null, otherKey).statusCode());
+        assertEquals(404, system.http("GET", image, null, otherKey).statusCode());
+        assertEquals(404, system.http("GET", "/api/v1/jobs/" + grpcJobId + "/events", null, otherKey).statusCode());
+        assertEquals("{\"cancelled\":false}",
+                system.http("POST", "/api/v1/jobs/" + grpcJobId + "/cancel", null, otherKey).body());
+        assertFalse(system.http("GET", "/api/v1/jobs", null, otherKey).body().contains(grpcJobId));
+        assertEquals(200, system.http("GET", "/api/v1/images/" + kafkaImageKey, null, otherKey).statusCode());
+
+        assertEquals(200, system.http("GET", image, null, true).statusCode(), "the owner gets its image");
+        JobStatus mine = GenerationServiceGrpc.newBlockingStub(channel)
+                .getJob(GetJobRequest.newBuilder().setJobId(grpcJobId).build());
+        assertEquals(EventType.COMPLETED, mine.getState(), mine::toString);
+        assertEquals(LocalApiKeys.CLIENT, mine.getRequest().getClient(), "the job names the client that sent it");
     }
 
     @Test

@@ -34,6 +34,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -42,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -58,6 +60,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class RunningSystem implements AutoCloseable {
 
     static final String HOST = "127.0.0.1";
+    /** A second client of the public API, beside the local one. */
+    static final String OTHER_CLIENT = "other";
     static final Duration START_TIMEOUT = Duration.ofMinutes(4);
     /** The longest HTTP call, an event stream of a job or a run followed to its end included. */
     static final Duration HTTP_TIMEOUT = Duration.ofMinutes(8);
@@ -83,11 +87,26 @@ final class RunningSystem implements AutoCloseable {
         this.endpoints = stack.config().endpoints();
     }
 
-    /** A channel to the orchestrator's public gRPC API carrying the local client's key. */
     /** The API key of the local client that ./latentflow services up writes. */
     String apiKey() {
         return LocalApiKeys.key(services.config().home());
     }
+
+    /** The key of a second API client, {@value #OTHER_CLIENT}, added to the keys file before the orchestrators start. */
+    String otherApiKey() throws IOException {
+        return Files.readAllLines(LocalApiKeys.file(services.config().home())).stream()
+                .filter(line -> line.startsWith(OTHER_CLIENT + " ")).map(line -> line.split("\\s+")[1])
+                .findFirst().orElseThrow();
+    }
+
+    private static void addOtherClient(Path home) throws IOException {
+        Path keys = LocalApiKeys.file(home);
+        if (Files.readAllLines(keys).stream().noneMatch(line -> line.startsWith(OTHER_CLIENT + " "))) {
+            Files.writeString(keys, OTHER_CLIENT + " " + UUID.randomUUID() + " 4\n", StandardOpenOption.APPEND);
+        }
+    }
+
+    /** A channel to the orchestrator's public gRPC API carrying the local client's key. */
 
     ManagedChannel orchestratorChannel() {
         return orchestratorChannel(apiKey());
@@ -167,6 +186,7 @@ final class RunningSystem implements AutoCloseable {
             services.down();
             stack.down();
             deleteTree(stackConfig.stackDir());
+            addOtherClient(home);
             stack.up(START_TIMEOUT);
             services.up(START_TIMEOUT);
             system.connectClients();
@@ -213,19 +233,28 @@ final class RunningSystem implements AutoCloseable {
      * answer once complete (a Server-Sent Events stream: once it has ended).
      */
     HttpResponse<String> http(String method, String path, String body, boolean withKey) throws Exception {
-        return HttpClient.newHttpClient().send(httpRequest(method, path, body, withKey),
+        return http(method, path, body, withKey ? apiKey() : null);
+    }
+
+    /** {@link #http} with the API key {@code key} (null: none). */
+    HttpResponse<String> http(String method, String path, String body, String key) throws Exception {
+        return HttpClient.newHttpClient().send(httpRequest(method, path, body, key),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     /** The request {@link #http} sends, for calls made asynchronously. */
     HttpRequest httpRequest(String method, String path, String body, boolean withKey) {
+        return httpRequest(method, path, body, withKey ? apiKey() : null);
+    }
+
+    private HttpRequest httpRequest(String method, String path, String body, String key) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(orchestratorUrl() + path))
                 .timeout(HTTP_TIMEOUT)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
-        if (withKey) {
-            request.header("Authorization", "Bearer " + apiKey());
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
         }
         return request.build();
     }

@@ -1,6 +1,7 @@
 package io.latentflow.orchestrator.api;
 
 import io.latentflow.orchestrator.config.OrchestratorConfig;
+import io.latentflow.orchestrator.job.CancelRequests;
 import io.latentflow.orchestrator.job.JobRecords;
 import io.latentflow.orchestrator.job.JobTracker;
 import io.latentflow.proto.EventType;
@@ -14,18 +15,22 @@ import java.util.Optional;
 /**
  * A job's status for every public API, whichever orchestrator runs it: from the events this process has heard
  * (events of every job reach every orchestrator through the events topic), else from the job's record in the bucket.
+ * A client sees and cancels its own jobs and those written to the topic directly (they name no client); another
+ * client's job is unknown to it, as is a job whose request is not known here yet.
  */
 @ApplicationScoped
 public class JobLookup {
 
     private final JobTracker tracker;
     private final JobRecords records;
+    private final CancelRequests cancels;
     private final int workers;
 
     @Inject
-    JobLookup(JobTracker tracker, JobRecords records, OrchestratorConfig config) {
+    JobLookup(JobTracker tracker, JobRecords records, CancelRequests cancels, OrchestratorConfig config) {
         this.tracker = tracker;
         this.records = records;
+        this.cancels = cancels;
         this.workers = config.workers();
     }
 
@@ -33,7 +38,24 @@ public class JobLookup {
     public Optional<JobStatus> status(String jobId) {
         return tracker.find(jobId)
                 .map(this::status)
+                .map(status -> status.hasRequest() ? status : withRecordedRequest(status))
                 .or(() -> recordedStatus(jobId));
+    }
+
+    /** {@link #status(String)} of a job {@code client} may see, else empty. */
+    public Optional<JobStatus> status(ApiClients.Client client, String jobId) {
+        return status(jobId).filter(status -> visibleTo(client, status));
+    }
+
+    /** Cancels a job {@code client} may see; false when it has ended or is unknown to the client. */
+    public boolean cancel(ApiClients.Client client, String jobId) {
+        return status(client, jobId).isPresent() && cancels.request(jobId);
+    }
+
+    /** Whether the job of {@code status} is {@code client}'s to see: its request names that client, or none. */
+    public static boolean visibleTo(ApiClients.Client client, JobStatus status) {
+        String owner = status.getRequest().getClient();
+        return status.hasRequest() && (owner.isEmpty() || owner.equals(client.name()));
     }
 
     /** The status of a job this process tracks, with its place in the queue and the time it should end in. */
@@ -66,6 +88,13 @@ public class JobLookup {
         }
         double elapsed = (nowMs - last.getTimestampMs()) / 1000.0;
         return Math.max(0, last.getProgress().getEtaSeconds() - elapsed);
+    }
+
+    /** The status of a job heard of only through its events, with its request from its record. */
+    private JobStatus withRecordedRequest(JobStatus status) {
+        return records.recordedRequest(status.getJobId())
+                .map(request -> status.toBuilder().setRequest(request).build())
+                .orElse(status);
     }
 
     /** A job this orchestrator has not heard of, from its record in the bucket: completed, or requested. */

@@ -1,5 +1,6 @@
 package io.latentflow.orchestrator.api;
 
+import io.latentflow.orchestrator.job.InvalidRequestException;
 import io.latentflow.orchestrator.job.JobIntake;
 import io.latentflow.orchestrator.job.JobTracker;
 import io.latentflow.orchestrator.messaging.RequestPublisher;
@@ -34,13 +35,16 @@ public class JobSubmissions {
     private final JobTracker tracker;
     private final ApiClients clients;
     private final JobIntake intake;
+    private final JobLookup lookup;
 
     @Inject
-    JobSubmissions(RequestPublisher requests, JobTracker tracker, ApiClients clients, JobIntake intake) {
+    JobSubmissions(RequestPublisher requests, JobTracker tracker, ApiClients clients, JobIntake intake,
+            JobLookup lookup) {
         this.requests = requests;
         this.tracker = tracker;
         this.clients = clients;
         this.intake = intake;
+        this.lookup = lookup;
     }
 
     /** The request with a fresh job id when it names none. */
@@ -59,13 +63,20 @@ public class JobSubmissions {
     }
 
     /**
-     * Admits the job for {@code client} and writes it to Kafka; {@code events} (null: none) hears its events from
-     * then on. Throws {@link LimitReachedException} when the client has its limit of jobs running.
+     * Admits the job for {@code client}, as that client's job, and writes it to Kafka; {@code events} (null: none)
+     * hears its events from then on. Throws {@link LimitReachedException} when the client has its limit of jobs
+     * running, and an {@link InvalidRequestException} on {@code job_id} when the id names a job that is not the
+     * client's to see (it would hear that job's events).
      *
      * @return the job's subscription to close when no longer listening, and the Kafka write
      */
-    public Submitted submit(ApiClients.Client client, GenerationRequest job, Consumer<GenerationEvent> events) {
+    public Submitted submit(ApiClients.Client client, GenerationRequest request, Consumer<GenerationEvent> events) {
+        GenerationRequest job = request.toBuilder().setClient(client.name()).build();
         String jobId = job.getJobId();
+        if (lookup.status(jobId).filter(known -> !JobLookup.visibleTo(client, known)).isPresent()) {
+            throw new InvalidRequestException("job_id", "'" + jobId + "' already names another request; submit"
+                    + " this one under a new job id");
+        }
         admit(client, jobId);
         AutoCloseable subscription = events == null ? () -> { } : tracker.subscribe(jobId, events);
         tracker.track(jobId, job);

@@ -5,7 +5,7 @@ import io.latentflow.orchestrator.api.ApiClients;
 import io.latentflow.orchestrator.api.ApiKeyInterceptor;
 import io.latentflow.orchestrator.api.JobLookup;
 import io.latentflow.orchestrator.api.JobSubmissions;
-import io.latentflow.orchestrator.job.CancelRequests;
+import io.latentflow.orchestrator.job.InvalidRequestException;
 import io.latentflow.orchestrator.job.JobTracker;
 import io.latentflow.proto.CancelRequest;
 import io.latentflow.proto.CancelResponse;
@@ -24,27 +24,26 @@ import java.util.function.Consumer;
 
 /**
  * The public gRPC API: Submit and Generate write the request to latentflow.generation.requests (the same path as
- * any Kafka producer), Generate then streams the job's events until it ends; GetJob and Cancel act on any job,
- * whichever orchestrator runs it (events of every job reach every orchestrator through the events topic, a job's
- * record in the bucket answers for jobs older than that, a cancel is noted in the bucket). Calls carry a client's
- * API key ({@link ApiKeyInterceptor}); a client's jobs count against its limit of concurrent jobs until their final
- * event.
+ * any Kafka producer), Generate then streams the job's events until it ends; GetJob and Cancel act on any of the
+ * caller's jobs, whichever orchestrator runs it (events of every job reach every orchestrator through the events
+ * topic, a job's record in the bucket answers for jobs older than that, a cancel is noted in the bucket). Calls carry
+ * a client's API key ({@link ApiKeyInterceptor}); a client's jobs count against its limit of concurrent jobs until
+ * their final event, and another client's jobs are unknown to it ({@link JobLookup}).
  */
 @GrpcService
 public class GenerationGrpcService implements GenerationService {
 
     private final JobSubmissions submissions;
     private final JobLookup lookup;
-    private final CancelRequests cancels;
 
     @Inject
-    GenerationGrpcService(JobSubmissions submissions, JobLookup lookup, CancelRequests cancels) {
+    GenerationGrpcService(JobSubmissions submissions, JobLookup lookup) {
         this.submissions = submissions;
         this.lookup = lookup;
-        this.cancels = cancels;
     }
 
     @Override
+    @Blocking
     public Uni<SubmitResponse> submit(GenerationRequest request) {
         GenerationRequest job = JobSubmissions.withJobId(request);
         JobSubmissions.Submitted submitted = admitted(job, null);
@@ -54,6 +53,7 @@ public class GenerationGrpcService implements GenerationService {
     }
 
     @Override
+    @Blocking
     public Multi<GenerationEvent> generate(GenerationRequest request) {
         GenerationRequest job = JobSubmissions.withJobId(request);
         String jobId = job.getJobId();
@@ -84,7 +84,7 @@ public class GenerationGrpcService implements GenerationService {
     @Blocking
     public Uni<JobStatus> getJob(GetJobRequest request) {
         String jobId = request.getJobId();
-        return Uni.createFrom().item(() -> lookup.status(jobId)
+        return Uni.createFrom().item(() -> lookup.status(ApiKeyInterceptor.CLIENT.get(), jobId)
                 .orElseThrow(() -> Status.NOT_FOUND.withDescription("job '" + jobId + "' is unknown")
                         .asRuntimeException()));
     }
@@ -93,7 +93,7 @@ public class GenerationGrpcService implements GenerationService {
     @Blocking
     public Uni<CancelResponse> cancel(CancelRequest request) {
         return Uni.createFrom().item(() -> CancelResponse.newBuilder()
-                .setCancelled(cancels.request(request.getJobId())).build());
+                .setCancelled(lookup.cancel(ApiKeyInterceptor.CLIENT.get(), request.getJobId())).build());
     }
 
     private JobSubmissions.Submitted admitted(GenerationRequest job, Consumer<GenerationEvent> events) {
@@ -107,6 +107,8 @@ public class GenerationGrpcService implements GenerationService {
             return submissions.submit(client, job, events);
         } catch (JobSubmissions.LimitReachedException e) {
             throw Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
+        } catch (InvalidRequestException e) {
+            throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
         }
     }
 

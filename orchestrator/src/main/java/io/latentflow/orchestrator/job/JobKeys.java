@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 /** Object keys of a job's files in the bucket. */
 public final class JobKeys {
 
+    private static final Pattern JOB_FILE = Pattern.compile("jobs/([^/]+)/.+");
     private static final Pattern LATENTS_STEP = Pattern.compile("jobs/[^/]+/latents/step-(\\d{1,9})\\.safetensors");
 
     private JobKeys() {
@@ -42,14 +43,20 @@ public final class JobKeys {
         return "jobs/" + jobId + "/latents/step-" + step + ".safetensors";
     }
 
-    /** jobs/&lt;id&gt;/latents/: the prefix of a job's latents checkpoints. */
     /** The preview PNG of a job after {@code step} steps. */
     public static String preview(String jobId, int step) {
         return "jobs/" + jobId + "/previews/step-" + step + ".png";
     }
 
+    /** jobs/&lt;id&gt;/latents/: the prefix of a job's latents checkpoints. */
     public static String latentsPrefix(String jobId) {
         return "jobs/" + jobId + "/latents/";
+    }
+
+    /** The job whose files hold {@code key} (jobs/&lt;id&gt;/...), empty for a key outside jobs/. */
+    public static Optional<String> jobOf(String key) {
+        Matcher matcher = JOB_FILE.matcher(key);
+        return matcher.matches() ? Optional.of(matcher.group(1)) : Optional.empty();
     }
 
     /** The step of a latents checkpoint key of this job, empty for any other key. */

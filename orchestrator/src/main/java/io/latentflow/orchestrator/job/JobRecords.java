@@ -44,7 +44,7 @@ public class JobRecords {
         if (earlier.isEmpty()) {
             return Optional.empty();
         }
-        if (!earlier.get().equals(spec.toRequest())) {
+        if (!spec.sameWorkAs(earlier.get())) {
             throw new InvalidRequestException("job_id", "'" + jobId + "' already names another request (see "
                     + JobKeys.request(jobId) + "); submit this one under a new job id");
         }

@@ -114,7 +114,7 @@ public class JobRunner {
         Running running = new Running(spec, ended);
         Running underWay = inProgress.putIfAbsent(spec.jobId(), running);
         if (underWay != null) {
-            if (!underWay.spec().toRequest().equals(spec.toRequest())) {
+            if (!underWay.spec().sameWorkAs(spec.toRequest())) {
                 InvalidRequestException reused = new InvalidRequestException("job_id", "'" + spec.jobId()
                         + "' names a job running now with another request; submit this one under a new job id");
                 return events.publish(GenerationEvents.failed(spec.jobId(), reused.field(), reused.reason()))

@@ -22,6 +22,7 @@ import java.awt.image.BufferedImage;
  * @param refinerVersion the second expert's model version (empty: the latest)
  * @param denoisingEnd   with a refiner: the fraction of the schedule the base runs, in (0, 1); else 0
  * @param previewEverySteps a preview PNG every N steps in the progress events; 0: none
+ * @param client         the API client that submitted the job, empty for a job written to the topic directly
  */
 public record JobSpec(
         String jobId,
@@ -45,7 +46,8 @@ public record JobSpec(
         String refinerName,
         String refinerVersion,
         float denoisingEnd,
-        int previewEverySteps) {
+        int previewEverySteps,
+        String client) {
 
     /** Classifier-free guidance runs only for a scale above 1 (at 1 it equals the conditional prediction). */
     public boolean usesGuidance() {
@@ -99,7 +101,8 @@ public record JobSpec(
                 .setSeed(seed)
                 .setNumImages(numImages)
                 .setKarras(karras)
-                .setPreviewEverySteps(previewEverySteps);
+                .setPreviewEverySteps(previewEverySteps)
+                .setClient(client);
         if (negativePrompt != null) {
             builder.setNegativePrompt(negativePrompt);
         }
@@ -120,6 +123,14 @@ public record JobSpec(
                     .setDenoisingEnd(denoisingEnd);
         }
         return builder.build();
+    }
+
+    /**
+     * Whether {@code request} (with its defaults written out) asks for this job's work, whichever client sent it:
+     * a job id stands for one piece of work; who may see it is the APIs' concern.
+     */
+    public boolean sameWorkAs(GenerationRequest request) {
+        return toRequest().toBuilder().clearClient().build().equals(request.toBuilder().clearClient().build());
     }
 
     /** Core's request of this job: its prompts, seeds, sampler, guidance, and the start image and mask given. */

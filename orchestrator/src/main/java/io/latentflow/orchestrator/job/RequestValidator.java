@@ -108,7 +108,8 @@ public final class RequestValidator {
         return new JobSpec(jobId, modelName, model.getVersion(), prompt, negativePrompt, width, height, steps,
                 request.getSampler(), guidanceScale, guidanceRescale, eta, seed, numImages, request.getKarras(),
                 request.getInitImage(), request.getInitImage().isEmpty() ? 0f : strength, request.getMask(),
-                refiner.getName(), refiner.getVersion(), denoisingEnd, request.getPreviewEverySteps());
+                refiner.getName(), refiner.getVersion(), denoisingEnd, request.getPreviewEverySteps(),
+                request.getClient());
     }
 
     /**

@@ -6,7 +6,6 @@ import com.google.protobuf.util.JsonFormat;
 import io.latentflow.orchestrator.api.ApiClients;
 import io.latentflow.orchestrator.api.JobLookup;
 import io.latentflow.orchestrator.api.JobSubmissions;
-import io.latentflow.orchestrator.job.CancelRequests;
 import io.latentflow.orchestrator.job.JobTracker;
 import io.latentflow.orchestrator.job.RequestParser;
 import io.latentflow.proto.GenerationRequest;
@@ -36,7 +35,8 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /**
  * Generation jobs over HTTP, in the same schema as the Kafka topics and the gRPC API (GenerationRequest,
- * GenerationEvent and JobStatus as protobuf JSON) and with the same validation messages.
+ * GenerationEvent and JobStatus as protobuf JSON) and with the same validation messages; a client sees and cancels
+ * its own jobs and those written to the topic directly ({@link JobLookup}).
  */
 @Path("/api/v1/jobs")
 @Tag(name = "jobs", description = "generation jobs: submit, follow, cancel")
@@ -47,19 +47,18 @@ public class JobsResource {
     private final JobSubmissions submissions;
     private final JobLookup lookup;
     private final JobTracker tracker;
-    private final CancelRequests cancels;
 
     @Inject
-    JobsResource(JobSubmissions submissions, JobLookup lookup, JobTracker tracker, CancelRequests cancels) {
+    JobsResource(JobSubmissions submissions, JobLookup lookup, JobTracker tracker) {
         this.submissions = submissions;
         this.lookup = lookup;
         this.tracker = tracker;
-        this.cancels = cancels;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
     @Operation(summary = "Submit a job (a GenerationRequest as JSON); 202 with its id, 400 naming a bad field")
     public Uni<Response> submit(String body, @Context ContainerRequestContext request) {
         GenerationRequest job = JobSubmissions.withJobId(RequestParser.parse(body));
@@ -73,10 +72,14 @@ public class JobsResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "The jobs this orchestrator knows, latest first (JobStatus list)")
-    public String list(@QueryParam("limit") @DefaultValue("50") int limit) {
+    @Operation(summary = "The caller's jobs this orchestrator knows, latest first (JobStatus list)")
+    public String list(@QueryParam("limit") @DefaultValue("50") int limit,
+            @Context ContainerRequestContext request) {
+        ApiClients.Client client = client(request);
         return tracker.recent(Math.max(1, Math.min(limit, 1000))).stream()
-                .map(job -> json(lookup.status(job)))
+                .map(lookup::status)
+                .filter(status -> JobLookup.visibleTo(client, status))
+                .map(JobsResource::json)
                 .collect(Collectors.joining(",", "[", "]"));
     }
 
@@ -84,9 +87,9 @@ public class JobsResource {
     @Path("/{jobId}")
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
-    @Operation(summary = "A job's status (JobStatus), from any orchestrator; 404 when unknown")
-    public String get(@PathParam("jobId") String jobId) {
-        return json(lookup.status(jobId).orElseThrow(() -> unknown(jobId)));
+    @Operation(summary = "A job's status (JobStatus), from any orchestrator; 404 when unknown or another client's")
+    public String get(@PathParam("jobId") String jobId, @Context ContainerRequestContext request) {
+        return json(lookup.status(client(request), jobId).orElseThrow(() -> unknown(jobId)));
     }
 
     @POST
@@ -94,8 +97,8 @@ public class JobsResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
     @Operation(summary = "Cancel a job between steps; cancelled is false when it has ended or is unknown")
-    public String cancel(@PathParam("jobId") String jobId) {
-        return "{\"cancelled\":" + cancels.request(jobId) + "}";
+    public String cancel(@PathParam("jobId") String jobId, @Context ContainerRequestContext request) {
+        return "{\"cancelled\":" + lookup.cancel(client(request), jobId) + "}";
     }
 
     @GET
@@ -104,7 +107,9 @@ public class JobsResource {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Operation(summary = "The job's events (GenerationEvent) as Server-Sent Events: its latest one, then each new"
             + " one until it ends")
-    public Multi<String> events(@PathParam("jobId") String jobId) {
+    @Blocking
+    public Multi<String> events(@PathParam("jobId") String jobId, @Context ContainerRequestContext request) {
+        lookup.status(client(request), jobId).orElseThrow(() -> unknown(jobId));
         JobTracker.TrackedJob known = tracker.find(jobId).orElseThrow(() -> unknown(jobId));
         return Multi.createFrom().emitter(emitter -> {
             AutoCloseable subscription = tracker.subscribe(jobId, event -> {

@@ -1,6 +1,8 @@
 package io.latentflow.orchestrator.rest;
 
+import io.latentflow.orchestrator.api.JobLookup;
 import io.latentflow.orchestrator.job.InvalidRequestException;
+import io.latentflow.orchestrator.job.JobKeys;
 import io.latentflow.orchestrator.job.RequestLimits;
 import io.latentflow.orchestrator.storage.ObjectStore;
 import io.smallrye.common.annotation.Blocking;
@@ -11,10 +13,13 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -32,25 +37,32 @@ public class ObjectsResource {
     private static final int MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
     /** The keys served: PNGs of jobs and training samples only (never checkpoints, inputs or models). */
-    static final String IMAGE_KEY = "(?:jobs/.+|training/[^/]+/samples/.+)\\.png";
+    static final String IMAGE_KEY = "(?:jobs/[^/]+/.+|training/[^/]+/samples/.+)\\.png";
 
     private final ObjectStore store;
     private final RequestLimits limits;
+    private final JobLookup lookup;
 
     @Inject
-    ObjectsResource(ObjectStore store, RequestLimits limits) {
+    ObjectsResource(ObjectStore store, RequestLimits limits, JobLookup lookup) {
         this.store = store;
         this.limits = limits;
+        this.lookup = lookup;
     }
 
     @GET
     @Path("/images/{key: " + IMAGE_KEY + "}")
     @Produces("image/png")
     @Blocking
-    @Operation(summary = "A job's image or preview PNG (jobs/...) or a training run's sample PNG"
-            + " (training/<run>/samples/...) by its object key")
-    public byte[] image(@PathParam("key") String key) {
-        return store.get(key).orElseThrow(() -> new NotFoundException("no image '" + key + "'"));
+    @Operation(summary = "A job's image or preview PNG (jobs/...: the caller's jobs only) or a training run's sample"
+            + " PNG (training/<run>/samples/...) by its object key")
+    public byte[] image(@PathParam("key") String key, @Context ContainerRequestContext request) {
+        NotFoundException missing = new NotFoundException("no image '" + key + "'");
+        Optional<String> jobId = JobKeys.jobOf(key);
+        if (jobId.isPresent() && lookup.status(JobsResource.client(request), jobId.get()).isEmpty()) {
+            throw missing;
+        }
+        return store.get(key).orElseThrow(() -> missing);
     }
 
     @POST

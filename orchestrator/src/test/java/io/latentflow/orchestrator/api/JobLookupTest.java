@@ -1,13 +1,33 @@
 package io.latentflow.orchestrator.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.latentflow.orchestrator.job.GenerationEvents;
 import io.latentflow.proto.GenerationEvent;
+import io.latentflow.proto.GenerationRequest;
+import io.latentflow.proto.JobStatus;
 import org.junit.jupiter.api.Test;
 
-/** How long a job has left: from its pace while it runs, from its place in the queue while it waits. */
+/**
+ * Who sees a job, and how long it has left: from its pace while it runs, from its place in the queue while it waits.
+ */
 class JobLookupTest {
+
+    private static final ApiClients.Client ALICE = new ApiClients.Client("alice", "key-a", 4);
+
+    @Test
+    void aClientSeesItsOwnJobsAndThoseWrittenToTheTopicDirectlyOnly() {
+        JobStatus.Builder status = JobStatus.newBuilder().setJobId("j1");
+        GenerationRequest request = GenerationRequest.newBuilder().setJobId("j1").setPrompt("p").build();
+        assertTrue(JobLookup.visibleTo(ALICE, status.setRequest(request.toBuilder().setClient("alice")).build()));
+        assertTrue(JobLookup.visibleTo(ALICE, status.setRequest(request).build()), "no client: a backend's job");
+        assertFalse(JobLookup.visibleTo(ALICE, status.setRequest(request.toBuilder().setClient("bob")).build()));
+        assertFalse(JobLookup.visibleTo(ALICE, status.setRequest(request.toBuilder().setClient("alice2")).build()));
+        assertFalse(JobLookup.visibleTo(ALICE, JobStatus.newBuilder().setJobId("j1").build()),
+                "a job whose request is not known here is nobody's to see");
+    }
 
     @Test
     void aRunningJobHasTheRemainingStepsOfItsLastProgressEventLessTheTimeSince() {

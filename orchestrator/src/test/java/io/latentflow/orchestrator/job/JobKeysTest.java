@@ -22,4 +22,12 @@ class JobKeysTest {
         assertEquals(Optional.empty(), JobKeys.latentsStep("j1", "jobs/j1/latents/step-x.safetensors"));
         assertEquals(Optional.empty(), JobKeys.latentsStep("j1", "jobs/j1/images/0.png"));
     }
+
+    @Test
+    void findsTheJobAKeyBelongsTo() {
+        assertEquals(Optional.of("j1"), JobKeys.jobOf(JobKeys.image("j1", 0)));
+        assertEquals(Optional.of("j-2.b"), JobKeys.jobOf(JobKeys.preview("j-2.b", 4)));
+        assertEquals(Optional.empty(), JobKeys.jobOf("jobs/a.png"));
+        assertEquals(Optional.empty(), JobKeys.jobOf("training/run-1/samples/12/0.png"));
+    }
 }

@@ -19,7 +19,8 @@ class ObjectsResourceTest {
         }
         for (String key : List.of("training/run-1/run.json", "training/run-1/checkpoints/12/sample.png",
                 "training/run-1/metrics.jsonl", "training/samples/0.png", "inputs/uploads/a.png",
-                "models/tiny-sd/1/unet/config.json", "datasets/shapes8/images/00000.png", "jobs/j1/job.json")) {
+                "models/tiny-sd/1/unet/config.json", "datasets/shapes8/images/00000.png", "jobs/j1/job.json",
+                "jobs/a.png")) {
             assertFalse(IMAGE_KEY.matcher(key).matches(), key);
         }
     }
