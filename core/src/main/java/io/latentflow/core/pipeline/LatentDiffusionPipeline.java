@@ -264,10 +264,20 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
 
     private Conditioning encodePrompts(GenerationRequest request, int batch, Plan plan, NDManager scope) {
         boolean guided = request.guidanceScale() > 1;
-        PromptEmbeddings cond = text.encode(repeat(request.prompts(), batch), scope);
+        boolean xl = traits.unet().usesTextTime();
+        // SDXL: an absent negative prompt is all-zero conditioning, nothing to encode
+        boolean zeroNegatives = request.negativePrompts() == null && xl && traits.forceZerosForEmptyPrompt();
+        List<String> prompts = new ArrayList<>(repeat(request.prompts(), batch));
+        if (guided && !zeroNegatives) {
+            // the negative prompts in the same call: one pass of the text encoder (a prompt's embedding does not
+            // depend on the prompts encoded with it)
+            prompts.addAll(request.negativePrompts() == null
+                    ? Collections.nCopies(batch, "") : repeat(request.negativePrompts(), batch));
+        }
+        PromptEmbeddings encoded = text.encode(prompts, scope);
+        PromptEmbeddings cond = prompts.size() == batch ? encoded : encoded.prompts(0, batch);
         NDArray hidden = cond.hiddenStates();
         NDArray pooled = cond.pooled();
-        boolean xl = traits.unet().usesTextTime();
         NDArray timeIds = null;
         NDArray negTimeIds = null;
         if (xl) {
@@ -286,14 +296,11 @@ public final class LatentDiffusionPipeline implements AutoCloseable {
         if (!guided) {
             return new Conditioning(hidden, null, pooled, null, timeIds, null);
         }
-        if (request.negativePrompts() == null && xl && traits.forceZerosForEmptyPrompt()) {
-            // SDXL: an absent negative prompt is all-zero conditioning
+        if (zeroNegatives) {
             return new Conditioning(hidden, hidden.zerosLike(), pooled, pooled == null ? null : pooled.zerosLike(),
                     timeIds, negTimeIds);
         }
-        List<String> negatives = request.negativePrompts() == null
-                ? Collections.nCopies(batch, "") : repeat(request.negativePrompts(), batch);
-        PromptEmbeddings uncond = text.encode(negatives, scope);
+        PromptEmbeddings uncond = encoded.prompts(batch, 2 * batch);
         return new Conditioning(hidden, uncond.hiddenStates(), pooled, pooled == null ? null : uncond.pooled(),
                 timeIds, negTimeIds);
     }

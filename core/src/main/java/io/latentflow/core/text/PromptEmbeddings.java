@@ -1,6 +1,7 @@
 package io.latentflow.core.text;
 
 import ai.djl.ndarray.NDArray;
+import java.util.Arrays;
 
 /**
  * Text conditioning of a batch of prompts for a diffusion UNet.
@@ -26,6 +27,13 @@ public record PromptEmbeddings(NDArray hiddenStates, NDArray pooled, int[] token
     /** True when a pooled embedding is present (SDXL's added conditioning). */
     public boolean hasPooled() {
         return pooled != null;
+    }
+
+    /** Prompts [from, to) of the batch. */
+    public PromptEmbeddings prompts(int from, int to) {
+        String range = from + ":" + to;
+        return new PromptEmbeddings(hiddenStates.get(range), pooled == null ? null : pooled.get(range),
+                Arrays.copyOfRange(tokenCounts, from, to));
     }
 
     @Override
