@@ -105,8 +105,10 @@ public final class BenchSystemCommand implements Callable<Integer> {
                     inProcess, distributed / inProcess);
                 System.out.println("  " + PassTimes.read(services).since(passesBefore, denoiseMs / (repeats * (double) steps)));
                 System.out.println("  jobs in flight | images/s | x one at a time | p50 s | p99 s | a job's ms: text, sampling,"
-                    + " VAE, rest | UNet pass ms | samples per UNet pass: mean, share of passes by batch size");
+                    + " VAE, rest | UNet pass ms | UNet ms per sample (x one at a time) | samples per UNet pass: mean,"
+                    + " share of passes by batch size");
                 double baseline = 0;
+                double aloneMsPerSample = 0;
                 for (int level : concurrency) {
                     Map<String, Double> before = batchCounts(services);
                     PassTimes timesBefore = PassTimes.read(services);
@@ -123,10 +125,14 @@ public final class BenchSystemCommand implements Callable<Integer> {
                     double passMs = PassTimes.read(services).computeMsPerPassSince(timesBefore);
                     double imagesPerSecond = latencies.size() / seconds;
                     baseline = baseline == 0 ? imagesPerSecond : baseline;
+                    // the gain batching can give at most while the UNet bounds the system: its cost per sample
+                    double msPerSample = passMs / meanSamples(before, after);
+                    aloneMsPerSample = aloneMsPerSample == 0 ? msPerSample : aloneMsPerSample;
                     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-                    System.out.printf("  %14d | %8.2f | %15.2f | %5.2f | %5.2f | %s | %s | %s%n", level, imagesPerSecond,
-                        imagesPerSecond / baseline, percentile(sorted, 0.5), percentile(sorted, 0.99),
-                        stages.perJob(latencies), String.format("%5.1f", passMs), batchSizes(before, after));
+                    System.out.printf("  %14d | %8.2f | %15.2f | %5.2f | %5.2f | %s | %5.1f | %5.1f (%4.2fx) | %s%n",
+                        level, imagesPerSecond, imagesPerSecond / baseline, percentile(sorted, 0.5),
+                        percentile(sorted, 0.99), stages.perJob(latencies), passMs, msPerSample,
+                        aloneMsPerSample / msPerSample, batchSizes(before, after));
                 }
             }
         }
@@ -237,13 +243,19 @@ public final class BenchSystemCommand implements Callable<Integer> {
         return counts;
     }
 
+    /** Mean samples per UNet pass between two readings (NaN without a pass). */
+    private static double meanSamples(Map<String, Double> before, Map<String, Double> after) {
+        double passes = delta(before, after, "count");
+        return passes == 0 ? Double.NaN : delta(before, after, "sum") / passes;
+    }
+
     /** Mean samples per pass between two readings, and the share of passes of each batch size. */
     private static String batchSizes(Map<String, Double> before, Map<String, Double> after) {
         double passes = delta(before, after, "count");
         if (passes == 0) {
             return "no UNet pass";
         }
-        StringBuilder text = new StringBuilder(String.format("%.2f", delta(before, after, "sum") / passes));
+        StringBuilder text = new StringBuilder(String.format("%.2f", meanSamples(before, after)));
         TreeMap<Double, String> buckets = new TreeMap<>();
         after.keySet().stream().filter(key -> !key.equals("count") && !key.equals("sum") && !key.equals("+Inf"))
             .forEach(key -> buckets.put(Double.parseDouble(key), key));
