@@ -456,8 +456,8 @@ class GenerationPipelineIT {
                     .toList();
             return names.contains("pipeline=tiny-sd/1") ? Optional.of(names) : Optional.empty();
         });
-        assertEquals(4, refinedSpans.stream().filter(name -> name.startsWith("text-encoder.encode=")).count(),
-                () -> "base and refiner each encode the prompt and the negative prompt: " + refinedSpans);
+        assertEquals(2, refinedSpans.stream().filter(name -> name.startsWith("text-encoder.encode=")).count(),
+                () -> "base and refiner each encode the prompt and the negative prompt, in one call: " + refinedSpans);
 
         String missingRefiner = "e2e-refiner-missing-" + UUID.randomUUID();
         system.send(missingRefiner, PRINTER.print(unsplit.toBuilder()
@@ -539,6 +539,9 @@ class GenerationPipelineIT {
         List<GenerationEvent> completions = ofType(events(jobId), EventType.COMPLETED);
         assertEquals(List.of(completed), completions, "one completed event on the topic");
         assertEquals(1, ofType(events(jobId), EventType.ACCEPTED).size(), "the job ran once");
+        assertEquals(completed, GenerationServiceGrpc.newBlockingStub(channel)
+                .getJob(GetJobRequest.newBuilder().setJobId(jobId).build()).getLastEvent(),
+                "the refusal leaves the job's state as it was");
     }
 
     private HttpResponse<String> readiness(LatentflowService service) throws Exception {

@@ -163,6 +163,11 @@ public class JobTracker {
     }
 
     private void record(TrackedJob job, GenerationEvent event) {
+        if (isReusedIdRefusal(job, event)) {
+            // addressed to whoever reused the id: its stream hears it, the job's own state stays
+            job.listeners.forEach(listener -> listener.accept(event));
+            return;
+        }
         job.lastEvent = event;
         if (!event.getProgress().getPreviewKey().isEmpty()) {
             job.previewKey = event.getProgress().getPreviewKey();
@@ -178,6 +183,12 @@ public class JobTracker {
         if (isTerminal(event.getType())) {
             retire(event.getJobId());
         }
+    }
+
+    /** A job id's refusal of another request under it, heard after the job itself was accepted. */
+    private static boolean isReusedIdRefusal(TrackedJob job, GenerationEvent event) {
+        return event.getType() == EventType.FAILED && "job_id".equals(event.getFailure().getField())
+                && job.lastEvent != null;
     }
 
     /** Calls {@code listener} with every later event of the job until the returned handle is closed. */

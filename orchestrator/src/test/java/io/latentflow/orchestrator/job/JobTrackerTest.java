@@ -51,6 +51,23 @@ class JobTrackerTest {
     }
 
     @Test
+    void theRefusalOfAnotherRequestUnderAJobsIdReachesItsListenersButLeavesTheJobsState() {
+        List<EventType> seen = new ArrayList<>();
+        tracker.subscribe("a", event -> seen.add(event.getType()));
+        GenerationEvent completed = GenerationEvents.completed("a", List.of(), 1, Timings.getDefaultInstance());
+        tracker.onEvent(GenerationEvents.accepted("a"));
+        tracker.onEvent(completed);
+        tracker.onTopicEvent(GenerationEvents.failed("a", "job_id", "'a' already names another request"));
+        assertEquals(List.of(EventType.ACCEPTED, EventType.COMPLETED, EventType.FAILED), seen);
+        assertEquals(completed, tracker.find("a").orElseThrow().lastEvent().orElseThrow());
+
+        GenerationEvent refused = GenerationEvents.failed("b", "job_id", "'b' is not well formed");
+        tracker.onEvent(refused);
+        assertEquals(refused, tracker.find("b").orElseThrow().lastEvent().orElseThrow(),
+                "a job id refused before any job ran under it ends failed");
+    }
+
+    @Test
     void remembersTheRequestAndTheLastEvent() {
         GenerationRequest request = GenerationRequest.newBuilder().setJobId("a").setPrompt("p").build();
         tracker.track("a", request);
