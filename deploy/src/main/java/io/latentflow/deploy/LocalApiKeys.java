@@ -48,10 +48,15 @@ public final class LocalApiKeys {
 
     /** The key of the local client. */
     public static String key(Path home) {
+        return key(home, CLIENT);
+    }
+
+    /** The key of {@code client} in the keys file under {@code home}. */
+    public static String key(Path home, String client) {
         try {
             return Files.readAllLines(file(home)).stream().map(String::strip)
-                .filter(line -> line.startsWith(CLIENT + " ")).map(line -> line.split("\\s+")[1]).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no client '" + CLIENT + "' in " + file(home)));
+                .filter(line -> line.startsWith(client + " ")).map(line -> line.split("\\s+")[1]).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no client '" + client + "' in " + file(home)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file(home), e);
         }

@@ -93,10 +93,8 @@ final class RunningSystem implements AutoCloseable {
     }
 
     /** The key of a second API client, {@value #OTHER_CLIENT}, added to the keys file before the orchestrators start. */
-    String otherApiKey() throws IOException {
-        return Files.readAllLines(LocalApiKeys.file(services.config().home())).stream()
-                .filter(line -> line.startsWith(OTHER_CLIENT + " ")).map(line -> line.split("\\s+")[1])
-                .findFirst().orElseThrow();
+    String otherApiKey() {
+        return LocalApiKeys.key(services.config().home(), OTHER_CLIENT);
     }
 
     private static void addOtherClient(Path home) throws IOException {
