@@ -90,10 +90,13 @@ public class JobLookup {
         return Math.max(0, last.getProgress().getEtaSeconds() - elapsed);
     }
 
-    /** The status of a job heard of only through its events, with its request from its record. */
+    /** The status of a job heard of only through its events, with its request from its record (read once). */
     private JobStatus withRecordedRequest(JobStatus status) {
         return records.recordedRequest(status.getJobId())
-                .map(request -> status.toBuilder().setRequest(request).build())
+                .map(request -> {
+                    tracker.rememberRequest(status.getJobId(), request);
+                    return status.toBuilder().setRequest(request).build();
+                })
                 .orElse(status);
     }
 

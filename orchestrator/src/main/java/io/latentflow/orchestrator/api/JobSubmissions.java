@@ -47,11 +47,22 @@ public class JobSubmissions {
         this.lookup = lookup;
     }
 
-    /** The request with a fresh job id when it names none. */
-    public static GenerationRequest withJobId(GenerationRequest request) {
-        return request.getJobId().isEmpty()
-                ? request.toBuilder().setJobId(UUID.randomUUID().toString()).build()
-                : request;
+    /**
+     * The request as {@code client}'s job: its {@code client} set (whatever the caller sent), a fresh job id when it
+     * names none. An id the caller names is refused (InvalidRequestException on {@code job_id}) when it names a job
+     * that is not the client's to see: submitted, the client would hear that job's events.
+     */
+    public GenerationRequest ownedBy(ApiClients.Client client, GenerationRequest request) {
+        GenerationRequest.Builder job = request.toBuilder().setClient(client.name());
+        String jobId = request.getJobId();
+        if (jobId.isEmpty()) {
+            return job.setJobId(UUID.randomUUID().toString()).build();
+        }
+        if (lookup.status(jobId).filter(known -> !JobLookup.visibleTo(client, known)).isPresent()) {
+            throw new InvalidRequestException("job_id", "'" + jobId + "' already names another request; submit"
+                    + " this one under a new job id");
+        }
+        return job.build();
     }
 
     /**
@@ -63,20 +74,13 @@ public class JobSubmissions {
     }
 
     /**
-     * Admits the job for {@code client}, as that client's job, and writes it to Kafka; {@code events} (null: none)
-     * hears its events from then on. Throws {@link LimitReachedException} when the client has its limit of jobs
-     * running, and an {@link InvalidRequestException} on {@code job_id} when the id names a job that is not the
-     * client's to see (it would hear that job's events).
+     * Admits the job ({@link #ownedBy} {@code client}) and writes it to Kafka; {@code events} (null: none) hears its
+     * events from then on. Throws {@link LimitReachedException} when the client has its limit of jobs running.
      *
      * @return the job's subscription to close when no longer listening, and the Kafka write
      */
-    public Submitted submit(ApiClients.Client client, GenerationRequest request, Consumer<GenerationEvent> events) {
-        GenerationRequest job = request.toBuilder().setClient(client.name()).build();
+    public Submitted submit(ApiClients.Client client, GenerationRequest job, Consumer<GenerationEvent> events) {
         String jobId = job.getJobId();
-        if (lookup.status(jobId).filter(known -> !JobLookup.visibleTo(client, known)).isPresent()) {
-            throw new InvalidRequestException("job_id", "'" + jobId + "' already names another request; submit"
-                    + " this one under a new job id");
-        }
         admit(client, jobId);
         AutoCloseable subscription = events == null ? () -> { } : tracker.subscribe(jobId, events);
         tracker.track(jobId, job);

@@ -45,8 +45,9 @@ public class GenerationGrpcService implements GenerationService {
     @Override
     @Blocking
     public Uni<SubmitResponse> submit(GenerationRequest request) {
-        GenerationRequest job = JobSubmissions.withJobId(request);
-        JobSubmissions.Submitted submitted = admitted(job, null);
+        ApiClients.Client client = ApiKeyInterceptor.CLIENT.get();
+        GenerationRequest job = owned(client, request);
+        JobSubmissions.Submitted submitted = admitted(client, job, null);
         return Uni.createFrom().completionStage(submitted::written)
                 .onFailure().transform(GenerationGrpcService::kafkaUnavailable)
                 .replaceWith(SubmitResponse.newBuilder().setJobId(job.getJobId()).build());
@@ -55,12 +56,12 @@ public class GenerationGrpcService implements GenerationService {
     @Override
     @Blocking
     public Multi<GenerationEvent> generate(GenerationRequest request) {
-        GenerationRequest job = JobSubmissions.withJobId(request);
-        String jobId = job.getJobId();
         ApiClients.Client client = ApiKeyInterceptor.CLIENT.get();
         return Multi.createFrom().emitter(emitter -> {
+            GenerationRequest job;
             JobSubmissions.Submitted submitted;
             try {
+                job = owned(client, request);
                 submitted = admitted(client, job, event -> {
                     emitter.emit(event);
                     if (JobTracker.isTerminal(event.getType())) {
@@ -71,7 +72,7 @@ public class GenerationGrpcService implements GenerationService {
                 emitter.fail(e);
                 return;
             }
-            emitter.onTermination(() -> JobSubmissions.closeQuietly(submitted.subscription(), jobId));
+            emitter.onTermination(() -> JobSubmissions.closeQuietly(submitted.subscription(), job.getJobId()));
             submitted.written().whenComplete((written, failure) -> {
                 if (failure != null) {
                     emitter.fail(kafkaUnavailable(failure));
@@ -96,8 +97,13 @@ public class GenerationGrpcService implements GenerationService {
                 .setCancelled(lookup.cancel(ApiKeyInterceptor.CLIENT.get(), request.getJobId())).build());
     }
 
-    private JobSubmissions.Submitted admitted(GenerationRequest job, Consumer<GenerationEvent> events) {
-        return admitted(ApiKeyInterceptor.CLIENT.get(), job, events);
+    /** The request as the client's job; INVALID_ARGUMENT when it names another client's job id. */
+    private GenerationRequest owned(ApiClients.Client client, GenerationRequest request) {
+        try {
+            return submissions.ownedBy(client, request);
+        } catch (InvalidRequestException e) {
+            throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+        }
     }
 
     /** Submits for the client; RESOURCE_EXHAUSTED when it has its limit of jobs running. */
@@ -107,8 +113,6 @@ public class GenerationGrpcService implements GenerationService {
             return submissions.submit(client, job, events);
         } catch (JobSubmissions.LimitReachedException e) {
             throw Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
-        } catch (InvalidRequestException e) {
-            throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
         }
     }
 

@@ -112,6 +112,16 @@ public class JobTracker {
         return job;
     }
 
+    /** Notes the request of a job known here only from its events (read from its record), for the next lookups. */
+    public void rememberRequest(String jobId, GenerationRequest request) {
+        jobs.computeIfPresent(jobId, (id, job) -> {
+            if (job.request == null) {
+                job.request = request;
+            }
+            return job;
+        });
+    }
+
     /** The jobs this process knows, latest event first (jobs without events, just submitted, first of all). */
     public List<TrackedJob> recent(int limit) {
         return jobs.values().stream()
@@ -165,7 +175,7 @@ public class JobTracker {
     private void record(TrackedJob job, GenerationEvent event) {
         if (isReusedIdRefusal(job, event)) {
             // addressed to whoever reused the id: its stream hears it, the job's own state stays
-            job.listeners.forEach(listener -> listener.accept(event));
+            tell(job, event);
             return;
         }
         job.lastEvent = event;
@@ -177,11 +187,15 @@ public class JobTracker {
             meanJobSeconds = meanJobSeconds == 0 ? seconds
                     : DURATION_WEIGHT * seconds + (1 - DURATION_WEIGHT) * meanJobSeconds;
         }
-        for (Consumer<GenerationEvent> listener : job.listeners) {
-            listener.accept(event);
-        }
+        tell(job, event);
         if (isTerminal(event.getType())) {
             retire(event.getJobId());
+        }
+    }
+
+    private static void tell(TrackedJob job, GenerationEvent event) {
+        for (Consumer<GenerationEvent> listener : job.listeners) {
+            listener.accept(event);
         }
     }
 

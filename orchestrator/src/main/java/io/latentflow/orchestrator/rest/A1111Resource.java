@@ -206,9 +206,9 @@ public class A1111Resource {
 
     /** Runs the job to its end and answers as AUTOMATIC1111 does: images, the request's parameters, info. */
     private Response run(JsonNode body, GenerationRequest parsed, ContainerRequestContext request) {
-        GenerationRequest job = JobSubmissions.withJobId(parsed);
-        submissions.validate(job);
         ApiClients.Client client = JobsResource.client(request);
+        GenerationRequest job = submissions.ownedBy(client, parsed);
+        submissions.validate(job);
         CompletableFuture<GenerationEvent> end = new CompletableFuture<>();
         JobSubmissions.Submitted submitted = submissions.submit(client, job, event -> {
             if (JobTracker.isTerminal(event.getType())) {

@@ -61,7 +61,7 @@ public class JobsResource {
     @Blocking
     @Operation(summary = "Submit a job (a GenerationRequest as JSON); 202 with its id, 400 naming a bad field")
     public Uni<Response> submit(String body, @Context ContainerRequestContext request) {
-        GenerationRequest job = JobSubmissions.withJobId(RequestParser.parse(body));
+        GenerationRequest job = submissions.ownedBy(client(request), RequestParser.parse(body));
         submissions.validate(job);
         JobSubmissions.Submitted submitted = submissions.submit(client(request), job, null);
         return Uni.createFrom().completionStage(submitted::written)

@@ -68,6 +68,18 @@ class JobTrackerTest {
     }
 
     @Test
+    void theRequestOfAJobHeardOfThroughItsEventsIsRememberedWithoutMakingItWait() {
+        GenerationRequest request = GenerationRequest.newBuilder().setJobId("a").setPrompt("p").build();
+        tracker.rememberRequest("a", request);
+        assertTrue(tracker.find("a").isEmpty(), "an unknown job stays unknown");
+        tracker.onTopicEvent(GenerationEvents.progress("a", 3, 10, "", "", 7.0));
+        tracker.rememberRequest("a", request);
+        JobTracker.TrackedJob job = tracker.find("a").orElseThrow();
+        assertEquals(request, job.request().orElseThrow());
+        assertEquals(0, tracker.queuePosition("a"), "it runs elsewhere, it does not wait here");
+    }
+
+    @Test
     void remembersTheRequestAndTheLastEvent() {
         GenerationRequest request = GenerationRequest.newBuilder().setJobId("a").setPrompt("p").build();
         tracker.track("a", request);
